@@ -1,0 +1,214 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+)
+
+// S3Secrets is the secret half of typed-in S3 keys. It lives in memory and
+// in the OS keychain only.
+type S3Secrets struct {
+	SecretAccessKey string
+	SessionToken    string
+}
+
+// Secrets is everything secret an operation may need.
+type Secrets struct {
+	Passphrase string
+	S3         S3Secrets
+}
+
+// resolvedCredentials are keys ready for kopia and the S3 client, plus a
+// sentence saying where they came from (never the keys themselves).
+type resolvedCredentials struct {
+	aws.Credentials
+	From string
+}
+
+// ResolveCredentials finds S3 keys the way the AWS SDK does and says where
+// they came from, e.g. "profile backup in ~/.aws/credentials".
+func ResolveCredentials(ctx context.Context, c Credentials, secrets S3Secrets) (string, error) {
+	rc, err := resolveCredentials(ctx, c, secrets)
+	if err != nil {
+		return "", err
+	}
+
+	return rc.From, nil
+}
+
+func resolveCredentials(ctx context.Context, c Credentials, secrets S3Secrets) (resolvedCredentials, error) {
+	c, errs := c.normalize()
+	if len(errs) > 0 {
+		return resolvedCredentials{}, errs
+	}
+
+	if c.Source == CredentialsKeys {
+		if secrets.SecretAccessKey == "" {
+			return resolvedCredentials{}, invalidField(FieldSecretKey, "Enter the secret access key that belongs to access key %s.", c.AccessKeyID)
+		}
+
+		from := "access key " + c.AccessKeyID + " entered in Corso Desktop"
+		if secrets.SessionToken != "" {
+			from += " (with a session token)"
+		}
+
+		return resolvedCredentials{
+			Credentials: aws.Credentials{
+				AccessKeyID:     c.AccessKeyID,
+				SecretAccessKey: secrets.SecretAccessKey,
+				SessionToken:    secrets.SessionToken,
+				Source:          "typed",
+			},
+			From: from,
+		}, nil
+	}
+
+	var opts []func(*config.LoadOptions) error
+	if c.Source == CredentialsProfile {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return resolvedCredentials{}, credentialError(ctx, c, err)
+	}
+
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return resolvedCredentials{}, credentialError(ctx, c, err)
+	}
+
+	return resolvedCredentials{Credentials: creds, From: describeSource(c, creds, cfg)}, nil
+}
+
+func credentialError(ctx context.Context, c Credentials, err error) error {
+	if ctx.Err() != nil {
+		return canceledError(ctx.Err())
+	}
+
+	var e *Error
+
+	switch c.Source {
+	case CredentialsProfile:
+		var missing config.SharedConfigProfileNotExistError
+		if errors.As(err, &missing) {
+			e = newError(CodeNoCredentials, err, "There is no AWS profile named %q in your AWS config files. Pick another profile or enter keys.", c.Profile)
+		} else {
+			e = newError(CodeNoCredentials, err, "The AWS profile %q could not give credentials. Check it with the AWS CLI (for SSO profiles, run \"aws sso login\"), or enter keys.", c.Profile)
+		}
+
+		e.Field = FieldProfile
+	default:
+		e = newError(CodeNoCredentials, err, "No AWS credentials were found in the environment. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, before starting Corso Desktop; or pick a profile or enter keys instead.")
+	}
+
+	return e
+}
+
+func profileName(c Credentials, cfg aws.Config) string {
+	if c.Source == CredentialsProfile {
+		return c.Profile
+	}
+
+	for _, src := range cfg.ConfigSources {
+		if sc, ok := src.(config.SharedConfig); ok && sc.Profile != "" {
+			return sc.Profile
+		}
+	}
+
+	if p := os.Getenv("AWS_PROFILE"); p != "" {
+		return p
+	}
+
+	return "default"
+}
+
+func describeSource(c Credentials, creds aws.Credentials, cfg aws.Config) string {
+	profile := profileName(c, cfg)
+
+	switch {
+	case creds.Source == config.CredentialsSourceName:
+		return "environment variables (AWS_ACCESS_KEY_ID " + creds.AccessKeyID + ")"
+	case strings.HasPrefix(creds.Source, "SharedConfigCredentials: "):
+		file := strings.TrimPrefix(creds.Source, "SharedConfigCredentials: ")
+		return "profile " + profile + " in " + tildePath(file)
+	case creds.Source == ssocreds.ProviderName:
+		return "AWS SSO through profile " + profile
+	case creds.Source == processcreds.ProviderName:
+		return "credential_process of profile " + profile
+	case creds.Source == stscreds.ProviderName:
+		return "an assumed role from profile " + profile
+	case creds.Source != "":
+		return creds.Source + " (AWS SDK, profile " + profile + ")"
+	}
+
+	return "the AWS SDK's default credential chain"
+}
+
+// tildePath shortens a path under the home folder to ~/…, which reads
+// better and does not put the user name into screenshots.
+func tildePath(p string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return p
+	}
+
+	if rel, err := filepath.Rel(home, p); err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
+		return filepath.ToSlash(filepath.Join("~", rel))
+	}
+
+	return p
+}
+
+// AWSProfiles lists the profile names in the user's AWS config and
+// credentials files, for a picker.
+func AWSProfiles() []string {
+	seen := map[string]bool{}
+
+	var names []string
+
+	for _, f := range []string{config.DefaultSharedConfigFilename(), config.DefaultSharedCredentialsFilename()} {
+		if env := sharedFileFromEnv(f); env != "" {
+			f = env
+		}
+
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+
+		for _, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "[") || !strings.HasSuffix(line, "]") {
+				continue
+			}
+
+			name := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(line, "["), "]"))
+			name = strings.TrimSpace(strings.TrimPrefix(name, "profile "))
+
+			if name != "" && !strings.HasPrefix(name, "sso-session ") && !strings.HasPrefix(name, "services ") && !seen[name] {
+				seen[name] = true
+				names = append(names, name)
+			}
+		}
+	}
+
+	return names
+}
+
+func sharedFileFromEnv(defaultPath string) string {
+	if defaultPath == config.DefaultSharedConfigFilename() {
+		return os.Getenv("AWS_CONFIG_FILE")
+	}
+
+	return os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
+}

@@ -1,0 +1,415 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
+	"github.com/kopia/kopia/repo/content"
+	"github.com/kopia/kopia/repo/format"
+	"github.com/kopia/kopia/snapshot/policy"
+
+	"github.com/corsodesktop/corso-desktop/platform"
+)
+
+// Local is where this app keeps one repository's connection state: kopia's
+// connection file (which never holds a secret here) and its cache.
+type Local struct {
+	ConfigFile string
+	CacheDir   string
+}
+
+// Info is what a user wants to know about a connected repository.
+type Info struct {
+	UniqueID         string
+	FormatVersion    int
+	KeyDerivation    string
+	Encryption       string
+	Hash             string
+	Splitter         string
+	ECC              string
+	MaxPackSize      int
+	MinEpochDuration time.Duration
+	// Created is when the repository's format was written; zero if unknown.
+	Created         time.Time
+	Storage         string
+	CredentialsFrom string
+	// CorsoSettings is true when the global policy and epoch duration are
+	// exactly what Corso writes; Differences says what is off otherwise.
+	CorsoSettings bool
+	Differences   []string
+}
+
+// Local cache sizes: enough for Corso's metadata without filling a laptop.
+const (
+	contentCacheBytes  = 256 << 20
+	metadataCacheBytes = 256 << 20
+)
+
+func requirePassphrase(p string) error {
+	if p == "" {
+		return FieldErrors{invalidField(FieldPassphrase, "Enter the repository passphrase.")}
+	}
+
+	return nil
+}
+
+func describe(s Settings) string {
+	if loc, ok := asS3(s); ok {
+		return loc.Describe()
+	}
+
+	return s.Describe()
+}
+
+// Describe says which S3 service this is, naming Amazon when it is.
+func (l s3Location) Describe() string {
+	if l.Endpoint == DefaultS3Endpoint {
+		return l.S3.Describe()
+	}
+
+	return l.S3Compatible.Describe()
+}
+
+// Initialize creates a Corso repository at an empty location and connects
+// to it. It never overwrites anything: a repository already there, an
+// interrupted creation or any other data makes it refuse before writing.
+// For S3 it first proves the bucket and every permission Corso needs.
+func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+	n, err := Normalize(s)
+	if err != nil {
+		return nil, err
+	}
+
+	if err := requirePassphrase(secrets.Passphrase); err != nil {
+		return nil, err
+	}
+
+	rep, err := Check(ctx, n, secrets.S3, CheckWrite)
+	if err != nil {
+		return nil, err
+	}
+
+	if rep.Err != nil {
+		return nil, rep.Err
+	}
+
+	if e := stateError(rep.State, rep.HalfMade, describe(n)); e != nil {
+		return nil, e
+	}
+
+	return initialize(ctx, n, secrets, local)
+}
+
+func initialize(ctx context.Context, n Settings, secrets Secrets, local Local) (*Info, error) {
+	where := describe(n)
+
+	st, err := openStorage(ctx, n, secrets.S3, true)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close(ctx) //nolint:errcheck
+
+	if err := kopiarepo.Initialize(ctx, st, corsoNewRepositoryOptions(), secrets.Passphrase); err != nil {
+		return nil, classify(ctx, err, where)
+	}
+
+	return connectStorage(ctx, st, n, secrets, local, true)
+}
+
+// Connect opens an existing repository with its passphrase, proving the
+// passphrase right, and records the connection in local.
+func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+	n, err := Normalize(s)
+	if err != nil {
+		return nil, err
+	}
+
+	if err := requirePassphrase(secrets.Passphrase); err != nil {
+		return nil, err
+	}
+
+	rep, err := Check(ctx, n, secrets.S3, CheckRead)
+	if err != nil {
+		return nil, err
+	}
+
+	if rep.Err != nil {
+		return nil, rep.Err
+	}
+
+	where := describe(n)
+
+	switch {
+	case rep.State == StateEmpty:
+		return nil, newError(CodeNoRepository, nil, "There is no repository at %s. Check the location, or create a new repository there.", where)
+	case rep.State == StateNotEmpty:
+		return nil, newError(CodeNoRepository, nil, "%s holds data, but not a repository. Check the location (for S3, the prefix).", where)
+	case rep.State == StateHalfMade && rep.HalfMade == HalfMadeBeforeFormat:
+		return nil, stateError(rep.State, rep.HalfMade, where)
+	}
+
+	st, err := openStorage(ctx, n, secrets.S3, false)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close(ctx) //nolint:errcheck
+
+	info, err := connectStorage(ctx, st, n, secrets, local, false)
+	if err != nil {
+		return nil, err
+	}
+
+	info.CredentialsFrom = rep.CredentialsFrom
+
+	return info, nil
+}
+
+// connectStorage writes kopia's connection file and opens the repository
+// once. kopia's own repo.Connect would open it a second time to verify,
+// paying for the scrypt key derivation twice; one open proves the same.
+func connectStorage(ctx context.Context, st blob.Storage, n Settings, secrets Secrets, local Local, applySettings bool) (*Info, error) {
+	if err := writeConnection(ctx, st, local); err != nil {
+		return nil, err
+	}
+
+	info, err := open(ctx, local, secrets, applySettings)
+	if err != nil {
+		removeConnection(local)
+		return nil, err
+	}
+
+	info.Storage = describe(n)
+
+	return info, nil
+}
+
+func writeConnection(ctx context.Context, st blob.Storage, local Local) error {
+	if local.ConfigFile == "" || local.CacheDir == "" {
+		return errors.New("repo: Local.ConfigFile and Local.CacheDir are required")
+	}
+
+	cacheDir, err := filepath.Abs(local.CacheDir)
+	if err != nil {
+		return err
+	}
+
+	// kopia creates cache subfolders itself; making the root private first
+	// keeps the umask from deciding its mode.
+	if err := platform.MkdirPrivate(cacheDir); err != nil {
+		return classifyFS(err, cacheDir)
+	}
+
+	ci := st.ConnectionInfo()
+	lc := kopiarepo.LocalConfig{
+		Storage: &ci,
+		Caching: &content.CachingOptions{
+			CacheDirectory:         cacheDir,
+			ContentCacheSizeBytes:  contentCacheBytes,
+			MetadataCacheSizeBytes: metadataCacheBytes,
+		},
+		ClientOptions: kopiarepo.ClientOptions{}.ApplyDefaults(ctx, "Corso repository in "+st.DisplayName()),
+	}
+
+	data, err := json.MarshalIndent(lc, "", "  ")
+	if err != nil {
+		return err
+	}
+
+	if err := platform.WriteFileAtomic(local.ConfigFile, data); err != nil {
+		return classifyFS(err, local.ConfigFile)
+	}
+
+	return nil
+}
+
+func removeConnection(local Local) {
+	os.Remove(local.ConfigFile) //nolint:errcheck
+
+	if local.CacheDir != "" {
+		os.RemoveAll(local.CacheDir) //nolint:errcheck
+	}
+}
+
+var openOptions = &kopiarepo.Options{
+	// No diagnostic log blobs: opening must not write to the repository.
+	DisableRepositoryLog: true,
+	// kopia's default exits the process; a desktop app must not die.
+	OnFatalError: func(err error) { slog.Error("kopia reported a fatal repository error", "err", err) },
+}
+
+// open opens a connected repository and reads what Info shows.
+func open(ctx context.Context, local Local, secrets Secrets, applySettings bool) (*Info, error) {
+	where := "the repository"
+
+	if lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile); err == nil && lc.Storage != nil {
+		if s, err := settingsFromConnection(*lc.Storage); err == nil {
+			where = describe(s)
+		}
+	}
+
+	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, openOptions)
+	if err != nil {
+		return nil, classify(ctx, err, where)
+	}
+	defer r.Close(ctx) //nolint:errcheck
+
+	dr, ok := r.(kopiarepo.DirectRepository)
+	if !ok {
+		return nil, errors.New("repo: not a direct repository")
+	}
+
+	if applySettings {
+		if err := applyCorsoSettings(ctx, dr); err != nil {
+			return nil, classify(ctx, err, where)
+		}
+	}
+
+	info, err := readInfo(ctx, dr)
+	if err != nil {
+		return nil, classify(ctx, err, where)
+	}
+
+	info.Storage = where
+
+	return info, nil
+}
+
+func readInfo(ctx context.Context, dr kopiarepo.DirectRepository) (*Info, error) {
+	fm := dr.FormatManager()
+	cf := fm.ScrubbedContentFormat()
+
+	info := &Info{
+		UniqueID:         hex.EncodeToString(fm.UniqueID()),
+		FormatVersion:    int(cf.Version),
+		Encryption:       cf.Encryption,
+		Hash:             cf.Hash,
+		ECC:              cf.ECC,
+		Splitter:         fm.ObjectFormat().Splitter,
+		MaxPackSize:      cf.MaxPackSize,
+		MinEpochDuration: cf.EpochParameters.MinEpochDuration,
+	}
+
+	var raw blobBuffer
+	if err := dr.BlobReader().GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &raw); err == nil {
+		if j, err := format.ParseKopiaRepositoryJSON(raw.Bytes()); err == nil {
+			info.KeyDerivation = j.KeyDerivationAlgorithm
+			if info.KeyDerivation == "" {
+				// Formats written before the field existed are scrypt.
+				info.KeyDerivation = CorsoKeyDerivation
+			}
+		}
+	}
+
+	if md, err := dr.BlobReader().GetMetadata(ctx, format.KopiaBlobCfgBlobID); err == nil {
+		info.Created = md.Timestamp
+	}
+
+	pol, err := policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo)
+	switch {
+	case errors.Is(err, policy.ErrPolicyNotFound):
+		info.Differences = []string{"no global policy: Corso's compression and retention settings are missing"}
+	case err != nil:
+		return nil, err
+	default:
+		info.Differences = corsoPolicyDifferences(pol)
+	}
+
+	if info.MinEpochDuration != CorsoMinEpochDuration {
+		info.Differences = append(info.Differences, "minimum epoch duration is "+info.MinEpochDuration.String()+", Corso sets 8h0m0s")
+	}
+
+	info.CorsoSettings = len(info.Differences) == 0
+
+	return info, nil
+}
+
+// Reopen opens a repository connected earlier, e.g. after a restart.
+func Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+	if err := requirePassphrase(secrets.Passphrase); err != nil {
+		return nil, err
+	}
+
+	if _, err := os.Stat(local.ConfigFile); errors.Is(err, fs.ErrNotExist) {
+		return nil, newError(CodeNotConnected, err, "This repository is not connected on this computer. Connect to it again.")
+	}
+
+	return open(ctx, local, secrets, false)
+}
+
+// ApplyCorsoSettings writes Corso's global policy and epoch duration into a
+// connected repository: it finishes a creation that was interrupted after
+// the format was written, or repairs settings changed by other tools.
+func ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+	if err := requirePassphrase(secrets.Passphrase); err != nil {
+		return nil, err
+	}
+
+	return open(ctx, local, secrets, true)
+}
+
+// Disconnect forgets a connection on this computer: kopia's connection
+// file and the cache. The repository itself is untouched.
+func Disconnect(ctx context.Context, local Local) error {
+	if _, err := os.Stat(local.ConfigFile); err == nil {
+		if err := kopiarepo.Disconnect(ctx, local.ConfigFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return classifyFS(err, local.ConfigFile)
+		}
+	}
+
+	if local.CacheDir != "" {
+		if err := os.RemoveAll(local.CacheDir); err != nil {
+			return classifyFS(err, local.CacheDir)
+		}
+	}
+
+	return nil
+}
+
+// settingsFromConnection rebuilds the location from kopia's connection
+// info, for descriptions and for Finish/Clear.
+func settingsFromConnection(ci blob.ConnectionInfo) (Settings, error) {
+	raw, err := json.Marshal(ci.Config)
+	if err != nil {
+		return nil, err
+	}
+
+	switch ci.Type {
+	case s3StorageType:
+		var o s3StorageOptions
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return nil, err
+		}
+
+		if o.Endpoint == DefaultS3Endpoint && !o.DisableTLS && !o.DisableTLSVerification && o.CAFile == "" {
+			return o.location().S3, nil
+		}
+
+		return o.location().S3Compatible, nil
+	case "filesystem":
+		var o struct {
+			Path string `json:"path"`
+		}
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return nil, err
+		}
+
+		return Filesystem{Path: o.Path}, nil
+	}
+
+	return nil, errors.New("repo: unknown storage type " + ci.Type)
+}
+
+// blobBuffer is a blob.OutputBuffer for small blobs such as the format blob.
+type blobBuffer struct{ bytes.Buffer }
+
+func (b *blobBuffer) Length() int { return b.Len() }

@@ -1,0 +1,553 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// The S3 actions a Corso repository needs, as in Corso's documentation.
+const (
+	ActionPutObject         = "s3:PutObject"
+	ActionGetObject         = "s3:GetObject"
+	ActionListBucket        = "s3:ListBucket"
+	ActionDeleteObject      = "s3:DeleteObject"
+	ActionGetBucketLocation = "s3:GetBucketLocation"
+)
+
+// PolicyJSON is the minimal IAM policy a Corso repository needs in bucket.
+func PolicyJSON(bucket string) string {
+	return fmt.Sprintf(`{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "s3:PutObject",
+                "s3:GetObject",
+                "s3:ListBucket",
+                "s3:DeleteObject",
+                "s3:GetBucketLocation"
+            ],
+            "Resource": [
+                "arn:aws:s3:::%[1]s",
+                "arn:aws:s3:::%[1]s/*"
+            ]
+        }
+    ]
+}`, bucket)
+}
+
+// Check line names, in the order they run.
+const (
+	LineCredentials = "Credentials"
+	LineEndpoint    = "Endpoint"
+	LineBucket      = "Bucket"
+	LineRegion      = "Region"
+	LineList        = "List objects"
+	LineWrite       = "Write, read, delete"
+)
+
+// s3API is one configured S3 client that counts the requests it sends.
+type s3API struct {
+	loc      s3Location
+	creds    resolvedCredentials
+	http     *countingClient
+	region   string
+	client   *s3.Client
+	location string
+}
+
+type countingClient struct {
+	inner aws.HTTPClient
+	n     atomic.Int32
+}
+
+func (c *countingClient) Do(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.inner.Do(r)
+}
+
+// tlsConfig trusts exactly what kopia's S3 storage trusts, so a check that
+// passes means kopia will connect too.
+func tlsConfig(loc s3Location) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+
+	if loc.DisableTLSVerification {
+		cfg.InsecureSkipVerify = true //nolint:gosec // testing-only option chosen by the user
+		return cfg, nil
+	}
+
+	if loc.CAFile != "" {
+		pem, err := readCAFile(loc.CAFile)
+		if err != nil {
+			return nil, err
+		}
+
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			e := newError(CodeInvalidField, nil, "%s holds no PEM certificate. Choose the CA certificate file (PEM, \"-----BEGIN CERTIFICATE-----\").", loc.CAFile)
+			e.Field = FieldCAFile
+
+			return nil, e
+		}
+
+		cfg.RootCAs = pool
+	}
+
+	return cfg, nil
+}
+
+func newS3API(loc s3Location, creds resolvedCredentials) (*s3API, error) {
+	tc, err := tlsConfig(loc)
+	if err != nil {
+		return nil, err
+	}
+
+	httpClient := awshttp.NewBuildableClient().
+		WithTimeout(30 * time.Second).
+		WithTransportOptions(func(t *http.Transport) {
+			t.TLSClientConfig = tc
+			t.TLSHandshakeTimeout = 10 * time.Second
+		})
+
+	api := &s3API{
+		loc:      loc,
+		creds:    creds,
+		http:     &countingClient{inner: httpClient},
+		location: loc.Describe(),
+	}
+	api.setRegion(loc.Region)
+
+	return api, nil
+}
+
+func (a *s3API) setRegion(region string) {
+	if region == "" {
+		region = "us-east-1"
+	}
+
+	a.region = region
+	a.client = s3.New(s3.Options{
+		Region:           region,
+		Credentials:      credentials.NewStaticCredentialsProvider(a.creds.AccessKeyID, a.creds.SecretAccessKey, a.creds.SessionToken),
+		HTTPClient:       a.http,
+		RetryMaxAttempts: 2,
+	}, func(o *s3.Options) {
+		if a.loc.Endpoint != DefaultS3Endpoint {
+			o.BaseEndpoint = aws.String(a.loc.scheme() + "://" + a.loc.Endpoint)
+			o.UsePathStyle = true
+		}
+	})
+}
+
+func (a *s3API) key(name string) string { return a.loc.Prefix + name }
+
+// fail turns an S3 error of one action into a typed error.
+func (a *s3API) fail(ctx context.Context, err error, action string) error {
+	if ctx.Err() != nil {
+		return canceledError(ctx.Err())
+	}
+
+	if te := classifyTransport(err, a.location); te != nil {
+		return te
+	}
+
+	code, status := s3ErrorCode(err)
+	if e := classifyS3Code(err, code, status, action, a.location); e != nil {
+		return e
+	}
+
+	return classify(ctx, err, a.location)
+}
+
+func httpStatus(err error) int {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+
+	return 0
+}
+
+func checkS3(ctx context.Context, loc s3Location, secrets S3Secrets, mode CheckMode) *Report {
+	rep := &Report{}
+
+	creds, err := resolveCredentials(ctx, loc.Credentials, secrets)
+	if err != nil {
+		rep.fail(LineCredentials, err)
+		return rep
+	}
+
+	rep.CredentialsFrom = creds.From
+	rep.add(LineCredentials, StatusOK, "Using "+creds.From+".")
+
+	api, err := newS3API(loc, creds)
+	if err != nil {
+		rep.fail(LineEndpoint, err)
+		return rep
+	}
+
+	defer func() { rep.Requests = int(api.http.n.Load()) }()
+
+	api.run(ctx, rep, mode)
+
+	return rep
+}
+
+// run performs the checks in order; each stops the rest when it blocks.
+func (a *s3API) run(ctx context.Context, rep *Report, mode CheckMode) {
+	if !a.checkBucket(ctx, rep) || !a.checkRegion(ctx, rep) || !a.checkList(ctx, rep) {
+		return
+	}
+
+	if mode == CheckWrite {
+		a.checkWrite(ctx, rep)
+	}
+}
+
+func (a *s3API) checkBucket(ctx context.Context, rep *Report) bool {
+	_, err := a.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(a.loc.Bucket)})
+	if err == nil {
+		rep.add(LineEndpoint, StatusOK, a.endpointOK())
+		rep.add(LineBucket, StatusOK, "Bucket "+a.loc.Bucket+" exists.")
+
+		return true
+	}
+
+	if te := classifyTransport(err, a.location); te != nil || ctx.Err() != nil {
+		rep.fail(LineEndpoint, a.fail(ctx, err, ""))
+		return false
+	}
+
+	rep.add(LineEndpoint, StatusOK, a.endpointOK())
+
+	switch httpStatus(err) {
+	case http.StatusNotFound:
+		rep.fail(LineBucket, bucketMissing(a.location))
+		return false
+	case http.StatusMovedPermanently, http.StatusBadRequest:
+		// a region mismatch; GetBucketLocation names the bucket's region.
+		rep.add(LineBucket, StatusOK, "Bucket "+a.loc.Bucket+" exists.")
+	case http.StatusForbidden:
+		// HEAD has no body, so 403 may be bad keys or a missing
+		// s3:ListBucket; GetBucketLocation's answer tells which.
+		rep.add(LineBucket, StatusSkipped, "Not known yet: the server refused to say (see below).")
+	default:
+		rep.fail(LineBucket, a.fail(ctx, err, ActionListBucket))
+		return false
+	}
+
+	return true
+}
+
+func (a *s3API) endpointOK() string {
+	switch {
+	case a.loc.DisableTLS:
+		return a.loc.Endpoint + " answers over plain HTTP (TLS disabled: for testing only)."
+	case a.loc.DisableTLSVerification:
+		return a.loc.Endpoint + " answers over TLS, but its certificate is not verified (for testing only)."
+	case a.loc.CAFile != "":
+		return a.loc.Endpoint + " answers over TLS with a certificate signed by the chosen CA."
+	}
+
+	return a.loc.Endpoint + " answers over TLS with a trusted certificate."
+}
+
+func (a *s3API) checkRegion(ctx context.Context, rep *Report) bool {
+	configured := a.loc.Region
+
+	// The location is asked in us-east-1, which every S3 service accepts for
+	// this call; the answer then decides the region for everything else.
+	a.setRegion("")
+
+	out, err := a.client.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(a.loc.Bucket)})
+	if err != nil {
+		e := a.fail(ctx, err, ActionGetBucketLocation)
+		rep.fail(LineRegion, e)
+
+		if CodeOf(e) == CodeAccessDenied {
+			rep.PolicyJSON = PolicyJSON(a.loc.Bucket)
+		}
+
+		a.fixBucketLine(rep, e)
+
+		return false
+	}
+
+	region := string(out.LocationConstraint)
+
+	switch region {
+	case "":
+		region = "us-east-1"
+	case "EU":
+		region = "eu-west-1"
+	}
+
+	rep.Region = region
+
+	if configured != "" && configured != region {
+		e := newError(CodeRegionMismatch, nil, "The region is set to %s, but bucket %s is in %s. Change the region to %s, or clear it to use the bucket's own region.", configured, a.loc.Bucket, region, region)
+		e.Regions = [2]string{configured, region}
+		e.Field = FieldRegion
+		rep.fail(LineRegion, e)
+
+		return false
+	}
+
+	rep.add(LineRegion, StatusOK, "The bucket is in "+region+".")
+	a.setRegion(region)
+
+	return true
+}
+
+// fixBucketLine settles a bucket line left open by a HEAD 403 once
+// GetBucketLocation has said more.
+func (a *s3API) fixBucketLine(rep *Report, e error) {
+	for i, l := range rep.Lines {
+		if l.Name == LineBucket && l.Status == StatusSkipped {
+			switch CodeOf(e) {
+			case CodeBucketMissing:
+				rep.Lines[i] = CheckLine{Name: LineBucket, Status: StatusFailed, Message: e.Error()}
+			default:
+				rep.Lines[i].Message = "Not known: the server refused to say."
+			}
+		}
+	}
+}
+
+func (a *s3API) checkList(ctx context.Context, rep *Report) bool {
+	// A HEAD refused earlier with GetBucketLocation allowed means
+	// s3:ListBucket is the action missing; ListObjectsV2 confirms it.
+	names, truncated, err := a.list(ctx, a.loc.Prefix, 100)
+	if err != nil {
+		e := a.fail(ctx, err, ActionListBucket)
+		rep.fail(LineList, e)
+
+		if CodeOf(e) == CodeAccessDenied {
+			rep.PolicyJSON = PolicyJSON(a.loc.Bucket)
+		}
+
+		a.fixBucketLine(rep, e)
+
+		return false
+	}
+
+	for i, l := range rep.Lines {
+		if l.Name == LineBucket && l.Status == StatusSkipped {
+			rep.Lines[i] = CheckLine{Name: LineBucket, Status: StatusOK, Message: "Bucket " + a.loc.Bucket + " exists."}
+		}
+	}
+
+	if truncated && !contains(names, formatBlobName) {
+		// A busy repository may list many log blobs before kopia.repository.
+		more, _, err := a.list(ctx, a.loc.Prefix+"kopia.", 10)
+		if err != nil {
+			rep.fail(LineList, a.fail(ctx, err, ActionListBucket))
+			return false
+		}
+
+		names = append(names, more...)
+	}
+
+	rep.State, rep.HalfMade = classifyNames(topLevel(names))
+
+	if overlap, err := a.overlap(ctx, names); err != nil {
+		rep.fail(LineList, err)
+		return false
+	} else if overlap != "" {
+		e := newError(CodePrefixOverlap, nil, "%s Repositories in one bucket need prefixes where neither is inside the other: choose a different prefix.", overlap)
+		e.Field = FieldPrefix
+		rep.fail(LineList, e)
+		rep.State = StateNotEmpty
+
+		return false
+	}
+
+	st := StatusOK
+	if rep.State == StateNotEmpty || rep.State == StateHalfMade {
+		st = StatusWarning
+	}
+
+	rep.add(LineList, st, describeState(rep.State, rep.HalfMade))
+
+	return true
+}
+
+func contains(names []string, n string) bool {
+	for _, x := range names {
+		if x == n {
+			return true
+		}
+	}
+
+	return false
+}
+
+// topLevel keeps names directly under the prefix; a name with a "/" is
+// inside a deeper "folder" and counts as other data.
+func topLevel(names []string) []string {
+	out := make([]string, 0, len(names))
+
+	for _, n := range names {
+		if i := strings.IndexByte(n, '/'); i >= 0 {
+			out = append(out, n[:i+1])
+		} else {
+			out = append(out, n)
+		}
+	}
+
+	return out
+}
+
+// list returns object names under prefix, relative to the location's prefix.
+func (a *s3API) list(ctx context.Context, prefix string, limit int32) ([]string, bool, error) {
+	out, err := a.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket:  aws.String(a.loc.Bucket),
+		Prefix:  aws.String(prefix),
+		MaxKeys: aws.Int32(limit),
+	})
+	if err != nil {
+		return nil, false, err
+	}
+
+	names := make([]string, 0, len(out.Contents))
+	for _, o := range out.Contents {
+		names = append(names, strings.TrimPrefix(aws.ToString(o.Key), a.loc.Prefix))
+	}
+
+	return names, aws.ToBool(out.IsTruncated), nil
+}
+
+// overlap finds another repository whose prefix contains this one or sits
+// inside it. kopia lists everything under its prefix, so a repository
+// nested in another one would look like stray blobs to the outer one.
+func (a *s3API) overlap(ctx context.Context, names []string) (string, error) {
+	for _, n := range names {
+		if strings.HasSuffix(n, "/"+formatBlobName) {
+			inner := a.loc.Prefix + strings.TrimSuffix(n, formatBlobName)
+			return fmt.Sprintf("Another repository is inside this prefix, at %q.", inner), nil
+		}
+	}
+
+	const maxDepth = 8
+
+	parts := strings.Split(strings.TrimSuffix(a.loc.Prefix, "/"), "/")
+	if a.loc.Prefix == "" {
+		return "", nil
+	}
+
+	for i := 0; i < len(parts) && i < maxDepth; i++ {
+		outer := strings.Join(parts[:i], "/")
+		if outer != "" {
+			outer += "/"
+		}
+
+		out, err := a.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+			Bucket:  aws.String(a.loc.Bucket),
+			Prefix:  aws.String(outer + formatBlobName),
+			MaxKeys: aws.Int32(1),
+		})
+		if err != nil {
+			return "", a.fail(ctx, err, ActionListBucket)
+		}
+
+		if len(out.Contents) > 0 {
+			if outer == "" {
+				return "A repository is at the root of this bucket, and this prefix is inside it.", nil
+			}
+
+			return fmt.Sprintf("A repository is at prefix %q, and this prefix is inside it.", outer), nil
+		}
+	}
+
+	return "", nil
+}
+
+// probeName is an object name kopia would never use, so a probe left by a
+// crash is recognisable and never mistaken for repository data.
+func probeName() string {
+	b := make([]byte, 8)
+	rand.Read(b) //nolint:errcheck
+
+	return ".corso-desktop-probe-" + hex.EncodeToString(b)
+}
+
+// checkWrite proves s3:DeleteObject, s3:PutObject and s3:GetObject with one
+// small probe object that is always removed, even on cancel.
+func (a *s3API) checkWrite(ctx context.Context, rep *Report) {
+	key := a.key(probeName())
+	bucket := aws.String(a.loc.Bucket)
+
+	denied := func(action string, err error) {
+		e := a.fail(ctx, err, action)
+		rep.fail(LineWrite, e)
+
+		if CodeOf(e) == CodeAccessDenied {
+			rep.PolicyJSON = PolicyJSON(a.loc.Bucket)
+		}
+	}
+
+	// Deleting a key that does not exist yet proves s3:DeleteObject without
+	// risk: if it is denied, nothing is written that could not be removed.
+	if _, err := a.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String(key)}); err != nil {
+		denied(ActionDeleteObject, err)
+		return
+	}
+
+	payload := []byte("corso-desktop write check; safe to delete\n")
+
+	_, err := a.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(payload),
+		ContentLength: aws.Int64(int64(len(payload))),
+	})
+	if err != nil {
+		denied(ActionPutObject, err)
+		a.removeProbe(key)
+
+		return
+	}
+
+	defer a.removeProbe(key)
+
+	out, err := a.client.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(key)})
+	if err != nil {
+		denied(ActionGetObject, err)
+		return
+	}
+
+	got, err := io.ReadAll(out.Body)
+	out.Body.Close() //nolint:errcheck
+
+	if err != nil || !bytes.Equal(got, payload) {
+		rep.fail(LineWrite, newError(CodeUnknown, err, "An object written to %s came back different. The store may be misbehaving; contact its operator.", a.location))
+		return
+	}
+
+	rep.add(LineWrite, StatusOK, "A test object was written, read back and deleted.")
+}
+
+// removeProbe deletes the probe on a fresh context so a cancelled check
+// still cleans up after itself.
+func (a *s3API) removeProbe(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+
+	a.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(a.loc.Bucket), Key: aws.String(key)}) //nolint:errcheck
+}

@@ -1,0 +1,447 @@
+package repo
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Kind is the storage a repository lives on.
+type Kind string
+
+// The supported storage kinds.
+const (
+	KindFilesystem   Kind = "filesystem"
+	KindS3           Kind = "s3"
+	KindS3Compatible Kind = "s3-compatible"
+)
+
+// DefaultS3Endpoint is the endpoint Corso uses when none is given.
+const DefaultS3Endpoint = "s3.amazonaws.com"
+
+// Settings is where a repository lives. Each kind has its own type; all of
+// them validate and normalise the way the Corso CLI does, so a location
+// typed here and one typed into Corso mean the same bytes in the bucket.
+type Settings interface {
+	Kind() Kind
+	// Normalized validates and returns the canonical form. Normalizing a
+	// normalized value changes nothing. The error is FieldErrors.
+	Normalized() (Settings, error)
+	// Describe is a one-line, secret-free description for people.
+	Describe() string
+}
+
+// Filesystem is a repository in a local or network folder.
+type Filesystem struct {
+	Path string `json:"path"`
+	// Prefix is never valid here; it exists so that a prefix coming from an
+	// import or a form gets a clear refusal instead of being dropped.
+	Prefix string `json:"prefix,omitempty"`
+}
+
+// CredentialSource says where S3 keys come from.
+type CredentialSource string
+
+// Credential sources. Environment is the AWS SDK's default chain
+// (environment variables, AWS_PROFILE, shared files, SSO, credential_process).
+const (
+	CredentialsEnvironment CredentialSource = "environment"
+	CredentialsProfile     CredentialSource = "profile"
+	CredentialsKeys        CredentialSource = "keys"
+)
+
+// Credentials is the non-secret half of S3 credentials; the secret key and
+// session token travel separately (see S3Secrets) and are never stored here.
+type Credentials struct {
+	Source      CredentialSource `json:"source"`
+	Profile     string           `json:"profile,omitempty"`
+	AccessKeyID string           `json:"accessKeyID,omitempty"`
+}
+
+// S3 is a repository in an Amazon S3 bucket.
+type S3 struct {
+	Bucket string `json:"bucket"`
+	Prefix string `json:"prefix,omitempty"`
+	// Region overrides the bucket's region; empty asks the bucket.
+	Region      string      `json:"region,omitempty"`
+	Credentials Credentials `json:"credentials"`
+}
+
+// S3Compatible is a repository on any store that speaks the S3 API.
+type S3Compatible struct {
+	S3
+	// Endpoint is host[:port], never a URL.
+	Endpoint string `json:"endpoint"`
+	// DisableTLS and DisableTLSVerification are for testing only, as in Corso.
+	DisableTLS             bool `json:"disableTLS,omitempty"`
+	DisableTLSVerification bool `json:"disableTLSVerification,omitempty"`
+	// CAFile is a PEM file of extra trusted roots, so self-signed stores work
+	// with verification on.
+	CAFile string `json:"caFile,omitempty"`
+}
+
+// Kind implements Settings.
+func (Filesystem) Kind() Kind { return KindFilesystem }
+
+// Kind implements Settings.
+func (S3) Kind() Kind { return KindS3 }
+
+// Kind implements Settings.
+func (S3Compatible) Kind() Kind { return KindS3Compatible }
+
+// Describe implements Settings.
+func (f Filesystem) Describe() string { return "folder " + f.Path }
+
+// Describe implements Settings.
+func (s S3) Describe() string { return describeS3("Amazon S3", "", s.Bucket, s.Prefix) }
+
+// Describe implements Settings.
+func (s S3Compatible) Describe() string {
+	return describeS3("S3-compatible", s.Endpoint, s.Bucket, s.Prefix)
+}
+
+func describeS3(kind, endpoint, bucket, prefix string) string {
+	d := kind + " bucket " + bucket
+	if prefix != "" {
+		d += ", prefix " + prefix
+	}
+
+	if endpoint != "" {
+		d += " at " + endpoint
+	}
+
+	return d
+}
+
+// Normalized implements Settings: `~` and relative paths become absolute.
+func (f Filesystem) Normalized() (Settings, error) {
+	var errs FieldErrors
+
+	if f.Prefix != "" {
+		errs = append(errs, invalidField(FieldPrefix, "Folder repositories have no prefix: choose a different folder instead."))
+	}
+
+	path, err := normalizePath(f.Path)
+	if err != nil {
+		errs = append(errs, err)
+	}
+
+	if e := errs.orNil(); e != nil {
+		return nil, e
+	}
+
+	return Filesystem{Path: path}, nil
+}
+
+func normalizePath(p string) (string, *Error) {
+	p = strings.TrimSpace(p)
+	switch {
+	case p == "":
+		return "", invalidField(FieldPath, "Enter the folder for the repository.")
+	case strings.ContainsRune(p, 0) || !utf8.ValidString(p):
+		return "", invalidField(FieldPath, "The folder path contains characters a path cannot hold.")
+	}
+
+	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", invalidField(FieldPath, "Your home folder is unknown, so ~ cannot be expanded: enter the full path.")
+		}
+
+		p = filepath.Join(home, p[1:])
+	} else if strings.HasPrefix(p, "~") {
+		return "", invalidField(FieldPath, "Only ~ for your own home folder is understood: enter the full path.")
+	}
+
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", invalidField(FieldPath, "The folder path cannot be made absolute: enter the full path.")
+	}
+
+	return abs, nil
+}
+
+// Normalized implements Settings.
+func (s S3) Normalized() (Settings, error) {
+	n, errs := s.normalize(false)
+	if e := errs.orNil(); e != nil {
+		return nil, e
+	}
+
+	return n, nil
+}
+
+func (s S3) normalize(compatible bool) (S3, FieldErrors) {
+	var errs FieldErrors
+
+	bucket, err := normalizeBucket(s.Bucket, compatible)
+	if err != nil {
+		errs = append(errs, err)
+	}
+
+	prefix, err := normalizePrefix(s.Prefix)
+	if err != nil {
+		errs = append(errs, err)
+	}
+
+	region, err := normalizeRegion(s.Region)
+	if err != nil {
+		errs = append(errs, err)
+	}
+
+	creds, cerrs := s.Credentials.normalize()
+	errs = append(errs, cerrs...)
+
+	return S3{Bucket: bucket, Prefix: prefix, Region: region, Credentials: creds}, errs
+}
+
+// Normalized implements Settings.
+func (s S3Compatible) Normalized() (Settings, error) {
+	base, errs := s.S3.normalize(true)
+
+	endpoint, err := normalizeEndpoint(s.Endpoint, s.DisableTLS)
+	if err != nil {
+		errs = append(errs, err)
+	}
+
+	caFile := strings.TrimSpace(s.CAFile)
+	if caFile != "" {
+		if s.DisableTLS {
+			errs = append(errs, invalidField(FieldCAFile, "A CA certificate has no use with TLS disabled: clear one of the two."))
+		} else if p, perr := normalizePath(caFile); perr != nil {
+			errs = append(errs, invalidField(FieldCAFile, "The CA certificate path is not a usable path: choose the file again."))
+		} else {
+			caFile = p
+		}
+	}
+
+	if e := errs.orNil(); e != nil {
+		return nil, e
+	}
+
+	return S3Compatible{
+		S3:                     base,
+		Endpoint:               endpoint,
+		DisableTLS:             s.DisableTLS,
+		DisableTLSVerification: s.DisableTLSVerification && !s.DisableTLS,
+		CAFile:                 caFile,
+	}, nil
+}
+
+var (
+	strictBucket  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	relaxedBucket = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$`)
+	ipLike        = regexp.MustCompile(`^\d+\.\d+\.\d+\.\d+$`)
+	regionName    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+)
+
+// normalizeBucket removes a leading s3:// as Corso does. Amazon's naming
+// rules are enforced for Amazon S3; compatible stores get looser ones since
+// several accept underscores or capitals.
+func normalizeBucket(b string, compatible bool) (string, *Error) {
+	b = strings.TrimPrefix(strings.TrimSpace(b), "s3://")
+	if b == "" {
+		return "", invalidField(FieldBucket, "Enter the bucket name. The bucket must already exist: Corso Desktop never creates it.")
+	}
+
+	if i := strings.IndexByte(b, '/'); i >= 0 {
+		return "", invalidField(FieldBucket, "A bucket name has no %q: put %q in the Prefix field instead.", "/", strings.Trim(b[i:], "/"))
+	}
+
+	if compatible {
+		if !relaxedBucket.MatchString(b) {
+			return "", invalidField(FieldBucket, "A bucket name is 3 to 255 letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit.")
+		}
+
+		return b, nil
+	}
+
+	if !strictBucket.MatchString(b) || strings.Contains(b, "..") || ipLike.MatchString(b) {
+		return "", invalidField(FieldBucket, "An Amazon S3 bucket name is 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit.")
+	}
+
+	return b, nil
+}
+
+// normalizePrefix trims trailing slashes and appends exactly one, as Corso
+// does; an empty prefix stays empty.
+func normalizePrefix(p string) (string, *Error) {
+	if !utf8.ValidString(p) || strings.IndexFunc(p, unicode.IsControl) >= 0 {
+		return "", invalidField(FieldPrefix, "The prefix contains characters an object name cannot hold.")
+	}
+
+	p = strings.TrimRight(strings.TrimSpace(p), "/")
+	if p == "" {
+		return "", nil
+	}
+
+	const maxPrefix = 512 // leaves room for kopia's blob names under S3's 1024-byte key limit
+	if len(p) >= maxPrefix {
+		return "", invalidField(FieldPrefix, "The prefix is too long: keep it under %d bytes.", maxPrefix)
+	}
+
+	return p + "/", nil
+}
+
+func normalizeRegion(r string) (string, *Error) {
+	r = strings.ToLower(strings.TrimSpace(r))
+	if r != "" && !regionName.MatchString(r) {
+		return "", invalidField(FieldRegion, "A region is a name like eu-west-1: lowercase letters, digits and hyphens. Leave it empty to use the bucket's own region.")
+	}
+
+	return r, nil
+}
+
+// normalizeEndpoint turns what a user pastes into host[:port]. https:// is
+// dropped; http:// is only accepted together with "disable TLS" because
+// silently downgrading to plain HTTP would expose the data in flight.
+func normalizeEndpoint(ep string, disableTLS bool) (string, *Error) {
+	ep = strings.TrimSpace(ep)
+	lower := strings.ToLower(ep)
+
+	switch {
+	case ep == "":
+		return "", invalidField(FieldEndpoint, "Enter the endpoint as host or host:port, for example minio.example.com:9000.")
+	case strings.HasPrefix(lower, "https://"):
+		ep = ep[len("https://"):]
+	case strings.HasPrefix(lower, "http://"):
+		if !disableTLS {
+			return "", invalidField(FieldEndpoint, "This endpoint starts with http://, which is plain HTTP without encryption. Use https://, or turn on \"Disable TLS\" (for testing only) to really use plain HTTP.")
+		}
+
+		ep = ep[len("http://"):]
+	case strings.Contains(ep, "://"):
+		return "", invalidField(FieldEndpoint, "The endpoint is host or host:port; only https:// or http:// may be pasted in front of it.")
+	}
+
+	ep = strings.TrimRight(ep, "/")
+	if strings.ContainsAny(ep, "/?#@ \\") || ep == "" {
+		return "", invalidField(FieldEndpoint, "The endpoint is host or host:port only, with no path: put a folder inside the bucket in the Prefix field.")
+	}
+
+	host, port := ep, ""
+	if h, p, err := net.SplitHostPort(ep); err == nil {
+		host, port = h, p
+	} else if strings.HasPrefix(ep, "[") && strings.HasSuffix(ep, "]") {
+		host = ep[1 : len(ep)-1]
+	} else if strings.Count(ep, ":") == 1 || strings.HasPrefix(ep, "[") {
+		return "", invalidField(FieldEndpoint, "The endpoint's port is missing or malformed: write host:port, for example minio.example.com:9000.")
+	}
+
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+			return "", invalidField(FieldEndpoint, "The endpoint's port must be a number from 1 to 65535.")
+		}
+	}
+
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if !validHost(host) {
+		return "", invalidField(FieldEndpoint, "%q is not a host name or IP address.", host)
+	}
+
+	if port == "" {
+		return bracketIPv6(host), nil
+	}
+
+	return net.JoinHostPort(host, port), nil
+}
+
+func bracketIPv6(host string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+
+	return host
+}
+
+func validHost(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+
+	if len(h) == 0 || len(h) > 253 {
+		return false
+	}
+
+	for _, label := range strings.Split(h, ".") {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+
+	return true
+}
+
+func (c Credentials) normalize() (Credentials, FieldErrors) {
+	switch c.Source {
+	case "", CredentialsEnvironment:
+		return Credentials{Source: CredentialsEnvironment}, nil
+	case CredentialsProfile:
+		p := strings.TrimSpace(c.Profile)
+		if p == "" || strings.ContainsAny(p, "[]\n\r") {
+			return Credentials{}, FieldErrors{invalidField(FieldProfile, "Pick the AWS profile to use.")}
+		}
+
+		return Credentials{Source: CredentialsProfile, Profile: p}, nil
+	case CredentialsKeys:
+		id := strings.TrimSpace(c.AccessKeyID)
+		if id == "" || strings.IndexFunc(id, unicode.IsSpace) >= 0 || !utf8.ValidString(id) || len(id) > 128 {
+			return Credentials{}, FieldErrors{invalidField(FieldAccessKey, "Enter the access key ID (for AWS it looks like AKIA… and has no spaces).")}
+		}
+
+		return Credentials{Source: CredentialsKeys, AccessKeyID: id}, nil
+	default:
+		return Credentials{}, FieldErrors{invalidField(FieldProfile, "Unknown credential source %q.", string(c.Source))}
+	}
+}
+
+// Normalize is Settings.Normalized for callers holding the concrete value.
+func Normalize(s Settings) (Settings, error) {
+	if s == nil {
+		return nil, FieldErrors{invalidField("kind", "Choose where the repository is stored.")}
+	}
+
+	return s.Normalized()
+}
+
+// s3Location is the one shape both S3 kinds take once normalized, so the
+// engine handles them with one code path.
+type s3Location struct {
+	S3Compatible
+}
+
+func asS3(s Settings) (s3Location, bool) {
+	switch v := s.(type) {
+	case S3:
+		return s3Location{S3Compatible{S3: v, Endpoint: DefaultS3Endpoint}}, true
+	case S3Compatible:
+		return s3Location{v}, true
+	}
+
+	return s3Location{}, false
+}
+
+func (l s3Location) scheme() string {
+	if l.DisableTLS {
+		return "http"
+	}
+
+	return "https"
+}
+
+func (l s3Location) String() string {
+	return fmt.Sprintf("%s://%s/%s/%s", l.scheme(), l.Endpoint, l.Bucket, l.Prefix)
+}
