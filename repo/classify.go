@@ -138,7 +138,7 @@ func classifyS3Code(err error, code string, status int, action, location string)
 	switch code {
 	case "NoSuchBucket":
 		return bucketMissing(location)
-	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "InvalidClientTokenId", "AuthorizationQueryParametersError":
+	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "InvalidTokenId", "ExpiredToken", "TokenRefreshRequired", "InvalidClientTokenId", "AuthorizationQueryParametersError":
 		return badCredentials(err, code)
 	case "AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException":
 		return newError(CodeRegionMismatch, err, "The bucket is in a different region than the one set here. Clear the region field to use the bucket's own region.")
@@ -166,7 +166,7 @@ func badCredentials(err error, code string) *Error {
 	switch code {
 	case "ExpiredToken", "TokenRefreshRequired":
 		return newError(CodeBadCredentials, err, "The session token has expired. Get fresh temporary credentials (for SSO, run \"aws sso login\") and try again.")
-	case "InvalidToken", "InvalidClientTokenId":
+	case "InvalidToken", "InvalidTokenId", "InvalidClientTokenId":
 		return newError(CodeBadCredentials, err, "The session token was refused by the server. Enter the token that belongs to these keys, or leave it empty for permanent keys.")
 	case "SignatureDoesNotMatch":
 		return newError(CodeBadCredentials, err, "The secret access key does not match the access key ID. Enter the secret key again.")

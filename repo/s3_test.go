@@ -1,0 +1,435 @@
+package repo_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+func s3Settings(m *repotest.MinIO, bucket, prefix string) repo.S3Compatible {
+	s := repo.S3Compatible{
+		S3: repo.S3{
+			Bucket: bucket,
+			Prefix: prefix,
+			Credentials: repo.Credentials{
+				Source:      repo.CredentialsKeys,
+				AccessKeyID: repotest.RootUser,
+			},
+		},
+		Endpoint:   m.Endpoint,
+		DisableTLS: !m.TLS,
+	}
+	if m.TLS {
+		s.CAFile = m.CAFile
+	}
+
+	return s
+}
+
+func rootSecrets() repo.Secrets {
+	return repo.Secrets{Passphrase: testPassphrase, S3: repo.S3Secrets{SecretAccessKey: repotest.RootPassword}}
+}
+
+func TestS3Lifecycle(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	ctx := context.Background()
+	settings := s3Settings(m, bucket, "team-a//")
+	local := localIn(t.TempDir())
+
+	info, err := repo.Initialize(ctx, settings, rootSecrets(), local)
+	if err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+
+	requireCorsoFormat(t, info)
+
+	for _, o := range m.Objects(t, bucket) {
+		if !strings.HasPrefix(o, "team-a/") || strings.HasPrefix(o, "team-a//") {
+			t.Errorf("object %q is outside the normalised prefix team-a/", o)
+		}
+
+		if strings.Contains(o, ".corso-desktop-probe-") {
+			t.Errorf("the write probe %q was left behind", o)
+		}
+	}
+
+	reopened, err := repo.Reopen(ctx, local, rootSecrets())
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+
+	if reopened.UniqueID != info.UniqueID {
+		t.Fatal("reopen found another repository")
+	}
+
+	wrong := rootSecrets()
+	wrong.Passphrase = "wrong"
+	_, err = repo.Connect(ctx, settings, wrong, localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeWrongPassphrase)
+
+	connected, err := repo.Connect(ctx, settings, rootSecrets(), localIn(t.TempDir()))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+
+	if connected.UniqueID != info.UniqueID || !strings.Contains(connected.CredentialsFrom, repotest.RootUser) {
+		t.Fatalf("connect: %+v", connected)
+	}
+
+	if strings.Contains(connected.CredentialsFrom, repotest.RootPassword) {
+		t.Fatal("the credentials description holds the secret key")
+	}
+
+	before := m.Objects(t, bucket)
+	_, err = repo.Initialize(ctx, settings, rootSecrets(), localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeAlreadyRepository)
+
+	if after := m.Objects(t, bucket); !equalStrings(before, after) {
+		t.Fatalf("init over a repository changed the bucket:\n%v\n%v", before, after)
+	}
+}
+
+func TestS3TwoRepositoriesInOneBucketStayIsolated(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	ctx := context.Background()
+
+	a, err := repo.Initialize(ctx, s3Settings(m, bucket, "tenant-a"), rootSecrets(), localIn(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	objectsOf := func(prefix string) []string {
+		var out []string
+
+		for _, o := range m.Objects(t, bucket) {
+			if strings.HasPrefix(o, prefix) {
+				out = append(out, o)
+			}
+		}
+
+		return out
+	}
+
+	aBefore := objectsOf("tenant-a/")
+
+	otherSecrets := rootSecrets()
+	otherSecrets.Passphrase = "a different passphrase"
+
+	b, err := repo.Initialize(ctx, s3Settings(m, bucket, "tenant-b"), otherSecrets, localIn(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if a.UniqueID == b.UniqueID {
+		t.Fatal("two repositories share a unique ID")
+	}
+
+	if aAfter := objectsOf("tenant-a/"); !equalStrings(aBefore, aAfter) {
+		t.Fatal("creating tenant-b changed tenant-a's objects")
+	}
+
+	// Each connects with its own passphrase only.
+	if _, err := repo.Connect(ctx, s3Settings(m, bucket, "tenant-a"), otherSecrets, localIn(t.TempDir())); repo.CodeOf(err) != repo.CodeWrongPassphrase {
+		t.Fatalf("tenant-a opened with tenant-b's passphrase: %v", err)
+	}
+
+	got, err := repo.Connect(ctx, s3Settings(m, bucket, "tenant-b/"), otherSecrets, localIn(t.TempDir()))
+	if err != nil || got.UniqueID != b.UniqueID {
+		t.Fatalf("connect tenant-b: %v", err)
+	}
+
+	t.Run("overlapping prefixes are refused", func(t *testing.T) {
+		before := m.Objects(t, bucket)
+
+		for _, prefix := range []string{"tenant-a/inner", "tenant-b/x/y"} {
+			_, err := repo.Initialize(ctx, s3Settings(m, bucket, prefix), rootSecrets(), localIn(t.TempDir()))
+			requireCode(t, err, repo.CodePrefixOverlap)
+		}
+
+		// The bucket root would contain both repositories.
+		_, err := repo.Initialize(ctx, s3Settings(m, bucket, ""), rootSecrets(), localIn(t.TempDir()))
+		requireCode(t, err, repo.CodePrefixOverlap)
+
+		if after := m.Objects(t, bucket); !equalStrings(before, after) {
+			t.Fatal("a refused initialize changed the bucket")
+		}
+	})
+}
+
+func TestS3RefusesForeignData(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	m.Put(t, bucket, "photos/cat.jpg", "meow")
+	before := m.Objects(t, bucket)
+
+	_, err := repo.Initialize(context.Background(), s3Settings(m, bucket, "photos"), rootSecrets(), localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeNotEmpty)
+
+	if after := m.Objects(t, bucket); !equalStrings(before, after) {
+		t.Fatalf("bucket changed:\n%v\n%v", before, after)
+	}
+
+	_, err = repo.Connect(context.Background(), s3Settings(m, bucket, "photos"), rootSecrets(), localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeNoRepository)
+}
+
+func TestS3MissingBucket(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+
+	_, err := repo.Initialize(context.Background(), s3Settings(m, "no-such-bucket", ""), rootSecrets(), localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeBucketMissing)
+
+	if !strings.Contains(err.Error(), "never creates") {
+		t.Errorf("message does not say the bucket is never created: %q", err)
+	}
+
+	if exists, err := m.Client(t).BucketExists(context.Background(), "no-such-bucket"); err != nil || exists {
+		t.Fatalf("the missing bucket was created (%v, %v)", exists, err)
+	}
+}
+
+func TestS3WrongKeys(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	for name, c := range map[string]struct {
+		id     string
+		secret repo.S3Secrets
+	}{
+		"unknown access key": {"NOSUCHKEY", repo.S3Secrets{SecretAccessKey: "whatever-secret"}},
+		"wrong secret":       {repotest.RootUser, repo.S3Secrets{SecretAccessKey: "not-the-secret"}},
+		"invalid token":      {repotest.RootUser, repo.S3Secrets{SecretAccessKey: repotest.RootPassword, SessionToken: "bogus-session-token"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := s3Settings(m, bucket, "")
+			s.Credentials.AccessKeyID = c.id
+
+			_, err := repo.Initialize(context.Background(), s, repo.Secrets{Passphrase: testPassphrase, S3: c.secret}, localIn(t.TempDir()))
+			requireCode(t, err, repo.CodeBadCredentials)
+
+			if strings.Contains(err.Error(), c.secret.SecretAccessKey) {
+				t.Fatal("the error names the secret key")
+			}
+
+			var e *repo.Error
+			if errors.As(err, &e) && strings.Contains(e.Details(), "<?xml") {
+				t.Fatal("details hold raw S3 XML")
+			}
+		})
+	}
+
+	if objs := m.Objects(t, bucket); len(objs) != 0 {
+		t.Fatalf("failed attempts wrote %v", objs)
+	}
+}
+
+func TestS3EndpointDown(t *testing.T) {
+	m := repotest.Start(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	m.Stop()
+
+	rep, err := repo.Check(context.Background(), s3Settings(m, bucket, ""), rootSecrets().S3, repo.CheckRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	requireCode(t, rep.Err, repo.CodeUnreachable)
+
+	_, err = repo.Connect(context.Background(), s3Settings(m, bucket, ""), rootSecrets(), localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeUnreachable)
+}
+
+func TestS3OverTLS(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{TLS: true})
+	ctx := context.Background()
+
+	t.Run("with the CA file", func(t *testing.T) {
+		bucket := m.Bucket(t)
+		local := localIn(t.TempDir())
+
+		if _, err := repo.Initialize(ctx, s3Settings(m, bucket, "tls"), rootSecrets(), local); err != nil {
+			t.Fatal(err)
+		}
+
+		if _, err := repo.Reopen(ctx, local, rootSecrets()); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("untrusted without the CA file", func(t *testing.T) {
+		bucket := m.Bucket(t)
+		s := s3Settings(m, bucket, "")
+		s.CAFile = ""
+
+		_, err := repo.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
+		requireCode(t, err, repo.CodeTLSUntrusted)
+
+		if !strings.Contains(err.Error(), "CA certificate") {
+			t.Errorf("message does not suggest the CA file: %q", err)
+		}
+	})
+
+	t.Run("verification disabled", func(t *testing.T) {
+		bucket := m.Bucket(t)
+		s := s3Settings(m, bucket, "")
+		s.CAFile = ""
+		s.DisableTLSVerification = true
+
+		if _, err := repo.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir())); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("plain HTTP against TLS", func(t *testing.T) {
+		bucket := m.Bucket(t)
+		s := s3Settings(m, bucket, "")
+		s.CAFile = ""
+		s.DisableTLS = true
+
+		rep, err := repo.Check(ctx, s, rootSecrets().S3, repo.CheckRead)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		if rep.Err == nil {
+			t.Fatal("plain HTTP to a TLS port passed the check")
+		}
+	})
+}
+
+// interruptAfter returns a proxy endpoint in front of m that, once a PUT of
+// object name has succeeded, kills MinIO and cancels the operation: what a
+// crash of the app or the server at that moment leaves behind.
+func interruptAfter(t *testing.T, m *repotest.MinIO, name string, cancel context.CancelFunc) string {
+	var once sync.Once
+
+	return m.Proxy(t, func(r *http.Request, status int) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/"+name) && status == http.StatusOK {
+			once.Do(func() {
+				m.Stop()
+				cancel()
+			})
+		}
+	})
+}
+
+func TestS3InterruptedInitialize(t *testing.T) {
+	m := repotest.Start(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	cases := []struct {
+		prefix, after string
+		stage         repo.HalfMadeStage
+	}{
+		{"before-format", "kopia.blobcfg", repo.HalfMadeBeforeFormat},
+		{"before-settings", "kopia.repository", repo.HalfMadeBeforeSettings},
+	}
+
+	for _, c := range cases {
+		t.Run(c.prefix, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+
+			s := s3Settings(m, bucket, c.prefix)
+			s.Endpoint = interruptAfter(t, m, c.after, cancel)
+
+			_, err := repo.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
+			if err == nil {
+				t.Fatal("initialize survived the server being stopped")
+			}
+
+			m.Restart(t)
+
+			rep, err := repo.Check(context.Background(), s, rootSecrets().S3, repo.CheckRead)
+			if err != nil || rep.Err != nil {
+				t.Fatalf("check after restart: %v %v", err, rep.Err)
+			}
+
+			if rep.State != repo.StateHalfMade || rep.HalfMade != c.stage {
+				t.Fatalf("state %v stage %v, want half-made stage %v", rep.State, rep.HalfMade, c.stage)
+			}
+
+			_, err = repo.Initialize(context.Background(), s, rootSecrets(), localIn(t.TempDir()))
+			requireCode(t, err, repo.CodeHalfMade)
+
+			_, err = repo.Connect(context.Background(), s, rootSecrets(), localIn(t.TempDir()))
+			if c.stage == repo.HalfMadeBeforeFormat {
+				requireCode(t, err, repo.CodeHalfMade)
+			} else if err != nil {
+				t.Fatalf("a repository whose format exists must connect: %v", err)
+			}
+		})
+	}
+
+	t.Run("finish", func(t *testing.T) {
+		for _, c := range cases {
+			info, err := repo.Finish(context.Background(), s3Settings(m, bucket, c.prefix), rootSecrets(), localIn(t.TempDir()))
+			if err != nil {
+				t.Fatalf("finish %s: %v", c.prefix, err)
+			}
+
+			requireCorsoFormat(t, info)
+		}
+	})
+
+	t.Run("clear", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+
+		s := s3Settings(m, bucket, "to-clear")
+		s.Endpoint = interruptAfter(t, m, "kopia.blobcfg", cancel)
+
+		if _, err := repo.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir())); err == nil {
+			t.Fatal("initialize survived")
+		}
+
+		m.Restart(t)
+
+		if err := repo.Clear(context.Background(), s, rootSecrets().S3); err != nil {
+			t.Fatal(err)
+		}
+
+		rep, err := repo.Check(context.Background(), s, rootSecrets().S3, repo.CheckRead)
+		if err != nil || rep.State != repo.StateEmpty {
+			t.Fatalf("after clear: state %v, %v", rep.State, err)
+		}
+
+		// Clear refuses a complete repository.
+		err = repo.Clear(context.Background(), s3Settings(m, bucket, "before-settings"), rootSecrets().S3)
+		if err == nil {
+			t.Fatal("clear deleted a complete repository")
+		}
+	})
+}
+
+func TestS3CheckIsBounded(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	rep, err := repo.Check(context.Background(), s3Settings(m, bucket, "one/two"), rootSecrets().S3, repo.CheckWrite)
+	if err != nil || rep.Err != nil {
+		t.Fatalf("check: %v %v", err, rep.Err)
+	}
+
+	// HEAD bucket, location, list, one list per ancestor prefix (2),
+	// probe delete, put, get, delete.
+	if rep.Requests > 10 {
+		t.Fatalf("check made %d requests", rep.Requests)
+	}
+
+	if rep.State != repo.StateEmpty {
+		t.Fatalf("state %v", rep.State)
+	}
+
+	if objs := m.Objects(t, bucket); len(objs) != 0 {
+		t.Fatalf("check left %v", objs)
+	}
+}
