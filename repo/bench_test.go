@@ -1,0 +1,135 @@
+package repo_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
+	"github.com/kopia/kopia/repo/blob/filesystem"
+	"github.com/kopia/kopia/repo/blob/s3"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// benchTarget makes a fresh location per iteration for one storage kind,
+// both as our settings and as plain kopia storage.
+// benchSeq keeps locations unique across -count repetitions.
+var benchSeq atomic.Int64
+
+type benchTarget struct {
+	name     string
+	settings func(b *testing.B, i int) repo.Settings
+	storage  func(b *testing.B, s repo.Settings, create bool) blob.Storage
+}
+
+func benchTargets(b *testing.B) []benchTarget {
+	m := repotest.Shared(b, repotest.Options{})
+	bucket := m.Bucket(b)
+	base := b.TempDir()
+
+	return []benchTarget{
+		{
+			name: "filesystem",
+			settings: func(b *testing.B, i int) repo.Settings {
+				return repo.Filesystem{Path: filepath.Join(base, fmt.Sprintf("r%d-%d", benchSeq.Add(1), i))}
+			},
+			storage: func(b *testing.B, s repo.Settings, create bool) blob.Storage {
+				st, err := filesystem.New(context.Background(), &filesystem.Options{Path: s.(repo.Filesystem).Path}, create)
+				if err != nil {
+					b.Fatal(err)
+				}
+
+				return st
+			},
+		},
+		{
+			name: "minio",
+			settings: func(b *testing.B, i int) repo.Settings {
+				return s3Settings(m, bucket, fmt.Sprintf("r%d-%d", benchSeq.Add(1), i))
+			},
+			storage: func(b *testing.B, s repo.Settings, _ bool) blob.Storage {
+				c := s.(repo.S3Compatible)
+				n, _ := c.Normalized()
+
+				st, err := s3.New(context.Background(), &s3.Options{
+					BucketName: c.Bucket, Prefix: n.(repo.S3Compatible).Prefix, Endpoint: c.Endpoint, DoNotUseTLS: true,
+					AccessKeyID: repotest.RootUser, SecretAccessKey: repotest.RootPassword,
+				}, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+
+				return st
+			},
+		},
+	}
+}
+
+// BenchmarkInitialize compares repo.Initialize (checks, Corso format and
+// settings, one open) with plain kopia: Initialize + Connect with defaults.
+func BenchmarkInitialize(b *testing.B) {
+	ctx := context.Background()
+
+	for _, tg := range benchTargets(b) {
+		b.Run("kind="+tg.name+"/impl=plain-kopia", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				st := tg.storage(b, tg.settings(b, i), true)
+				if err := kopiarepo.Initialize(ctx, st, nil, testPassphrase); err != nil {
+					b.Fatal(err)
+				}
+
+				cfg := filepath.Join(b.TempDir(), "kopia.config")
+				if err := kopiarepo.Connect(ctx, cfg, st, testPassphrase, nil); err != nil {
+					b.Fatal(err)
+				}
+
+				st.Close(ctx)
+			}
+		})
+
+		b.Run("kind="+tg.name+"/impl=corso-desktop", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := repo.Initialize(ctx, tg.settings(b, i), rootSecrets(), localIn(b.TempDir())); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkConnect compares repo.Connect with kopia's Connect (defaults) to
+// the same existing repository.
+func BenchmarkConnect(b *testing.B) {
+	ctx := context.Background()
+
+	for _, tg := range benchTargets(b) {
+		s := tg.settings(b, 0)
+		if _, err := repo.Initialize(ctx, s, rootSecrets(), localIn(b.TempDir())); err != nil {
+			b.Fatal(err)
+		}
+
+		b.Run("kind="+tg.name+"/impl=plain-kopia", func(b *testing.B) {
+			for b.Loop() {
+				st := tg.storage(b, s, false)
+				if err := kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, testPassphrase, nil); err != nil {
+					b.Fatal(err)
+				}
+
+				st.Close(ctx)
+			}
+		})
+
+		b.Run("kind="+tg.name+"/impl=corso-desktop", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := repo.Connect(ctx, s, rootSecrets(), localIn(b.TempDir())); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

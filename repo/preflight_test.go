@@ -1,0 +1,152 @@
+package repo_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+var corsoActions = []string{
+	repo.ActionPutObject, repo.ActionGetObject, repo.ActionListBucket,
+	repo.ActionDeleteObject, repo.ActionGetBucketLocation,
+}
+
+// TestCheckNamesEachMissingAction gives a user every action Corso needs
+// but one, and expects the check to name exactly that one, offer the
+// policy, and leave the bucket as it was.
+func TestCheckNamesEachMissingAction(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+
+	for i, missing := range corsoActions {
+		t.Run(strings.TrimPrefix(missing, "s3:"), func(t *testing.T) {
+			bucket := m.Bucket(t)
+			m.Put(t, bucket, "unrelated/keep.txt", "stays")
+			before := m.Objects(t, bucket)
+
+			var allowed []string
+			for _, a := range corsoActions {
+				if a != missing {
+					allowed = append(allowed, a)
+				}
+			}
+
+			user := "lacks" + strings.ToLower(strings.TrimPrefix(missing, "s3:"))
+			secret := "secret-for-" + user + "-0"
+			m.AddUser(t, user, secret, bucket, allowed)
+
+			s := s3Settings(m, bucket, "repo")
+			s.Credentials.AccessKeyID = user
+
+			rep, err := repo.Check(context.Background(), s, repo.S3Secrets{SecretAccessKey: secret}, repo.CheckWrite)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			var e *repo.Error
+			if !errors.As(rep.Err, &e) || e.Code != repo.CodeAccessDenied || e.Action != missing {
+				t.Fatalf("case %d: want access denied naming %s, got %#v (%v)", i, missing, rep.Err, rep.Err)
+			}
+
+			if !strings.Contains(e.Error(), missing) {
+				t.Errorf("message does not name %s: %q", missing, e.Error())
+			}
+
+			if !strings.Contains(rep.PolicyJSON, `"arn:aws:s3:::`+bucket+`/*"`) || !strings.Contains(rep.PolicyJSON, missing) {
+				t.Errorf("policy JSON not filled in for %s:\n%s", bucket, rep.PolicyJSON)
+			}
+
+			if after := m.Objects(t, bucket); !equalStrings(before, after) {
+				t.Fatalf("the check changed the bucket:\n%v\n%v", before, after)
+			}
+		})
+	}
+}
+
+func TestCheckLinesAndCredentialSource(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	rep, err := repo.Check(context.Background(), s3Settings(m, bucket, "x"), rootSecrets().S3, repo.CheckWrite)
+	if err != nil || rep.Err != nil {
+		t.Fatalf("%v %v", err, rep.Err)
+	}
+
+	var names []string
+	for _, l := range rep.Lines {
+		names = append(names, l.Name)
+
+		if l.Status != repo.StatusOK {
+			t.Errorf("line %s: %v %s", l.Name, l.Status, l.Message)
+		}
+	}
+
+	want := []string{repo.LineCredentials, repo.LineEndpoint, repo.LineBucket, repo.LineRegion, repo.LineList, repo.LineWrite}
+	if !equalStrings(names, want) {
+		t.Fatalf("lines %v, want %v", names, want)
+	}
+
+	if rep.Region != "us-east-1" {
+		t.Errorf("region %q", rep.Region)
+	}
+
+	t.Run("region override that disagrees", func(t *testing.T) {
+		s := s3Settings(m, bucket, "x")
+		s.Region = "eu-central-1"
+
+		rep, err := repo.Check(context.Background(), s, rootSecrets().S3, repo.CheckRead)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		var e *repo.Error
+		if !errors.As(rep.Err, &e) || e.Code != repo.CodeRegionMismatch || e.Regions != [2]string{"eu-central-1", "us-east-1"} {
+			t.Fatalf("want region mismatch naming both regions, got %v", rep.Err)
+		}
+	})
+
+	t.Run("credentials from the environment", func(t *testing.T) {
+		t.Setenv("AWS_ACCESS_KEY_ID", repotest.RootUser)
+		t.Setenv("AWS_SECRET_ACCESS_KEY", repotest.RootPassword)
+
+		s := s3Settings(m, bucket, "x")
+		s.Credentials = repo.Credentials{Source: repo.CredentialsEnvironment}
+
+		rep, err := repo.Check(context.Background(), s, repo.S3Secrets{}, repo.CheckRead)
+		if err != nil || rep.Err != nil {
+			t.Fatalf("%v %v", err, rep.Err)
+		}
+
+		if !strings.Contains(rep.CredentialsFrom, "environment variables") || strings.Contains(rep.CredentialsFrom, repotest.RootPassword) {
+			t.Fatalf("credential source %q", rep.CredentialsFrom)
+		}
+	})
+
+	t.Run("no credentials anywhere", func(t *testing.T) {
+		s := s3Settings(m, bucket, "x")
+		s.Credentials = repo.Credentials{Source: repo.CredentialsEnvironment}
+
+		rep, err := repo.Check(context.Background(), s, repo.S3Secrets{}, repo.CheckRead)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		requireCode(t, rep.Err, repo.CodeNoCredentials)
+	})
+}
+
+func BenchmarkCheckWrite(b *testing.B) {
+	m := repotest.Shared(b, repotest.Options{})
+	bucket := m.Bucket(b)
+	s := s3Settings(m, bucket, "bench")
+
+	for b.Loop() {
+		rep, err := repo.Check(context.Background(), s, rootSecrets().S3, repo.CheckWrite)
+		if err != nil || rep.Err != nil {
+			b.Fatal(err, rep.Err)
+		}
+	}
+}

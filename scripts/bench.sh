@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Benchmarks of the repository engine against plain kopia, side by side in
+# one run (interleaved by -count), summarised by benchstat medians; then
+# peak RSS of each benchmark in a process of its own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-6}
+out=${BENCH_OUT:-bench.txt}
+bin=$(mktemp -d)/repo.test
+trap 'rm -rf "$(dirname "$bin")"' EXIT
+
+go test -c -o "$bin" ./repo
+cd repo # the test binary finds .tools/minio from here
+
+# One process per round so each implementation runs next to its peer in
+# every round instead of all of one after all of the other.
+: > "../$out"
+for ((i = 1; i <= count; i++)); do
+	"$bin" -test.run '^$' -test.bench 'BenchmarkInitialize|BenchmarkConnect|BenchmarkCheckWrite' \
+		-test.benchtime 5x | tee -a "../$out"
+done
+
+echo
+go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl -row .name "../$out" 2>/dev/null ||
+	go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da "../$out"
+
+echo
+echo "Peak RSS (one process per benchmark, 5 iterations):"
+for b in Initialize Connect; do
+	for kind in filesystem minio; do
+		for impl in plain-kopia corso-desktop; do
+			rss=$(python3 - "$bin" "Benchmark$b/^kind=$kind\$/^impl=$impl\$" <<'PY'
+import resource, subprocess, sys
+subprocess.run([sys.argv[1], "-test.run", "^$", "-test.bench", sys.argv[2], "-test.benchtime", "5x"],
+               check=True, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+PY
+)
+			printf '  %-10s %-10s %-13s %4s MiB\n' "$b" "$kind" "$impl" "$rss"
+		done
+	done
+done
