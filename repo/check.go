@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // State is what a location holds.
@@ -72,6 +73,8 @@ type Report struct {
 	Region string
 	// PolicyJSON is the minimal IAM policy, filled in when an action was denied.
 	PolicyJSON string
+	// Created is when a repository's format was first written, if seen.
+	Created time.Time
 	// Requests counts the S3 requests the check made.
 	Requests int
 	// Err is the first problem that blocks using the location, or nil.
@@ -227,7 +230,6 @@ func stateError(st State, stage HalfMadeStage, location string) error {
 
 func checkFilesystem(f Filesystem, mode CheckMode) *Report {
 	rep := &Report{}
-	where := "folder " + f.Path
 
 	entries, err := os.ReadDir(f.Path)
 
@@ -268,6 +270,12 @@ func checkFilesystem(f Filesystem, mode CheckMode) *Report {
 		names := make([]string, 0, len(entries))
 		for _, e := range entries {
 			names = append(names, strings.TrimSuffix(e.Name(), fsBlobSuffix))
+
+			if e.Name() == blobCfgBlobName+fsBlobSuffix {
+				if fi, err := e.Info(); err == nil {
+					rep.Created = fi.ModTime()
+				}
+			}
 		}
 
 		rep.State, rep.HalfMade = classifyNames(names)
@@ -280,7 +288,6 @@ func checkFilesystem(f Filesystem, mode CheckMode) *Report {
 	}
 
 	rep.add("Contents", st, describeState(rep.State, rep.HalfMade))
-	_ = where
 
 	return rep
 }

@@ -123,7 +123,7 @@ func initialize(ctx context.Context, n Settings, secrets Secrets, local Local) (
 		return nil, classify(ctx, err, where)
 	}
 
-	return connectStorage(ctx, st, n, secrets, local, true)
+	return connectStorage(ctx, st, n, secrets, local, true, time.Now())
 }
 
 // Connect opens an existing repository with its passphrase, proving the
@@ -164,7 +164,7 @@ func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*In
 	}
 	defer st.Close(ctx) //nolint:errcheck
 
-	info, err := connectStorage(ctx, st, n, secrets, local, false)
+	info, err := connectStorage(ctx, st, n, secrets, local, false, rep.Created)
 	if err != nil {
 		return nil, err
 	}
@@ -177,12 +177,13 @@ func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*In
 // connectStorage writes kopia's connection file and opens the repository
 // once. kopia's own repo.Connect would open it a second time to verify,
 // paying for the scrypt key derivation twice; one open proves the same.
-func connectStorage(ctx context.Context, st blob.Storage, n Settings, secrets Secrets, local Local, applySettings bool) (*Info, error) {
+// created is when the format was written, when the caller already knows.
+func connectStorage(ctx context.Context, st blob.Storage, n Settings, secrets Secrets, local Local, applySettings bool, created time.Time) (*Info, error) {
 	if err := writeConnection(ctx, st, local); err != nil {
 		return nil, err
 	}
 
-	info, err := open(ctx, local, secrets, applySettings)
+	info, err := open(ctx, local, secrets, applySettings, created)
 	if err != nil {
 		removeConnection(local)
 		return nil, err
@@ -248,7 +249,7 @@ var openOptions = &kopiarepo.Options{
 }
 
 // open opens a connected repository and reads what Info shows.
-func open(ctx context.Context, local Local, secrets Secrets, applySettings bool) (*Info, error) {
+func open(ctx context.Context, local Local, secrets Secrets, applySettings bool, created time.Time) (*Info, error) {
 	where := "the repository"
 
 	if lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile); err == nil && lc.Storage != nil {
@@ -274,7 +275,7 @@ func open(ctx context.Context, local Local, secrets Secrets, applySettings bool)
 		}
 	}
 
-	info, err := readInfo(ctx, dr)
+	info, err := readInfo(ctx, dr, local.CacheDir, created)
 	if err != nil {
 		return nil, classify(ctx, err, where)
 	}
@@ -284,7 +285,7 @@ func open(ctx context.Context, local Local, secrets Secrets, applySettings bool)
 	return info, nil
 }
 
-func readInfo(ctx context.Context, dr kopiarepo.DirectRepository) (*Info, error) {
+func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, cacheDir string, created time.Time) (*Info, error) {
 	fm := dr.FormatManager()
 	cf := fm.ScrubbedContentFormat()
 
@@ -299,9 +300,8 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository) (*Info, error)
 		MinEpochDuration: cf.EpochParameters.MinEpochDuration,
 	}
 
-	var raw blobBuffer
-	if err := dr.BlobReader().GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &raw); err == nil {
-		if j, err := format.ParseKopiaRepositoryJSON(raw.Bytes()); err == nil {
+	if raw, err := formatBlob(ctx, dr, cacheDir); err == nil {
+		if j, err := format.ParseKopiaRepositoryJSON(raw); err == nil {
 			info.KeyDerivation = j.KeyDerivationAlgorithm
 			if info.KeyDerivation == "" {
 				// Formats written before the field existed are scrypt.
@@ -310,8 +310,11 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository) (*Info, error)
 		}
 	}
 
-	if md, err := dr.BlobReader().GetMetadata(ctx, format.KopiaBlobCfgBlobID); err == nil {
-		info.Created = md.Timestamp
+	info.Created = created
+	if created.IsZero() {
+		if md, err := dr.BlobReader().GetMetadata(ctx, format.KopiaBlobCfgBlobID); err == nil {
+			info.Created = md.Timestamp
+		}
 	}
 
 	pol, err := policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo)
@@ -343,7 +346,7 @@ func Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
 		return nil, newError(CodeNotConnected, err, "This repository is not connected on this computer. Connect to it again.")
 	}
 
-	return open(ctx, local, secrets, false)
+	return open(ctx, local, secrets, false, time.Time{})
 }
 
 // ApplyCorsoSettings writes Corso's global policy and epoch duration into a
@@ -354,7 +357,7 @@ func ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Inf
 		return nil, err
 	}
 
-	return open(ctx, local, secrets, true)
+	return open(ctx, local, secrets, true, time.Time{})
 }
 
 // Disconnect forgets a connection on this computer: kopia's connection
@@ -407,6 +410,22 @@ func settingsFromConnection(ci blob.ConnectionInfo) (Settings, error) {
 	}
 
 	return nil, errors.New("repo: unknown storage type " + ci.Type)
+}
+
+// formatBlob reads kopia.repository from the copy kopia's format manager
+// keeps in the cache folder while opening, sparing a round trip to the
+// storage; it falls back to the storage when the copy is missing.
+func formatBlob(ctx context.Context, dr kopiarepo.DirectRepository, cacheDir string) ([]byte, error) {
+	if b, err := os.ReadFile(filepath.Join(cacheDir, string(format.KopiaRepositoryBlobID))); err == nil {
+		return b, nil
+	}
+
+	var raw blobBuffer
+	if err := dr.BlobReader().GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &raw); err != nil {
+		return nil, err
+	}
+
+	return raw.Bytes(), nil
 }
 
 // blobBuffer is a blob.OutputBuffer for small blobs such as the format blob.

@@ -433,3 +433,35 @@ func TestS3CheckIsBounded(t *testing.T) {
 		t.Fatalf("check left %v", objs)
 	}
 }
+
+// TestS3CancelMidInitialize cancels right after kopia's first write, with
+// the server up: the operation stops with a cancel error, and the next
+// check recognises what it left as a half-made repository.
+func TestS3CancelMidInitialize(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	var once sync.Once
+
+	s := s3Settings(m, bucket, "cancelled")
+	s.Endpoint = m.Proxy(t, func(r *http.Request, status int) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/kopia.blobcfg") && status == http.StatusOK {
+			once.Do(cancel)
+		}
+	})
+
+	_, err := repo.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeCanceled)
+
+	rep, err := repo.Check(context.Background(), s, rootSecrets().S3, repo.CheckRead)
+	if err != nil || rep.Err != nil {
+		t.Fatalf("check: %v %v", err, rep.Err)
+	}
+
+	if rep.State != repo.StateHalfMade || rep.HalfMade != repo.HalfMadeBeforeFormat {
+		t.Fatalf("state %v stage %v after cancel", rep.State, rep.HalfMade)
+	}
+}

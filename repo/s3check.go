@@ -213,7 +213,7 @@ func checkS3(ctx context.Context, loc s3Location, secrets S3Secrets, mode CheckM
 
 // run performs the checks in order; each stops the rest when it blocks.
 func (a *s3API) run(ctx context.Context, rep *Report, mode CheckMode) {
-	if !a.checkBucket(ctx, rep) || !a.checkRegion(ctx, rep) || !a.checkList(ctx, rep) {
+	if !a.checkBucket(ctx, rep) || !a.checkRegion(ctx, rep) || !a.checkList(ctx, rep, mode) {
 		return
 	}
 
@@ -332,10 +332,10 @@ func (a *s3API) fixBucketLine(rep *Report, e error) {
 	}
 }
 
-func (a *s3API) checkList(ctx context.Context, rep *Report) bool {
+func (a *s3API) checkList(ctx context.Context, rep *Report, mode CheckMode) bool {
 	// A HEAD refused earlier with GetBucketLocation allowed means
 	// s3:ListBucket is the action missing; ListObjectsV2 confirms it.
-	names, truncated, err := a.list(ctx, a.loc.Prefix, 100)
+	names, truncated, err := a.list(ctx, a.loc.Prefix, 100, rep)
 	if err != nil {
 		e := a.fail(ctx, err, ActionListBucket)
 		rep.fail(LineList, e)
@@ -357,7 +357,7 @@ func (a *s3API) checkList(ctx context.Context, rep *Report) bool {
 
 	if truncated && !contains(names, formatBlobName) {
 		// A busy repository may list many log blobs before kopia.repository.
-		more, _, err := a.list(ctx, a.loc.Prefix+"kopia.", 10)
+		more, _, err := a.list(ctx, a.loc.Prefix+"kopia.", 10, rep)
 		if err != nil {
 			rep.fail(LineList, a.fail(ctx, err, ActionListBucket))
 			return false
@@ -368,7 +368,7 @@ func (a *s3API) checkList(ctx context.Context, rep *Report) bool {
 
 	rep.State, rep.HalfMade = classifyNames(topLevel(names))
 
-	if overlap, err := a.overlap(ctx, names); err != nil {
+	if overlap, err := a.overlap(ctx, names, mode); err != nil {
 		rep.fail(LineList, err)
 		return false
 	} else if overlap != "" {
@@ -417,7 +417,8 @@ func topLevel(names []string) []string {
 }
 
 // list returns object names under prefix, relative to the location's prefix.
-func (a *s3API) list(ctx context.Context, prefix string, limit int32) ([]string, bool, error) {
+// It notes when kopia.blobcfg was written, which dates the repository.
+func (a *s3API) list(ctx context.Context, prefix string, limit int32, rep *Report) ([]string, bool, error) {
 	out, err := a.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
 		Bucket:  aws.String(a.loc.Bucket),
 		Prefix:  aws.String(prefix),
@@ -429,7 +430,12 @@ func (a *s3API) list(ctx context.Context, prefix string, limit int32) ([]string,
 
 	names := make([]string, 0, len(out.Contents))
 	for _, o := range out.Contents {
-		names = append(names, strings.TrimPrefix(aws.ToString(o.Key), a.loc.Prefix))
+		name := strings.TrimPrefix(aws.ToString(o.Key), a.loc.Prefix)
+		names = append(names, name)
+
+		if name == blobCfgBlobName && o.LastModified != nil {
+			rep.Created = *o.LastModified
+		}
 	}
 
 	return names, aws.ToBool(out.IsTruncated), nil
@@ -438,7 +444,9 @@ func (a *s3API) list(ctx context.Context, prefix string, limit int32) ([]string,
 // overlap finds another repository whose prefix contains this one or sits
 // inside it. kopia lists everything under its prefix, so a repository
 // nested in another one would look like stray blobs to the outer one.
-func (a *s3API) overlap(ctx context.Context, names []string) (string, error) {
+// Outer repositories only matter for creating one, so a read check skips
+// those requests.
+func (a *s3API) overlap(ctx context.Context, names []string, mode CheckMode) (string, error) {
 	for _, n := range names {
 		if strings.HasSuffix(n, "/"+formatBlobName) {
 			inner := a.loc.Prefix + strings.TrimSuffix(n, formatBlobName)
@@ -449,7 +457,7 @@ func (a *s3API) overlap(ctx context.Context, names []string) (string, error) {
 	const maxDepth = 8
 
 	parts := strings.Split(strings.TrimSuffix(a.loc.Prefix, "/"), "/")
-	if a.loc.Prefix == "" {
+	if a.loc.Prefix == "" || mode == CheckRead {
 		return "", nil
 	}
 

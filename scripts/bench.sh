@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-6}
-out=${BENCH_OUT:-bench.txt}
+out=$(realpath -m "${BENCH_OUT:-bench.txt}")
 bin=$(mktemp -d)/repo.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 
@@ -14,15 +14,15 @@ cd repo # the test binary finds .tools/minio from here
 
 # One process per round so each implementation runs next to its peer in
 # every round instead of all of one after all of the other.
-: > "../$out"
+: > "$out"
 for ((i = 1; i <= count; i++)); do
 	"$bin" -test.run '^$' -test.bench 'BenchmarkInitialize|BenchmarkConnect|BenchmarkCheckWrite' \
-		-test.benchtime 5x | tee -a "../$out"
+		-test.benchtime 5x | tee -a "$out"
 done
 
 echo
-go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl -row .name "../$out" 2>/dev/null ||
-	go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da "../$out"
+go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl -row .name "$out" 2>/dev/null ||
+	go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da "$out"
 
 echo
 echo "Peak RSS (one process per benchmark, 5 iterations):"
