@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
+	"github.com/godbus/dbus/v5"
 )
 
 // Missing skips the test, or fails it when CI=true: in CI a missing test
