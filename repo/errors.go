@@ -31,6 +31,8 @@ const (
 	CodePrefixOverlap
 	CodeCanceled
 	CodeNotConnected
+	CodeConfigFile
+	CodeConfigExists
 )
 
 // Error is the only error type the repo package returns to callers. Error()
