@@ -16,7 +16,7 @@ export AWS_EC2_METADATA_DISABLED := true
 APT_PACKAGES := gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-dev \
 	xvfb gnome-keyring dbus-x11 libsecret-tools
 
-FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible
+FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible FuzzImportCorsoConfig
 
 .PHONY: all run build test unit fuzz bench lint deps tools clean
 
@@ -46,7 +46,7 @@ build: deps
 test: deps tools lint unit fuzz
 
 unit:
-	$(GO) test -count=1 -timeout 20m ./...
+	scripts/with-keyring.sh $(GO) test -count=1 -timeout 20m ./...
 
 # A short, bounded fuzzing run per target; the seed corpus in testdata/
 # also runs as plain tests in `unit`.

@@ -1,6 +1,8 @@
 package repo_test
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -126,6 +128,44 @@ func FuzzNormalizeS3Compatible(f *testing.F) {
 
 		if !noTLS && strings.HasPrefix(strings.ToLower(strings.TrimSpace(endpoint)), "http://") {
 			t.Fatalf("plain-HTTP endpoint %q accepted with TLS on", endpoint)
+		}
+	})
+}
+
+// FuzzImportCorsoConfig: no file content panics the import, a refusal is a
+// typed error that names the file, and an accepted file normalises to a
+// fixed point.
+func FuzzImportCorsoConfig(f *testing.F) {
+	f.Add(cliS3Config)
+	f.Add("provider = \"Filesystem\"\npath = \"/srv/corso repo\"\n")
+	f.Add("provider = \"S3\"\nbucket = \"s3://b\"\nprefix = \"p//\"\ndisable_tls = \"true\"\nendpoint = \"h:1\"\n")
+	f.Add("provider = [1, 2]\n[bucket]\nx = 1\n")
+	f.Add("\x00\xff = \"")
+
+	dir := f.TempDir()
+	p := filepath.Join(dir, ".corso.toml")
+
+	f.Fuzz(func(t *testing.T, body string) {
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+
+		cfg, err := repo.ImportCorsoConfig(p)
+		if err != nil {
+			if repo.CodeOf(err) != repo.CodeConfigFile || !strings.Contains(err.Error(), p) {
+				t.Fatalf("refusal is not a config-file error naming the file: %v", err)
+			}
+
+			if got, _ := os.ReadFile(p); string(got) != body {
+				t.Fatal("a refused import changed the file")
+			}
+
+			return
+		}
+
+		again, err := repo.Normalize(cfg.Settings)
+		if err != nil || !reflect.DeepEqual(again, cfg.Settings) {
+			t.Fatalf("imported settings are not a fixed point: %#v -> %#v, %v", cfg.Settings, again, err)
 		}
 	})
 }

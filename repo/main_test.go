@@ -14,21 +14,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// Tests must not find the developer's own AWS setup, nor ask the EC2
-	// metadata service (a non-loopback address) for credentials.
-	empty, _ := os.MkdirTemp("", "corso-desktop-aws-")
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	os.Setenv("AWS_CONFIG_FILE", filepath.Join(empty, "config"))
-	os.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(empty, "credentials"))
-
-	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"} {
-		os.Unsetenv(v)
-	}
+	restore := repotest.IsolateAWS()
 
 	code := m.Run()
 
 	repotest.StopShared()
-	os.RemoveAll(empty)
+	restore()
 	os.Exit(code)
 }
 

@@ -158,9 +158,9 @@ func Open(ctx context.Context, dirs platform.Dirs, keys keychain.Keychain) (*Lib
 
 // parse reads a settings file; nil or empty data is an empty list.
 func parse(data []byte) (settingsFile, error) {
-	f := settingsFile{Schema: SchemaVersion}
+	var f settingsFile
 	if len(data) == 0 {
-		return f, nil
+		return settingsFile{Schema: SchemaVersion}, nil
 	}
 
 	if err := json.Unmarshal(data, &f); err != nil {
