@@ -94,6 +94,8 @@ func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (
 		return nil, err
 	}
 
+	progress(ctx, StepChecking)
+
 	rep, err := Check(ctx, n, secrets.S3, CheckWrite)
 	if err != nil {
 		return nil, err
@@ -119,6 +121,8 @@ func initialize(ctx context.Context, n Settings, secrets Secrets, local Local) (
 	}
 	defer st.Close(ctx) //nolint:errcheck
 
+	progress(ctx, StepCreating)
+
 	if err := kopiarepo.Initialize(ctx, st, corsoNewRepositoryOptions(), secrets.Passphrase); err != nil {
 		return nil, classify(ctx, err, where)
 	}
@@ -137,6 +141,8 @@ func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*In
 	if err := requirePassphrase(secrets.Passphrase); err != nil {
 		return nil, err
 	}
+
+	progress(ctx, StepChecking)
 
 	rep, err := Check(ctx, n, secrets.S3, CheckRead)
 	if err != nil {
@@ -258,6 +264,8 @@ func open(ctx context.Context, local Local, secrets Secrets, applySettings bool,
 		}
 	}
 
+	progress(ctx, StepDeriving)
+
 	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, openOptions)
 	if err != nil {
 		return nil, classify(ctx, err, where)
@@ -270,10 +278,14 @@ func open(ctx context.Context, local Local, secrets Secrets, applySettings bool,
 	}
 
 	if applySettings {
+		progress(ctx, StepSettings)
+
 		if err := applyCorsoSettings(ctx, dr); err != nil {
 			return nil, classify(ctx, err, where)
 		}
 	}
+
+	progress(ctx, StepReading)
 
 	info, err := readInfo(ctx, dr, local.CacheDir, created)
 	if err != nil {

@@ -1,0 +1,31 @@
+package repo
+
+import "context"
+
+// Step is a stage of a long operation, named for a progress line.
+type Step string
+
+// The stages Initialize, Connect, Reopen and Finish go through.
+const (
+	StepChecking   Step = "Checking the location…"
+	StepCreating   Step = "Deriving keys and writing the repository format…"
+	StepDeriving   Step = "Deriving keys from the passphrase…"
+	StepSettings   Step = "Writing Corso's settings…"
+	StepReading    Step = "Reading the repository's details…"
+	StepClearing   Step = "Removing what the interrupted creation left…"
+	StepConnecting Step = "Saving the connection…"
+)
+
+type progressKey struct{}
+
+// WithProgress returns a context whose operations call report at each
+// stage, from the operation's goroutine.
+func WithProgress(ctx context.Context, report func(Step)) context.Context {
+	return context.WithValue(ctx, progressKey{}, report)
+}
+
+func progress(ctx context.Context, s Step) {
+	if report, ok := ctx.Value(progressKey{}).(func(Step)); ok && report != nil {
+		report(s)
+	}
+}
