@@ -14,7 +14,10 @@ require (
 	github.com/minio/minio-go/v7 v7.2.0
 )
 
-require github.com/danieljoos/wincred v1.2.3 // indirect
+require (
+	github.com/FyshOS/fancyfs v0.0.1 // indirect
+	github.com/danieljoos/wincred v1.2.3 // indirect
+)
 
 require (
 	fyne.io/systray v1.12.3-0.20260810170012-af4e8e793ec4 // indirect

@@ -1,30 +1,330 @@
 // Package ui holds Corso Desktop's Fyne screens. It drives repo and
-// platform and never imports kopia or the AWS SDK itself.
+// platform and never imports kopia or the AWS SDK itself. Everything slow
+// (network, scrypt, the keychain) runs on a goroutine and comes back to
+// the UI goroutine through post.
 package ui
 
 import (
+	"context"
+	"errors"
+	"os"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/platform"
+	"github.com/corsodesktop/corso-desktop/platform/keychain"
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 
 // AppID is the reverse-DNS identity the OS keys settings and keychain by.
 const AppID = "io.github.corsodesktop.CorsoDesktop"
 
-// NewMainWindow builds the main window. The repository flows arrive with
-// the desktop-app work; until then the window explains what the app is for.
-func NewMainWindow(a fyne.App) fyne.Window {
-	w := a.NewWindow("Corso Desktop")
+// Title is the main window's title.
+const Title = "Corso Desktop"
 
+// Options are what the app is built from; zero values mean the user's own.
+type Options struct {
+	Dirs     platform.Dirs
+	Keychain keychain.Keychain
+	// CorsoConfigPath is the Corso CLI's config file; "" asks repo.
+	CorsoConfigPath string
+	// Post runs f on the UI goroutine; nil means fyne.Do. Tests pass their
+	// own event loop to measure how long the UI goroutine is held.
+	Post func(f func())
+}
+
+// App is the main window and everything it shows.
+type App struct {
+	fa   fyne.App
+	win  fyne.Window
+	opts Options
+	lib  *library.Library
+	post func(func())
+
+	entries  []library.Entry
+	selected string
+	infos    map[string]*repo.Info
+	opening  map[string]bool
+
+	root      *fyne.Container
+	list      *widget.List
+	details   *fyne.Container
+	importBtn *widget.Button
+
+	flow   *addFlow
+	busy   *task
+	dialog dialog.Dialog
+}
+
+// New builds the app's main window. It reads the saved repositories (a
+// small local file) but never touches the keychain or the network.
+func New(fa fyne.App, opts Options) *App {
+	if opts.Dirs == (platform.Dirs{}) {
+		if d, err := platform.UserDirs(); err == nil {
+			opts.Dirs = d
+		}
+	}
+
+	if opts.Keychain == nil {
+		opts.Keychain = keychain.System{}
+	}
+
+	if opts.CorsoConfigPath == "" {
+		opts.CorsoConfigPath = repo.CorsoConfigPath()
+	}
+
+	a := &App{fa: fa, opts: opts, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}}
+	if a.post == nil {
+		a.post = fyne.Do
+	}
+
+	a.win = fa.NewWindow(Title)
+	a.win.SetMaster()
+	a.win.Canvas().SetOnTypedKey(a.typedKey)
+
+	lib, err := library.Open(context.Background(), opts.Dirs, opts.Keychain)
+	a.lib = lib
+
+	a.root = container.NewStack()
+	a.win.SetContent(a.root)
+	a.win.Resize(fyne.NewSize(960, 640))
+
+	a.reload()
+	a.showMain()
+
+	if err != nil {
+		a.showError("Saved repositories", err)
+	}
+
+	return a
+}
+
+// Window is the main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+// ShowAndRun shows the window and runs the event loop until it closes.
+func (a *App) ShowAndRun() { a.win.ShowAndRun() }
+
+func (a *App) typedKey(ev *fyne.KeyEvent) {
+	if ev.Name != fyne.KeyEscape {
+		return
+	}
+
+	switch {
+	case a.busy != nil:
+		a.busy.cancelTask()
+	case a.dialog != nil:
+		a.dialog.Hide()
+	case a.flow != nil:
+		a.flow.back()
+	}
+}
+
+// reload reads the saved list again (another instance may have changed it).
+func (a *App) reload() {
+	entries, err := a.lib.List(context.Background())
+	if err != nil {
+		a.showError("Saved repositories", err)
+		return
+	}
+
+	a.entries = entries
+}
+
+func (a *App) entry(id string) (library.Entry, bool) {
+	for _, e := range a.entries {
+		if e.ID == id {
+			return e, true
+		}
+	}
+
+	return library.Entry{}, false
+}
+
+func (a *App) corsoConfigExists() bool {
+	_, err := os.Stat(a.opts.CorsoConfigPath)
+	return err == nil
+}
+
+func (a *App) setView(o fyne.CanvasObject) {
+	a.root.Objects = []fyne.CanvasObject{o}
+	a.root.Refresh()
+}
+
+// showMain shows the list and details, or the first-run explanation.
+func (a *App) showMain() {
+	a.flow = nil
+
+	add := widget.NewButtonWithIcon("Add repository", theme.ContentAddIcon(), a.startAdd)
+	add.Importance = widget.HighImportance
+	a.importBtn = widget.NewButtonWithIcon("Import from Corso CLI", theme.DownloadIcon(), a.importCorsoConfig)
+
+	if !a.corsoConfigExists() {
+		a.importBtn.Hide()
+	}
+
+	if len(a.entries) == 0 {
+		a.setView(a.emptyState(add))
+		return
+	}
+
+	title := widget.NewLabelWithStyle("Repositories", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	top := container.NewBorder(nil, nil, title, container.NewHBox(a.importBtn, add))
+
+	a.list = widget.NewList(
+		func() int { return len(a.entries) },
+		newListRow,
+		func(i widget.ListItemID, o fyne.CanvasObject) { a.updateListRow(a.entries[i], o) },
+	)
+	a.list.OnSelected = func(i widget.ListItemID) { a.selectEntry(a.entries[i].ID) }
+
+	a.details = container.NewStack()
+	split := container.NewHSplit(a.list, container.NewPadded(a.details))
+	split.Offset = 0.36
+
+	a.setView(container.NewBorder(container.NewPadded(top), nil, nil, nil, split))
+
+	if _, ok := a.entry(a.selected); !ok {
+		a.selected = a.entries[0].ID
+	}
+
+	for i, e := range a.entries {
+		if e.ID == a.selected {
+			a.list.Select(i)
+		}
+	}
+}
+
+func (a *App) emptyState(add *widget.Button) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle("No repositories yet", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	body := widget.NewLabelWithStyle(
-		"A repository is where Corso keeps encrypted backups of a Microsoft 365 tenant:\n"+
-			"a folder on this computer or a network drive, or a bucket in Amazon S3 or\n"+
-			"any S3-compatible store. Its data is encrypted with keys derived from your passphrase.",
-		fyne.TextAlignCenter, fyne.TextStyle{})
+	body := wrapped("A repository is where Corso keeps encrypted backups of a Microsoft 365 tenant: " +
+		"a folder on this computer or a network drive, or a bucket in Amazon S3 or any S3-compatible store. " +
+		"Everything in it is encrypted with keys derived from a passphrase that only you know.")
+	body.Alignment = fyne.TextAlignCenter
 
-	w.SetContent(container.NewCenter(container.NewVBox(title, body)))
-	w.Resize(fyne.NewSize(760, 480))
+	next := wrapped("Add a repository to create a new one or connect to one you already have. " +
+		"If you used the Corso command line before, import its settings.")
+	next.Alignment = fyne.TextAlignCenter
 
-	return w
+	buttons := container.NewCenter(container.NewHBox(add, a.importBtn))
+	box := container.NewVBox(
+		container.NewCenter(widget.NewIcon(theme.StorageIcon())),
+		title, body, next, buttons)
+
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(560, box.MinSize().Height), box))
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+
+	return l
+}
+
+func kindIcon(k repo.Kind) fyne.Resource {
+	switch k {
+	case repo.KindFilesystem:
+		return theme.FolderIcon()
+	case repo.KindS3Compatible:
+		return theme.ComputerIcon()
+	}
+
+	return theme.StorageIcon()
+}
+
+func kindName(k repo.Kind) string {
+	switch k {
+	case repo.KindFilesystem:
+		return "Local or network folder"
+	case repo.KindS3Compatible:
+		return "S3-compatible storage"
+	}
+
+	return "Amazon S3"
+}
+
+func newListRow() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	where := widget.NewLabel("")
+	where.Truncation = fyne.TextTruncateEllipsis
+	where.SizeName = theme.SizeNameCaptionText
+	state := widget.NewLabel("")
+	state.SizeName = theme.SizeNameCaptionText
+
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), state, container.NewVBox(name, where))
+}
+
+func (a *App) updateListRow(e library.Entry, o fyne.CanvasObject) {
+	c := o.(*fyne.Container)
+	texts := c.Objects[0].(*fyne.Container)
+	texts.Objects[0].(*widget.Label).SetText(e.Name)
+	texts.Objects[1].(*widget.Label).SetText(e.Settings().Describe())
+	c.Objects[1].(*widget.Icon).SetResource(kindIcon(e.Kind))
+	c.Objects[2].(*widget.Label).SetText(a.stateText(e))
+}
+
+func (a *App) stateText(e library.Entry) string {
+	switch {
+	case a.opening[e.ID]:
+		return "Opening…"
+	case e.State == library.StateProblem:
+		return "Problem"
+	case a.lib.Connected(e.ID):
+		return "Connected"
+	}
+
+	return "Not connected"
+}
+
+// save stores e and shows the list with e selected.
+func (a *App) save(e library.Entry) {
+	if err := a.lib.Save(context.Background(), e); err != nil {
+		a.showError("Saving the repository", err)
+	}
+
+	a.reload()
+	a.selected = e.ID
+	a.showMain()
+}
+
+// detail is a user sentence plus optional technical details.
+type detailed interface{ Details() string }
+
+// showError shows err's sentence, with its technical details (never a
+// secret: neither repo nor platform put one in an error) behind an expander.
+func (a *App) showError(title string, err error) {
+	if err == nil || repo.CodeOf(err) == repo.CodeCanceled || errors.Is(err, context.Canceled) {
+		return
+	}
+
+	content := container.NewVBox(wrapped(err.Error()))
+
+	var d detailed
+	if errors.As(err, &d) && d.Details() != "" {
+		text := wrapped(d.Details())
+		text.TextStyle = fyne.TextStyle{Monospace: true}
+		content.Add(widget.NewAccordion(widget.NewAccordionItem("Details", text)))
+	}
+
+	a.showDialog(dialog.NewCustom(title, "Close", container.NewGridWrap(fyne.NewSize(460, content.MinSize().Height+60), content), a.win))
+}
+
+func (a *App) showDialog(d dialog.Dialog) {
+	a.dialog = d
+	d.SetOnClosed(func() {
+		if a.dialog == d {
+			a.dialog = nil
+		}
+	})
+	d.Show()
+}
+
+func (a *App) showInfo(title, text string) {
+	a.showDialog(dialog.NewCustom(title, "Close", container.NewGridWrap(fyne.NewSize(460, 120), wrapped(text)), a.win))
 }

@@ -3,12 +3,29 @@
 package main
 
 import (
+	"flag"
+
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/ui"
 )
 
 func main() {
-	a := app.NewWithID(ui.AppID)
-	ui.NewMainWindow(a).ShowAndRun()
+	screenshots := flag.String("screenshots", "", "walk the main screens, save PNGs in this folder and quit (uses an in-memory keychain)")
+	flag.Parse()
+
+	opts := ui.Options{}
+	if *screenshots != "" {
+		opts.Keychain = keychain.NewMemory()
+	}
+
+	a := ui.New(app.NewWithID(ui.AppID), opts)
+
+	if *screenshots != "" {
+		a.Tour(*screenshots, fyne.NewSize(900, 600))
+	}
+
+	a.ShowAndRun()
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the real app under Xvfb with a throwaway home and walks its main
+# screens (corso-desktop -screenshots), taking a PNG of the window at each
+# into docs/screenshots/ (or $1).
+set -euo pipefail
+out=$(realpath -m "${1:-docs/screenshots}")
+bin=$(realpath "${BIN:-bin/corso-desktop}")
+home=$(mktemp -d)
+cleanup() {
+	rm -rf "$home"
+	[ -n "${app:-}" ] && kill "$app" 2>/dev/null
+	[ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
+	true
+}
+trap cleanup EXIT
+
+display=:$((100 + RANDOM % 400))
+Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp 2>/dev/null &
+xvfb=$!
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+
+mkdir -p "$home/.cache" "$home/run" "$out"
+chmod 700 "$home/run"
+env -i PATH="$PATH" HOME="$home" DISPLAY="$display" XDG_RUNTIME_DIR="$home/run" \
+	FYNE_THEME="${FYNE_THEME:-light}" "$bin" -screenshots "$out" &
+app=$!
+
+deadline=$((SECONDS + 180))
+while kill -0 "$app" 2>/dev/null; do
+	for marker in "$out"/.ready-*; do
+		[ -e "$marker" ] || continue
+		name=${marker##*/.ready-}
+		win=$(DISPLAY=$display xwininfo -name "Corso Desktop" | awk '/Window id:/ {print $4}')
+		DISPLAY=$display import -window "$win" "$out/$name.png"
+		rm -f "$marker"
+		echo "  $name.png"
+	done
+	[ $SECONDS -lt $deadline ] || { echo "screenshot tour timed out" >&2; exit 1; }
+	sleep 0.1
+done
+wait "$app"
+echo "screenshots in $out"

@@ -1,0 +1,803 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/platform/keychain"
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/library"
+)
+
+// Credential choices as the form shows them.
+const (
+	credsEnvironment = "From the environment (AWS variables, default profile, SSO)"
+	credsProfile     = "An AWS profile"
+	credsKeys        = "Access keys I type in"
+)
+
+// What the passphrase step is for.
+type passMode int
+
+const (
+	modeCreate passMode = iota
+	modeConnect
+	modeFinish
+)
+
+// addFlow is the guided "Add repository" flow: storage, form, check,
+// passphrase. It lives in the main window, so Escape steps back.
+type addFlow struct {
+	a    *App
+	kind repo.Kind
+	back func()
+
+	path, bucket, prefix, region, endpoint *widget.Entry
+	accessKey, secretKey, token, caFile    *widget.Entry
+	profile                                *widget.SelectEntry
+	credSource                             *widget.RadioGroup
+	disableTLS, noVerify                   *widget.Check
+	tlsWarning                             *widget.Label
+	form                                   *widget.Form
+	formBox                                *fyne.Container
+	rows                                   []*fieldRow
+	showAllErrors                          bool
+
+	settings repo.Settings
+	report   *repo.Report
+	imported *repo.CorsoConfig
+
+	mode                 passMode
+	name, pass, confirm  *widget.Entry
+	remember             *widget.Check
+	strength             *widget.ProgressBar
+	strengthHint         *widget.Label
+	passForm             *widget.Form
+	checkButton, primary *widget.Button
+}
+
+func (a *App) startAdd() {
+	a.flow = &addFlow{a: a}
+	a.flow.showPicker()
+}
+
+// frame lays out one step: heading, body, and the step's buttons.
+func (f *addFlow) frame(step int, title, intro string, body fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
+	heading := widget.NewLabelWithStyle(fmt.Sprintf("Add repository — step %d of 4: %s", step, title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	top := container.NewVBox(heading)
+
+	if intro != "" {
+		top.Add(wrapped(intro))
+	}
+
+	top.Add(widget.NewSeparator())
+
+	var bottom fyne.CanvasObject
+	if len(buttons) > 0 {
+		bottom = container.NewVBox(widget.NewSeparator(), container.NewHBox(append([]fyne.CanvasObject{layoutSpacer()}, buttons...)...))
+	}
+
+	return container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewVScroll(body)))
+}
+
+func (f *addFlow) cancelButton() *widget.Button {
+	return widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.a.showMain)
+}
+
+// Step 1: which storage.
+func (f *addFlow) showPicker() {
+	f.back = f.a.showMain
+
+	choice := func(k repo.Kind, text string) fyne.CanvasObject {
+		b := widget.NewButtonWithIcon(kindName(k), kindIcon(k), func() { f.kind = k; f.showForm() })
+		b.Alignment = widget.ButtonAlignLeading
+
+		return container.NewVBox(b, wrapped(text))
+	}
+
+	body := container.NewVBox(
+		choice(repo.KindS3, "A bucket in Amazon S3. The bucket must exist already; Corso Desktop checks it and never creates one."),
+		choice(repo.KindS3Compatible, "Any store that speaks the S3 API: MinIO, Backblaze B2, Google Cloud Storage, Wasabi, Ceph and others."),
+		choice(repo.KindFilesystem, "A folder on this computer, an external disk or a network share. Good for trying Corso out."),
+	)
+
+	f.a.setView(f.frame(1, "choose the storage", "Where should the encrypted backups live?", body, f.cancelButton()))
+}
+
+func newEntry(placeholder string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(placeholder)
+
+	return e
+}
+
+func newSecretEntry(placeholder string) *widget.Entry {
+	e := widget.NewPasswordEntry()
+	e.SetPlaceHolder(placeholder)
+
+	return e
+}
+
+func defaultFolder() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+
+	return filepath.Join(home, "corso-repo")
+}
+
+// ensureFields makes the form's widgets once, so values survive going back.
+func (f *addFlow) ensureFields() {
+	if f.path != nil {
+		return
+	}
+
+	f.path = newEntry("/path/to/folder")
+	f.path.SetText(defaultFolder())
+	f.bucket = newEntry("my-bucket")
+	f.prefix = newEntry("optional, e.g. tenant-a/")
+	f.region = newEntry("optional: the bucket's region is asked")
+	f.endpoint = newEntry("host[:port], e.g. s3.us-west-002.backblazeb2.com")
+	f.accessKey = newEntry("AKIA…")
+	f.secretKey = newSecretEntry("secret access key")
+	f.token = newSecretEntry("optional session token")
+	f.caFile = newEntry("optional PEM file for a self-signed store")
+
+	f.profile = widget.NewSelectEntry(repo.AWSProfiles())
+	f.profile.SetPlaceHolder("default")
+
+	f.credSource = widget.NewRadioGroup([]string{credsEnvironment, credsProfile, credsKeys}, func(string) { f.rebuildForm() })
+	f.credSource.Selected = credsEnvironment
+	f.credSource.Required = true
+
+	f.tlsWarning = wrapped("")
+	f.tlsWarning.Importance = widget.WarningImportance
+	f.disableTLS = widget.NewCheck("Disable TLS (for testing only)", func(bool) { f.tlsChanged() })
+	f.noVerify = widget.NewCheck("Skip certificate verification (for testing only)", func(bool) { f.tlsChanged() })
+
+	for field, e := range map[string]*widget.Entry{
+		repo.FieldPath: f.path, repo.FieldBucket: f.bucket, repo.FieldPrefix: f.prefix, repo.FieldRegion: f.region,
+		repo.FieldEndpoint: f.endpoint, repo.FieldAccessKey: f.accessKey, repo.FieldCAFile: f.caFile,
+	} {
+		e.Validator = f.fieldValidator(field)
+		e.OnSubmitted = f.submitOnEnter
+	}
+
+	f.profile.Validator = f.fieldValidator(repo.FieldProfile)
+	f.profile.OnSubmitted = f.submitOnEnter
+	f.profile.OnChanged = func(string) { f.revalidate() }
+	f.secretKey.Validator = func(s string) error {
+		if f.credentials().Source == repo.CredentialsKeys && strings.TrimSpace(s) == "" {
+			return errors.New("Enter the secret access key that goes with the access key ID.")
+		}
+
+		return nil
+	}
+	f.secretKey.OnSubmitted = f.submitOnEnter
+	f.token.OnSubmitted = f.submitOnEnter
+}
+
+func (f *addFlow) submitOnEnter(string) { f.check() }
+
+// fieldRow is an entry with its message underneath, wrapped to the form's
+// width (a form's own hint line does not wrap, and these sentences are long).
+type fieldRow struct {
+	input   fyne.Validatable
+	message *widget.Label
+	touched bool
+	box     *fyne.Container
+}
+
+func (f *addFlow) row(input fyne.Validatable) fyne.CanvasObject {
+	for _, r := range f.rows {
+		if r.input == input {
+			return r.box
+		}
+	}
+
+	r := &fieldRow{input: input, message: wrapped("")}
+	r.message.Importance = widget.DangerImportance
+	r.message.SizeName = theme.SizeNameCaptionText
+	r.message.Hide()
+	r.box = container.NewVBox(input.(fyne.CanvasObject), r.message)
+
+	if e, ok := input.(*widget.Entry); ok {
+		prev := e.OnChanged
+		e.OnChanged = func(s string) {
+			r.touched = true
+
+			if prev != nil {
+				prev(s)
+			}
+
+			f.revalidate()
+		}
+	}
+
+	f.rows = append(f.rows, r)
+
+	return r.box
+}
+
+// revalidate runs every visible field's check (they depend on each other:
+// the endpoint on "Disable TLS", the keys on the credential choice), shows
+// the messages of fields the user has touched, and enables Check only
+// when all pass.
+func (f *addFlow) revalidate() bool {
+	if f.form == nil {
+		return false
+	}
+
+	ok := true
+
+	for _, r := range f.rows {
+		if !f.visible(r) {
+			continue
+		}
+
+		err := r.input.Validate()
+		if err != nil {
+			ok = false
+		}
+
+		if err != nil && (r.touched || f.showAllErrors) {
+			r.message.SetText(err.Error())
+			r.message.Show()
+		} else {
+			r.message.Hide()
+		}
+	}
+
+	if f.checkButton != nil {
+		if ok {
+			f.checkButton.Enable()
+		} else {
+			f.checkButton.Disable()
+		}
+	}
+
+	return ok
+}
+
+func (f *addFlow) visible(r *fieldRow) bool {
+	for _, it := range f.form.Items {
+		if it.Widget == r.box {
+			return true
+		}
+	}
+
+	return false
+}
+
+func (f *addFlow) tlsChanged() {
+	switch {
+	case f.disableTLS.Checked:
+		f.tlsWarning.SetText("⚠ TLS is off: keys and data cross the network unencrypted. Use this only for a test server.")
+		f.tlsWarning.Show()
+	case f.noVerify.Checked:
+		f.tlsWarning.SetText("⚠ The server's certificate will not be checked, so anyone in between could pose as it. For testing only; a CA file is the safe way to trust a self-signed store.")
+		f.tlsWarning.Show()
+	default:
+		f.tlsWarning.Hide()
+	}
+
+	f.revalidate()
+}
+
+func (f *addFlow) credentials() repo.Credentials {
+	switch f.credSource.Selected {
+	case credsProfile:
+		return repo.Credentials{Source: repo.CredentialsProfile, Profile: strings.TrimSpace(f.profile.Text)}
+	case credsKeys:
+		return repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: strings.TrimSpace(f.accessKey.Text)}
+	}
+
+	return repo.Credentials{Source: repo.CredentialsEnvironment}
+}
+
+// current is the storage as the form describes it, not yet normalised.
+func (f *addFlow) current() repo.Settings {
+	s3 := repo.S3{Bucket: f.bucket.Text, Prefix: f.prefix.Text, Region: f.region.Text, Credentials: f.credentials()}
+
+	switch f.kind {
+	case repo.KindFilesystem:
+		return repo.Filesystem{Path: f.path.Text}
+	case repo.KindS3Compatible:
+		return repo.S3Compatible{S3: s3, Endpoint: f.endpoint.Text, DisableTLS: f.disableTLS.Checked,
+			DisableTLSVerification: f.noVerify.Checked, CAFile: f.caFile.Text}
+	}
+
+	return s3
+}
+
+func (f *addFlow) s3Secrets() repo.S3Secrets {
+	if f.credentials().Source != repo.CredentialsKeys {
+		return repo.S3Secrets{}
+	}
+
+	return repo.S3Secrets{SecretAccessKey: strings.TrimSpace(f.secretKey.Text), SessionToken: strings.TrimSpace(f.token.Text)}
+}
+
+// fieldValidator checks the whole storage the way repo will and returns
+// this field's part of the verdict, so the message sits next to the field.
+func (f *addFlow) fieldValidator(field string) fyne.StringValidator {
+	return func(string) error {
+		_, err := f.current().Normalized()
+
+		var fe repo.FieldErrors
+		if errors.As(err, &fe) {
+			if msg := fe.For(field); msg != "" {
+				return errors.New(msg)
+			}
+		}
+
+		return nil
+	}
+}
+
+// Step 2: where exactly.
+func (f *addFlow) showForm() {
+	f.back = f.showPicker
+	f.ensureFields()
+	f.formBox = container.NewVBox()
+	f.checkButton = widget.NewButtonWithIcon("Check", theme.SearchIcon(), f.check)
+	f.checkButton.Importance = widget.HighImportance
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), f.showPicker)
+	f.rebuildForm()
+	f.a.setView(f.frame(2, kindName(f.kind), f.formIntro(), f.formBox, back, f.checkButton))
+	f.a.win.Canvas().Focus(f.firstField())
+}
+
+func (f *addFlow) firstField() fyne.Focusable {
+	if f.kind == repo.KindFilesystem {
+		return f.path
+	}
+
+	return f.bucket
+}
+
+func (f *addFlow) formIntro() string {
+	switch f.kind {
+	case repo.KindFilesystem:
+		return "Missing folders are created, readable only by you (folders 0700, files 0600)."
+	case repo.KindS3Compatible:
+		return "The bucket must exist already. Several repositories can share it under different prefixes."
+	}
+
+	return "The bucket must exist already; Corso Desktop never creates it. Several repositories can share it under different prefixes."
+}
+
+func (f *addFlow) rebuildForm() {
+	if f.formBox == nil {
+		return
+	}
+
+	items := []*widget.FormItem{}
+	item := func(label string, w fyne.CanvasObject, hint string) {
+		items = append(items, &widget.FormItem{Text: label, Widget: w, HintText: hint})
+	}
+
+	if f.kind == repo.KindFilesystem {
+		item("Folder", f.row(f.path), "An empty folder for a new repository, or an existing one's.")
+		item("", widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), f.pickFolder), "")
+	} else {
+		if f.kind == repo.KindS3Compatible {
+			item("Endpoint", f.row(f.endpoint), "The store's S3 address: host or host:port.")
+		}
+
+		item("Bucket", f.row(f.bucket), "")
+		item("Prefix", f.row(f.prefix), "Lets several repositories share one bucket.")
+		item("Region", f.row(f.region), "")
+		item("Credentials", f.credSource, "")
+
+		switch f.credSource.Selected {
+		case credsProfile:
+			item("Profile", f.row(f.profile), "From ~/.aws/config and ~/.aws/credentials.")
+		case credsKeys:
+			item("Access key ID", f.row(f.accessKey), "")
+			item("Secret access key", f.row(f.secretKey), "Kept in the keychain, never in a file.")
+			item("Session token", f.token, "Only for temporary credentials.")
+		}
+
+		if f.kind == repo.KindS3Compatible {
+			item("TLS", container.NewVBox(f.disableTLS, f.noVerify, f.tlsWarning), "")
+			item("CA certificate", f.row(f.caFile), "Trusts a self-signed store with verification on.")
+			item("", widget.NewButtonWithIcon("Choose CA file…", theme.FileIcon(), f.pickCAFile), "")
+		}
+	}
+
+	f.form = &widget.Form{Items: items}
+	f.formBox.Objects = []fyne.CanvasObject{f.form}
+	f.formBox.Refresh()
+	f.tlsChanged()
+}
+
+func (f *addFlow) pickFolder() {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err == nil && u != nil {
+			f.path.SetText(u.Path())
+		}
+	}, f.a.win)
+	f.a.showDialog(d)
+}
+
+func (f *addFlow) pickCAFile() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err == nil && r != nil {
+			f.caFile.SetText(r.URI().Path())
+			r.Close()
+		}
+	}, f.a.win)
+	f.a.showDialog(d)
+}
+
+// Step 3: prove the location and say what is there.
+func (f *addFlow) check() {
+	if !f.revalidate() {
+		f.showAllErrors = true
+		f.revalidate()
+
+		return
+	}
+
+	s, err := f.current().Normalized()
+	if err != nil {
+		return
+	}
+
+	f.settings = s
+	secrets := f.s3Secrets()
+
+	var rep *repo.Report
+
+	f.a.run("Checking "+s.Describe(), checkingText(s), func(ctx context.Context) error {
+		var err error
+		rep, err = repo.Check(ctx, s, secrets, repo.CheckWrite)
+
+		return err
+	}, func(err error) {
+		if err != nil {
+			f.a.showError("Check", err)
+			return
+		}
+
+		f.report = rep
+		f.showReport()
+	})
+}
+
+func checkingText(s repo.Settings) string {
+	if s.Kind() == repo.KindFilesystem {
+		return "Checking the folder…"
+	}
+
+	return "Checking credentials, endpoint and bucket…"
+}
+
+func statusIcon(st repo.Status) fyne.Resource {
+	switch st {
+	case repo.StatusOK:
+		return theme.ConfirmIcon()
+	case repo.StatusWarning:
+		return theme.WarningIcon()
+	case repo.StatusFailed:
+		return theme.ErrorIcon()
+	}
+
+	return theme.MoreHorizontalIcon()
+}
+
+// reportLines is one row per check: icon, name, what was found.
+func reportLines(rep *repo.Report) fyne.CanvasObject {
+	rows := container.NewVBox()
+
+	for _, l := range rep.Lines {
+		name := widget.NewLabelWithStyle(l.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		msg := wrapped(l.Message)
+		rows.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(statusIcon(l.Status)), container.NewGridWrap(fyne.NewSize(150, name.MinSize().Height), name)), nil, msg))
+	}
+
+	return rows
+}
+
+// policyBox shows the minimal IAM policy, ready to copy.
+func (a *App) policyBox(policy string) fyne.CanvasObject {
+	text := widget.NewMultiLineEntry()
+	text.SetText(policy)
+	text.TextStyle = fyne.TextStyle{Monospace: true}
+	text.SetMinRowsVisible(8)
+	text.OnChanged = func(string) { text.SetText(policy) } // read-only but selectable
+
+	copyBtn := widget.NewButtonWithIcon("Copy policy", theme.ContentCopyIcon(), func() {
+		a.fa.Clipboard().SetContent(policy)
+	})
+
+	return container.NewVBox(
+		wrapped("Grant these permissions to the user or role whose keys you use (this is the smallest policy that works):"),
+		text, container.NewHBox(copyBtn))
+}
+
+func (f *addFlow) showReport() {
+	f.back = f.showForm
+	rep := f.report
+	body := container.NewVBox(reportLines(rep))
+
+	again := widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), f.check)
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), f.showForm)
+	buttons := []fyne.CanvasObject{back, again}
+
+	var summary string
+
+	switch {
+	case rep.Err != nil:
+		summary = rep.Err.Error()
+
+		if rep.PolicyJSON != "" {
+			body.Add(f.a.policyBox(rep.PolicyJSON))
+		}
+	case rep.State == repo.StateEmpty:
+		summary = "The location is empty and ready: create a new repository here."
+		f.primary = widget.NewButtonWithIcon("Create repository…", theme.ContentAddIcon(), func() { f.showPassphrase(modeCreate) })
+	case rep.State == repo.StateRepository:
+		summary = "A repository is already here: connect to it with its passphrase."
+		f.primary = widget.NewButtonWithIcon("Connect…", theme.LoginIcon(), func() { f.showPassphrase(modeConnect) })
+	case rep.State == repo.StateHalfMade:
+		summary = "A repository was being created here and the creation was interrupted. Finish it, or clear what was left to start again."
+		clear := widget.NewButtonWithIcon("Clear it…", theme.DeleteIcon(), f.clearHalfMade)
+		clear.Importance = widget.DangerImportance
+		buttons = append(buttons, clear)
+		f.primary = widget.NewButtonWithIcon("Finish creating…", theme.ConfirmIcon(), func() { f.showPassphrase(modeFinish) })
+	default:
+		summary = "Something else is stored here, so a repository cannot be created. Choose an empty location."
+	}
+
+	if rep.Err == nil && rep.State != repo.StateNotEmpty && f.primary != nil {
+		f.primary.Importance = widget.HighImportance
+		buttons = append(buttons, f.primary)
+	} else {
+		f.primary = nil
+	}
+
+	head := wrapped(summary)
+	if rep.Err != nil || rep.State == repo.StateNotEmpty {
+		head.Importance = widget.DangerImportance
+	}
+
+	body.Objects = append([]fyne.CanvasObject{head, widget.NewSeparator()}, body.Objects...)
+
+	if f.imported != nil && len(f.imported.SecretKeys) > 0 {
+		body.Add(f.importedSecretsNote())
+	}
+
+	f.a.setView(f.frame(3, "check", f.settings.Describe(), body, buttons...))
+}
+
+func (f *addFlow) importedSecretsNote() fyne.CanvasObject {
+	l := wrapped(fmt.Sprintf("%s still holds secrets in plain text (%s). Corso Desktop moves them into the keychain when you continue; "+
+		"remove them from the file afterwards and give the CLI the passphrase through CORSO_PASSPHRASE.",
+		f.imported.Path, strings.Join(f.imported.SecretKeys, ", ")))
+	l.Importance = widget.WarningImportance
+
+	return l
+}
+
+func (f *addFlow) clearHalfMade() {
+	d := dialog.NewConfirm("Clear the interrupted repository?",
+		"This removes the repository files the interrupted creation wrote at "+f.settings.Describe()+". Nothing else is touched.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+
+			s, secrets := f.settings, f.s3Secrets()
+			f.a.run("Clearing", string(repo.StepClearing), func(ctx context.Context) error {
+				return repo.Clear(ctx, s, secrets)
+			}, func(err error) {
+				if err != nil {
+					f.a.showError("Clear", err)
+					return
+				}
+
+				f.check()
+			})
+		}, f.a.win)
+	f.a.showDialog(d)
+}
+
+func (f *addFlow) defaultName() string {
+	switch s := f.settings.(type) {
+	case repo.Filesystem:
+		return filepath.Base(s.Path)
+	case repo.S3:
+		return strings.TrimSuffix(s.Bucket+"/"+s.Prefix, "/")
+	case repo.S3Compatible:
+		return strings.TrimSuffix(s.Bucket+"/"+s.Prefix, "/")
+	}
+
+	return "Repository"
+}
+
+// Step 4: the passphrase, a name, and whether to remember it.
+func (f *addFlow) showPassphrase(mode passMode) {
+	f.back = f.showReport
+	f.mode = mode
+
+	newRepo := mode == modeCreate || (mode == modeFinish && f.report.HalfMade == repo.HalfMadeBeforeFormat)
+
+	f.name = newEntry("a name for this list")
+	f.name.SetText(f.defaultName())
+	f.name.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("Give the repository a name for the list.")
+		}
+
+		return nil
+	}
+
+	f.pass = newSecretEntry("passphrase")
+	f.confirm = newSecretEntry("the same passphrase again")
+	f.remember = widget.NewCheck("Remember in the keychain", nil)
+	f.remember.SetChecked(true)
+	f.strength = widget.NewProgressBar()
+	f.strength.Max = 4
+	f.strength.TextFormatter = func() string { return repo.PassphraseStrength(f.pass.Text).Label }
+	f.strengthHint = wrapped("")
+	f.strengthHint.SizeName = theme.SizeNameCaptionText
+
+	if f.imported != nil && f.imported.Secrets.Passphrase != "" {
+		f.pass.SetText(f.imported.Secrets.Passphrase)
+		f.confirm.SetText(f.imported.Secrets.Passphrase)
+	}
+
+	items := []*widget.FormItem{{Text: "Name", Widget: f.name}}
+
+	if newRepo {
+		f.pass.Validator = func(s string) error { return plain(repo.ValidateNewPassphrase(s)) }
+		f.pass.OnChanged = func(s string) { f.updateStrength() }
+		f.confirm.Validator = func(s string) error {
+			if s != f.pass.Text {
+				return errors.New("The two passphrases differ.")
+			}
+
+			return nil
+		}
+		items = append(items,
+			&widget.FormItem{Text: "Passphrase", Widget: f.pass},
+			&widget.FormItem{Text: "Strength", Widget: container.NewVBox(f.strength, f.strengthHint)},
+			&widget.FormItem{Text: "Confirm", Widget: f.confirm})
+		f.updateStrength()
+	} else {
+		f.pass.Validator = func(s string) error {
+			if s == "" {
+				return errors.New("Enter the repository's passphrase.")
+			}
+
+			return nil
+		}
+		items = append(items, &widget.FormItem{Text: "Passphrase", Widget: f.pass})
+	}
+
+	items = append(items, &widget.FormItem{Text: "", Widget: f.remember,
+		HintText: "Off: the passphrase is kept in memory until you quit, then asked for again."})
+
+	submit := map[passMode]string{modeCreate: "Create repository", modeConnect: "Connect", modeFinish: "Finish creating"}[mode]
+	f.passForm = &widget.Form{Items: items, SubmitText: submit, OnSubmit: f.submitPassphrase, CancelText: "Back", OnCancel: f.showReport}
+
+	if newRepo {
+		f.passForm.Validator = func() error {
+			if f.confirm.Text != f.pass.Text {
+				return errors.New("The two passphrases differ.")
+			}
+
+			return nil
+		}
+	}
+
+	for _, e := range []*widget.Entry{f.name, f.pass, f.confirm} {
+		e.OnSubmitted = func(string) {
+			if f.passForm.Validate() == nil {
+				f.submitPassphrase()
+			}
+		}
+	}
+
+	body := container.NewVBox(f.passForm)
+
+	if newRepo {
+		warn := wrapped("Write the passphrase down somewhere safe. If it is lost, the backups cannot be decrypted: " +
+			"nobody, including Corso, can recover or reset it.")
+		warn.Importance = widget.WarningImportance
+		body.Objects = append([]fyne.CanvasObject{warn}, body.Objects...)
+	}
+
+	title := map[passMode]string{modeCreate: "create", modeConnect: "connect", modeFinish: "finish creating"}[mode]
+	f.a.setView(f.frame(4, title, f.settings.Describe(), body))
+	f.a.win.Canvas().Focus(f.pass)
+}
+
+// plain turns a repo error into a bare error for Entry.Validator.
+func plain(err error) error {
+	if err == nil {
+		return nil
+	}
+
+	return errors.New(err.Error())
+}
+
+func (f *addFlow) updateStrength() {
+	s := repo.PassphraseStrength(f.pass.Text, f.name.Text, f.defaultName())
+	f.strength.SetValue(float64(s.Score))
+	f.strengthHint.SetText(s.Hint)
+	f.confirm.Validate() //nolint:errcheck
+}
+
+func (f *addFlow) submitPassphrase() {
+	if f.passForm.Validate() != nil {
+		return
+	}
+
+	a := f.a
+	entry := library.NewEntry(strings.TrimSpace(f.name.Text), f.settings)
+	entry.RememberPassphrase = f.remember.Checked
+	secrets := repo.Secrets{Passphrase: f.pass.Text, S3: f.s3Secrets()}
+	local := a.lib.Local(entry.ID)
+	mode, s := f.mode, f.settings
+
+	var (
+		info       *repo.Info
+		keychainEr error
+	)
+
+	title := map[passMode]string{modeCreate: "Creating the repository", modeConnect: "Connecting", modeFinish: "Finishing the repository"}[mode]
+
+	a.run(title, string(repo.StepChecking), func(ctx context.Context) error {
+		var err error
+
+		switch mode {
+		case modeCreate:
+			info, err = repo.Initialize(ctx, s, secrets, local)
+		case modeConnect:
+			info, err = repo.Connect(ctx, s, secrets, local)
+		case modeFinish:
+			info, err = repo.Finish(ctx, s, secrets, local)
+		}
+
+		if err != nil {
+			return err
+		}
+
+		entry.State, entry.UniqueID = library.StateConnected, info.UniqueID
+		if err := a.lib.Save(ctx, entry); err != nil {
+			return err
+		}
+
+		_, keychainEr = a.lib.StoreSecrets(ctx, entry, secrets)
+
+		return nil
+	}, func(err error) {
+		if err != nil {
+			a.showError(title, err)
+			return
+		}
+
+		a.infos[entry.ID] = info
+		a.reload()
+		a.selected = entry.ID
+		a.showMain()
+
+		if keychainEr != nil && keychain.CodeOf(keychainEr) != keychain.CodeNotFound {
+			a.showError("Passphrase kept for this session only", keychainEr)
+		}
+	})
+}

@@ -1,0 +1,531 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/library"
+)
+
+func (a *App) selectEntry(id string) {
+	a.selected = id
+	a.showDetails()
+
+	e, ok := a.entry(id)
+	if ok && a.infos[id] == nil && !a.opening[id] && a.lib.Connected(id) {
+		a.open(e, nil)
+	}
+}
+
+// open reads a connected repository's details: secrets from memory or the
+// keychain (which may prompt, so off the UI goroutine), then kopia.
+// With typed nil, stored secrets are used and a missing passphrase only
+// leaves an "Open…" button; with secrets, those are used.
+func (a *App) open(e library.Entry, typed *repo.Secrets) {
+	a.opening[e.ID] = true
+	a.refreshList()
+
+	var info *repo.Info
+
+	go func() {
+		ctx := context.Background()
+
+		err := func() error {
+			secrets, err := a.secretsFor(ctx, e, typed)
+			if err != nil {
+				return err
+			}
+
+			info, err = repo.Reopen(ctx, a.lib.Local(e.ID), secrets)
+
+			return err
+		}()
+
+		a.post(func() {
+			delete(a.opening, e.ID)
+
+			switch {
+			case err == nil:
+				a.infos[e.ID] = info
+			case errors.Is(err, library.ErrNeedPassphrase) && typed == nil:
+				// The details pane offers "Open…".
+			default:
+				a.showError("Opening "+e.Name, err)
+			}
+
+			a.refreshList()
+
+			if a.selected == e.ID && a.flow == nil {
+				a.showDetails()
+			}
+		})
+	}()
+}
+
+func (a *App) secretsFor(ctx context.Context, e library.Entry, typed *repo.Secrets) (repo.Secrets, error) {
+	if typed == nil {
+		return a.lib.Secrets(ctx, e)
+	}
+
+	if _, err := a.lib.StoreSecrets(ctx, e, *typed); err != nil {
+		// Still usable for this session; the warning is not worth a dialog here.
+		_ = err
+	}
+
+	return *typed, nil
+}
+
+func (a *App) refreshList() {
+	if a.list != nil {
+		a.list.Refresh()
+	}
+}
+
+func field(label, value string) []fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	v := widget.NewLabel(value)
+	v.Wrapping = fyne.TextWrapWord
+	v.Selectable = true
+
+	return []fyne.CanvasObject{l, v}
+}
+
+func (a *App) showDetails() {
+	if a.details == nil {
+		return
+	}
+
+	e, ok := a.entry(a.selected)
+	if !ok {
+		a.details.Objects = nil
+		a.details.Refresh()
+
+		return
+	}
+
+	info := a.infos[e.ID]
+	connected := a.lib.Connected(e.ID)
+
+	title := widget.NewLabelWithStyle(e.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	head := container.NewBorder(nil, nil, widget.NewIcon(kindIcon(e.Kind)), nil, title)
+
+	rows := []fyne.CanvasObject{}
+	rows = append(rows, field("Storage", kindName(e.Kind))...)
+	rows = append(rows, field("Location", e.Settings().Describe())...)
+	rows = append(rows, field("State", a.stateText(e))...)
+
+	if c, ok := e.Credentials(); ok {
+		rows = append(rows, field("S3 keys", credentialsText(c, info))...)
+	}
+
+	home := library.InKeychain
+	if !e.RememberPassphrase {
+		home = library.ForSession
+	}
+
+	rows = append(rows, field("Secrets", home.String())...)
+
+	if info != nil {
+		rows = append(rows, field("Unique ID", info.UniqueID)...)
+		rows = append(rows, field("Format", fmt.Sprintf("kopia format v%d, %d MiB packs, %s", info.FormatVersion, info.MaxPackSize>>20, orNone(info.ECC, "no error correction")))...)
+		rows = append(rows, field("Encryption", info.Encryption+" (keys: "+info.KeyDerivation+")")...)
+		rows = append(rows, field("Hash", info.Hash+", splitter "+info.Splitter)...)
+
+		if !info.Created.IsZero() {
+			rows = append(rows, field("Created", info.Created.Local().Format("2 January 2006, 15:04"))...)
+		}
+
+		corso := "In place: compression, retention and scheduling are what Corso expects."
+		if !info.CorsoSettings {
+			corso = "Different from Corso's: " + strings.Join(info.Differences, "; ")
+		}
+
+		rows = append(rows, field("Corso settings", corso)...)
+	} else if e.UniqueID != "" {
+		rows = append(rows, field("Unique ID", e.UniqueID)...)
+	}
+
+	grid := container.New(layout.NewFormLayout(), rows...)
+	body := container.NewVBox(head, widget.NewSeparator(), grid)
+
+	if a.opening[e.ID] {
+		body.Add(container.NewHBox(widget.NewActivity(), widget.NewLabel("Opening the repository…")))
+	} else if connected && info == nil {
+		body.Add(wrapped("The passphrase is not stored for this session. Enter it to see the repository's details."))
+	}
+
+	if info != nil && !info.CorsoSettings {
+		fix := widget.NewButtonWithIcon("Apply Corso's settings", theme.SettingsIcon(), func() { a.applyCorsoSettings(e) })
+		body.Add(container.NewHBox(fix))
+	}
+
+	actions := container.NewVBox(widget.NewSeparator(), a.actions(e, connected, info))
+	a.details.Objects = []fyne.CanvasObject{container.NewBorder(nil, actions, nil, nil, container.NewVScroll(body))}
+	a.details.Refresh()
+}
+
+func orNone(s, none string) string {
+	if s == "" || s == "none" {
+		return none
+	}
+
+	return s
+}
+
+func credentialsText(c repo.Credentials, info *repo.Info) string {
+	if info != nil && info.CredentialsFrom != "" {
+		return info.CredentialsFrom
+	}
+
+	switch c.Source {
+	case repo.CredentialsProfile:
+		return "AWS profile " + c.Profile
+	case repo.CredentialsKeys:
+		return "access key " + c.AccessKeyID + " (secret in the keychain)"
+	}
+
+	return "from the environment"
+}
+
+func (a *App) actions(e library.Entry, connected bool, info *repo.Info) fyne.CanvasObject {
+	check := widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), func() { a.checkAgain(e) })
+	export := widget.NewButtonWithIcon("Export .corso.toml", theme.DocumentSaveIcon(), func() { a.exportCorsoConfig(e, false) })
+	cli := widget.NewButtonWithIcon("Copy CLI command", theme.ContentCopyIcon(), func() { a.copyCLI(e) })
+	forget := widget.NewButtonWithIcon("Forget…", theme.DeleteIcon(), func() { a.confirmForget(e) })
+	forget.Importance = widget.DangerImportance
+
+	var connect *widget.Button
+
+	switch {
+	case connected && info == nil:
+		connect = widget.NewButtonWithIcon("Open…", theme.LoginIcon(), func() { a.askPassphrase(e, false) })
+		connect.Importance = widget.HighImportance
+	case connected:
+		connect = widget.NewButtonWithIcon("Disconnect", theme.LogoutIcon(), func() { a.disconnect(e) })
+	default:
+		connect = widget.NewButtonWithIcon("Connect…", theme.LoginIcon(), func() { a.connectSaved(e) })
+		connect.Importance = widget.HighImportance
+	}
+
+	if a.opening[e.ID] {
+		connect.Disable()
+	}
+
+	return container.NewGridWithColumns(3, connect, check, export, cli, forget)
+}
+
+// askPassphrase asks for the passphrase (and a typed S3 secret when the
+// keychain has none) and then opens or connects.
+func (a *App) askPassphrase(e library.Entry, connect bool) {
+	pass := widget.NewPasswordEntry()
+	pass.Validator = func(s string) error {
+		if s == "" {
+			return errors.New("Enter the passphrase.")
+		}
+
+		return nil
+	}
+
+	remember := widget.NewCheck("Remember in the keychain", nil)
+	remember.SetChecked(e.RememberPassphrase)
+
+	items := []*widget.FormItem{widget.NewFormItem("Passphrase", pass)}
+
+	secret, token := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	if c, ok := e.Credentials(); ok && c.Source == repo.CredentialsKeys {
+		secret.Validator = func(s string) error {
+			if s == "" {
+				return errors.New("Enter the secret access key for " + c.AccessKeyID + ".")
+			}
+
+			return nil
+		}
+		items = append(items, widget.NewFormItem("Secret access key", secret), widget.NewFormItem("Session token", token))
+	}
+
+	items = append(items, widget.NewFormItem("", remember))
+
+	var d *dialog.FormDialog
+
+	submit := func(ok bool) {
+		if !ok {
+			return
+		}
+
+		e.RememberPassphrase = remember.Checked
+		a.saveQuietly(e)
+
+		secrets := repo.Secrets{Passphrase: pass.Text, S3: repo.S3Secrets{SecretAccessKey: secret.Text, SessionToken: token.Text}}
+		if connect {
+			a.connectWith(e, secrets)
+		} else {
+			a.open(e, &secrets)
+		}
+	}
+
+	d = dialog.NewForm("Passphrase for "+e.Name, "OK", "Cancel", items, submit, a.win)
+	pass.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(440, d.MinSize().Height))
+	a.showDialog(d)
+	a.win.Canvas().Focus(pass)
+}
+
+func (a *App) saveQuietly(e library.Entry) {
+	if err := a.lib.Save(context.Background(), e); err != nil {
+		a.showError("Saving the repository", err)
+	}
+
+	a.reload()
+}
+
+// connectSaved connects a saved, disconnected repository with its stored
+// secrets, asking when there are none.
+func (a *App) connectSaved(e library.Entry) {
+	var secrets repo.Secrets
+
+	a.run("Connecting to "+e.Name, "Reading the keychain…", func(ctx context.Context) error {
+		var err error
+		secrets, err = a.lib.Secrets(ctx, e)
+
+		return err
+	}, func(err error) {
+		switch {
+		case errors.Is(err, library.ErrNeedPassphrase):
+			a.askPassphrase(e, true)
+		case err != nil:
+			a.showError("Connecting to "+e.Name, err)
+		default:
+			a.connectWith(e, secrets)
+		}
+	})
+}
+
+func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
+	var info *repo.Info
+
+	a.run("Connecting to "+e.Name, string(repo.StepChecking), func(ctx context.Context) error {
+		var err error
+
+		info, err = repo.Connect(ctx, e.Settings(), secrets, a.lib.Local(e.ID))
+		if err != nil {
+			return err
+		}
+
+		a.lib.StoreSecrets(ctx, e, secrets) //nolint:errcheck // the session copy is enough to go on
+
+		e.State, e.UniqueID, e.StateDetail = library.StateConnected, info.UniqueID, ""
+
+		return a.lib.Save(ctx, e)
+	}, func(err error) {
+		if err != nil {
+			if repo.CodeOf(err) == repo.CodeWrongPassphrase {
+				a.lib.ForgetSessionSecrets(context.Background(), e.ID)
+			}
+
+			a.showError("Connecting to "+e.Name, err)
+
+			return
+		}
+
+		a.infos[e.ID] = info
+		a.reload()
+		a.showMain()
+	})
+}
+
+func (a *App) disconnect(e library.Entry) {
+	if err := repo.Disconnect(context.Background(), a.lib.Local(e.ID)); err != nil {
+		a.showError("Disconnecting", err)
+	}
+
+	delete(a.infos, e.ID)
+	e.State = library.StateDisconnected
+	a.saveQuietly(e)
+	a.showMain()
+}
+
+func (a *App) confirmForget(e library.Entry) {
+	d := dialog.NewConfirm("Forget "+e.Name+"?",
+		"Corso Desktop removes it from the list, deletes its connection and cache on this computer, and deletes its passphrase and keys from the keychain. "+
+			"The repository and its backups at "+e.Settings().Describe()+" are not touched.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+
+			a.run("Forgetting "+e.Name, "Removing the keychain entries…", func(ctx context.Context) error {
+				return a.lib.Forget(ctx, e.ID)
+			}, func(err error) {
+				delete(a.infos, e.ID)
+				a.reload()
+				a.showMain()
+				a.showError("Forget", err)
+			})
+		}, a.win)
+	a.showDialog(d)
+}
+
+func (a *App) checkAgain(e library.Entry) {
+	var rep *repo.Report
+
+	a.run("Checking "+e.Name, checkingText(e.Settings()), func(ctx context.Context) error {
+		secrets, err := a.lib.Secrets(ctx, e)
+		if err != nil && !errors.Is(err, library.ErrNeedPassphrase) {
+			return err
+		}
+
+		rep, err = repo.Check(ctx, e.Settings(), secrets.S3, repo.CheckRead)
+
+		return err
+	}, func(err error) {
+		if err != nil {
+			a.showError("Check", err)
+			return
+		}
+
+		e.State, e.StateDetail = library.StateConnected, ""
+		if !a.lib.Connected(e.ID) {
+			e.State = library.StateDisconnected
+		}
+
+		summary := "Everything needed to use this repository works."
+
+		if rep.Err != nil {
+			e.State, e.StateDetail, summary = library.StateProblem, rep.Err.Error(), rep.Err.Error()
+		} else if rep.State != repo.StateRepository {
+			e.State = library.StateProblem
+			e.StateDetail = "No repository found at " + e.Settings().Describe()
+			summary = e.StateDetail + ". It may have been moved or deleted."
+		}
+
+		a.saveQuietly(e)
+		a.showDetails()
+		a.refreshList()
+
+		content := container.NewVBox(wrapped(summary), widget.NewSeparator(), reportLines(rep))
+		if rep.PolicyJSON != "" {
+			content.Add(a.policyBox(rep.PolicyJSON))
+		}
+
+		d := dialog.NewCustom("Check: "+e.Name, "Close", content, a.win)
+		d.Resize(fyne.NewSize(620, content.MinSize().Height+120))
+		a.showDialog(d)
+	})
+}
+
+func (a *App) applyCorsoSettings(e library.Entry) {
+	var info *repo.Info
+
+	a.run("Applying Corso's settings", string(repo.StepSettings), func(ctx context.Context) error {
+		secrets, err := a.lib.Secrets(ctx, e)
+		if err != nil {
+			return err
+		}
+
+		info, err = repo.ApplyCorsoSettings(ctx, a.lib.Local(e.ID), secrets)
+
+		return err
+	}, func(err error) {
+		if err != nil {
+			a.showError("Corso's settings", err)
+			return
+		}
+
+		a.infos[e.ID] = info
+		a.showDetails()
+	})
+}
+
+func (a *App) copyCLI(e library.Entry) {
+	line := repo.CorsoCLICommand(e.Settings())
+	a.fa.Clipboard().SetContent(line)
+	a.showInfo("CLI command copied",
+		line+"\n\nThe passphrase is not in it: set CORSO_PASSPHRASE first, and the AWS keys through the environment or a profile.")
+}
+
+func (a *App) exportCorsoConfig(e library.Entry, replace bool) {
+	path := a.opts.CorsoConfigPath
+
+	res, err := repo.ExportCorsoConfig(path, e.Settings(), replace)
+	if repo.CodeOf(err) == repo.CodeConfigExists {
+		d := dialog.NewConfirm("Replace the Corso CLI config?", err.Error(), func(ok bool) {
+			if ok {
+				a.exportCorsoConfig(e, true)
+			}
+		}, a.win)
+		a.showDialog(d)
+
+		return
+	}
+
+	if err != nil {
+		a.showError("Export", err)
+		return
+	}
+
+	msg := "Wrote " + res.Path + ". The Corso CLI now uses this repository; the passphrase is not in the file."
+	if res.Backup != "" {
+		msg += " The previous file is kept as " + res.Backup + "."
+	}
+
+	if len(res.DroppedSecrets) > 0 {
+		msg += " It held secrets (" + strings.Join(res.DroppedSecrets, ", ") + ") that were not copied; the backup still has them, so delete it once you no longer need it."
+	}
+
+	a.showInfo("Exported", msg)
+}
+
+// importCorsoConfig starts the add flow at the check step with the CLI's
+// repository filled in.
+func (a *App) importCorsoConfig() {
+	cfg, err := repo.ImportCorsoConfig(a.opts.CorsoConfigPath)
+	if err != nil {
+		a.showError("Import from Corso CLI", err)
+		return
+	}
+
+	f := &addFlow{a: a, kind: cfg.Settings.Kind(), imported: cfg}
+	a.flow = f
+	f.ensureFields()
+	f.fill(cfg)
+	f.showForm()
+}
+
+// fill puts imported settings into the form's fields.
+func (f *addFlow) fill(cfg *repo.CorsoConfig) {
+	var s3 repo.S3
+
+	switch s := cfg.Settings.(type) {
+	case repo.Filesystem:
+		f.path.SetText(s.Path)
+		return
+	case repo.S3:
+		s3 = s
+	case repo.S3Compatible:
+		s3 = s.S3
+		f.endpoint.SetText(s.Endpoint)
+		f.disableTLS.SetChecked(s.DisableTLS)
+		f.noVerify.SetChecked(s.DisableTLSVerification)
+	}
+
+	f.bucket.SetText(s3.Bucket)
+	f.prefix.SetText(s3.Prefix)
+
+	if s3.Credentials.Source == repo.CredentialsKeys {
+		f.credSource.SetSelected(credsKeys)
+		f.accessKey.SetText(s3.Credentials.AccessKeyID)
+		f.secretKey.SetText(cfg.Secrets.S3.SecretAccessKey)
+		f.token.SetText(cfg.Secrets.S3.SessionToken)
+	}
+}
