@@ -64,6 +64,9 @@ type addFlow struct {
 	strengthHint         *widget.Label
 	passForm             *widget.Form
 	checkButton, primary *widget.Button
+	pickButtons          map[repo.Kind]*widget.Button
+	passFields           []*widget.Entry
+	submitButton         *widget.Button
 }
 
 func (a *App) startAdd() {
@@ -97,10 +100,12 @@ func (f *addFlow) cancelButton() *widget.Button {
 // Step 1: which storage.
 func (f *addFlow) showPicker() {
 	f.back = f.a.showMain
+	f.pickButtons = map[repo.Kind]*widget.Button{}
 
 	choice := func(k repo.Kind, text string) fyne.CanvasObject {
 		b := widget.NewButtonWithIcon(kindName(k), kindIcon(k), func() { f.kind = k; f.showForm() })
 		b.Alignment = widget.ButtonAlignLeading
+		f.pickButtons[k] = b
 
 		return container.NewVBox(b, wrapped(text))
 	}
@@ -692,25 +697,31 @@ func (f *addFlow) showPassphrase(mode passMode) {
 		HintText: "Off: the passphrase is kept in memory until you quit, then asked for again."})
 
 	submit := map[passMode]string{modeCreate: "Create repository", modeConnect: "Connect", modeFinish: "Finish creating"}[mode]
-	f.passForm = &widget.Form{Items: items, SubmitText: submit, OnSubmit: f.submitPassphrase, CancelText: "Back", OnCancel: f.showReport}
+	f.passForm = &widget.Form{Items: items}
+	f.submitButton = widget.NewButtonWithIcon(submit, theme.ConfirmIcon(), f.submitPassphrase)
+	f.submitButton.Importance = widget.HighImportance
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), f.showReport)
 
+	fields := []*widget.Entry{f.name, f.pass}
 	if newRepo {
-		f.passForm.Validator = func() error {
-			if f.confirm.Text != f.pass.Text {
-				return errors.New("The two passphrases differ.")
-			}
-
-			return nil
-		}
+		fields = append(fields, f.confirm)
 	}
 
-	for _, e := range []*widget.Entry{f.name, f.pass, f.confirm} {
-		e.OnSubmitted = func(string) {
-			if f.passForm.Validate() == nil {
-				f.submitPassphrase()
+	f.passFields = fields
+
+	for _, e := range fields {
+		prev := e.OnChanged
+		e.OnChanged = func(s string) {
+			if prev != nil {
+				prev(s)
 			}
+
+			f.updateSubmit()
 		}
+		e.OnSubmitted = func(string) { f.submitPassphrase() }
 	}
+
+	f.updateSubmit()
 
 	body := container.NewVBox(f.passForm)
 
@@ -722,7 +733,7 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	}
 
 	title := map[passMode]string{modeCreate: "create", modeConnect: "connect", modeFinish: "finish creating"}[mode]
-	f.a.setView(f.frame(4, title, f.settings.Describe(), body))
+	f.a.setView(f.frame(4, title, f.settings.Describe(), body, back, f.submitButton))
 	f.a.win.Canvas().Focus(f.pass)
 }
 
@@ -742,8 +753,33 @@ func (f *addFlow) updateStrength() {
 	f.confirm.Validate() //nolint:errcheck
 }
 
+// passValid says whether every passphrase-step field passes its check,
+// without marking untouched fields.
+func (f *addFlow) passValid() bool {
+	for _, e := range f.passFields {
+		if e.Validator != nil && e.Validator(e.Text) != nil {
+			return false
+		}
+	}
+
+	return true
+}
+
+func (f *addFlow) updateSubmit() {
+	if f.submitButton == nil {
+		return
+	}
+
+	if f.passValid() {
+		f.submitButton.Enable()
+	} else {
+		f.submitButton.Disable()
+	}
+}
+
 func (f *addFlow) submitPassphrase() {
-	if f.passForm.Validate() != nil {
+	if !f.passValid() {
+		f.passForm.Validate() //nolint:errcheck // shows each field's message
 		return
 	}
 

@@ -55,6 +55,9 @@ type App struct {
 	list      *widget.List
 	details   *fyne.Container
 	importBtn *widget.Button
+	addBtn    *widget.Button
+	// lastError is what showError last showed, for tests and logs.
+	lastError error
 
 	flow   *addFlow
 	busy   *task
@@ -162,6 +165,7 @@ func (a *App) showMain() {
 
 	add := widget.NewButtonWithIcon("Add repository", theme.ContentAddIcon(), a.startAdd)
 	add.Importance = widget.HighImportance
+	a.addBtn = add
 	a.importBtn = widget.NewButtonWithIcon("Import from Corso CLI", theme.DownloadIcon(), a.importCorsoConfig)
 
 	if !a.corsoConfigExists() {
@@ -303,6 +307,7 @@ func (a *App) showError(title string, err error) {
 		return
 	}
 
+	a.lastError = err
 	content := container.NewVBox(wrapped(err.Error()))
 
 	var d detailed

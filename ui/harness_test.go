@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/platform"
+	"github.com/corsodesktop/corso-desktop/platform/keychain"
+)
+
+// loop stands in for Fyne's event loop: everything the app posts from its
+// goroutines runs here, on the test goroutine, and the loop records the
+// longest time the "UI goroutine" was held by one piece of work.
+type loop struct {
+	q       chan func()
+	longest time.Duration
+}
+
+func newLoop() *loop { return &loop{q: make(chan func(), 1024)} }
+
+func (l *loop) post(f func()) { l.q <- f }
+
+// onUI runs f as the event loop would and records how long it took.
+func (l *loop) onUI(f func()) {
+	start := time.Now()
+	f()
+
+	if d := time.Since(start); d > l.longest {
+		l.longest = d
+	}
+}
+
+// until runs posted work until cond holds.
+func (l *loop) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+
+	deadline := time.After(2 * time.Minute)
+
+	for !cond() {
+		select {
+		case f := <-l.q:
+			l.onUI(f)
+		case <-time.After(5 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+type harness struct {
+	t    *testing.T
+	a    *App
+	loop *loop
+	dirs platform.Dirs
+	kc   keychain.Keychain
+	root string
+}
+
+func newHarness(t *testing.T) *harness {
+	root := t.TempDir()
+	dirs := platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}
+
+	return newHarnessOn(t, root, dirs, keychain.NewMemory())
+}
+
+// newHarnessOn starts the app on existing folders and keychain: a restart.
+func newHarnessOn(t *testing.T, root string, dirs platform.Dirs, kc keychain.Keychain) *harness {
+	h := &harness{t: t, loop: newLoop(), dirs: dirs, kc: kc, root: root}
+	fa := test.NewTempApp(t)
+	h.a = New(fa, Options{Dirs: dirs, Keychain: kc, CorsoConfigPath: filepath.Join(root, "home", ".corso.toml"), Post: h.loop.post})
+	h.a.win.Resize(fyne.NewSize(900, 600))
+
+	return h
+}
+
+// tap taps b on the "UI goroutine".
+func (h *harness) tap(b *widget.Button) {
+	h.t.Helper()
+
+	if b.Disabled() {
+		h.t.Fatalf("button %q is disabled", b.Text)
+	}
+
+	h.loop.onUI(func() { test.Tap(b) })
+}
+
+// typeInto replaces e's text by typing, as a person would.
+func (h *harness) typeInto(e *widget.Entry, text string) {
+	h.loop.onUI(func() {
+		e.SetText("")
+		test.Type(e, text)
+	})
+}
+
+func (h *harness) idle() {
+	h.t.Helper()
+	h.loop.until(h.t, "the operation to finish", func() bool { return h.a.busy == nil })
+}
