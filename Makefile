@@ -13,12 +13,26 @@ BENCHCOUNT ?= 6
 export AWS_EC2_METADATA_DISABLED := true
 
 # System packages: Fyne's cgo build on Debian, plus what tests run.
-APT_PACKAGES := gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-dev \
-	xvfb gnome-keyring dbus-x11 libsecret-tools
+# Packaging adds mingw-w64 (the Windows cross-build), desktop-file-utils
+# (.desktop checks) and xz; screenshots and the smoke test use x11-utils
+# and ImageMagick.
+APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-dev \
+	xvfb gnome-keyring dbus-x11 libsecret-tools \
+	gcc-mingw-w64-x86-64 desktop-file-utils xz-utils x11-utils imagemagick
 
 FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible FuzzImportCorsoConfig
 
-.PHONY: all run build test unit fuzz bench lint deps tools clean
+# fyneDo = true in FyneApp.toml: every build carries the migration's tag,
+# as `fyne package` does.
+TAGS := migrated_fynedo
+# The fyne packaging tool is a `tool` dependency in go.mod; it is built
+# once into .tools/ so that a cross compiler in CC applies to the app's
+# build only, not to building the tool itself.
+FYNE := $(TOOLS)/fyne
+APP_SRC := cmd/corso-desktop
+
+.PHONY: all run build test unit fuzz bench lint deps tools clean apt-packages \
+	package-linux package-windows package-test screenshots icon
 
 all: build
 
@@ -37,16 +51,51 @@ $(MINIO):
 	@mkdir -p $(TOOLS)
 	GOBIN=$(TOOLS) GOFLAGS=-buildvcs=false $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
+apt-packages:
+	@echo $(APT_PACKAGES)
+
 run: deps
-	$(GO) run ./cmd/corso-desktop
+	$(GO) run -tags $(TAGS) ./cmd/corso-desktop
 
 build: deps
-	$(GO) build -trimpath -ldflags "-s -w" -o bin/corso-desktop ./cmd/corso-desktop
+	$(GO) build -tags $(TAGS),release -trimpath -ldflags "-s -w" -o bin/corso-desktop ./cmd/corso-desktop
 
-test: deps tools lint unit fuzz
+test: deps tools lint unit fuzz package-test
 
+# UI tests run headless with Fyne's test driver (-tags ci); keychain tests
+# inside a private D-Bus session with gnome-keyring.
 unit:
-	scripts/with-keyring.sh $(GO) test -count=1 -timeout 20m ./...
+	scripts/with-keyring.sh $(GO) test -tags ci -count=1 -timeout 20m ./...
+
+# `fyne package` reads FyneApp.toml and the icon next to the main package;
+# they live at the top, so they are staged there for the build.
+define fyne-package
+	@mkdir -p dist
+	cp FyneApp.toml Icon.png $(APP_SRC)/
+	cd dist && $(1) $(FYNE) package --release --src ../$(APP_SRC) $(2); \
+		status=$$?; rm -f ../$(APP_SRC)/FyneApp.toml ../$(APP_SRC)/Icon.png; exit $$status
+endef
+
+$(FYNE): go.mod go.sum
+	@mkdir -p $(TOOLS)
+	$(GO) build -o $(FYNE) fyne.io/tools/cmd/fyne
+
+package-linux: deps $(FYNE)
+	$(call fyne-package,,--os linux)
+	@ls -l "dist/Corso Desktop.tar.xz"
+
+package-windows: deps $(FYNE)
+	$(call fyne-package,CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++,--os windows)
+	@ls -l "dist/Corso Desktop.exe"
+
+package-test: package-linux package-windows
+	scripts/package-test.sh
+
+screenshots: build
+	scripts/screenshots.sh docs/screenshots
+
+icon:
+	$(GO) run ./scripts/icon Icon.png
 
 # A short, bounded fuzzing run per target; the seed corpus in testdata/
 # also runs as plain tests in `unit`.
@@ -57,6 +106,7 @@ fuzz:
 
 bench: deps tools
 	scripts/bench.sh $(BENCHCOUNT)
+	scripts/bench-ui.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

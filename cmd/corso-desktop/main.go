@@ -4,6 +4,9 @@ package main
 
 import (
 	"flag"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -21,7 +24,17 @@ func main() {
 		opts.Keychain = keychain.NewMemory()
 	}
 
-	a := ui.New(app.NewWithID(ui.AppID), opts)
+	fa := app.NewWithID(ui.AppID)
+	a := ui.New(fa, opts)
+
+	// A logout or `kill` ends the app the way closing its window does.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+
+	go func() {
+		<-stop
+		fyne.Do(fa.Quit)
+	}()
 
 	if *screenshots != "" {
 		a.Tour(*screenshots, fyne.NewSize(900, 600))

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checks the packages in dist/: the Linux .tar.xz unpacks, its .desktop
+# entry validates, its Makefile installs and uninstalls, and the packaged
+# binary passes the smoke test; the Windows .exe is a GUI-subsystem
+# program with its icon and version info embedded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+tarball="dist/Corso Desktop.tar.xz"
+tar -xJf "$tarball" -C "$work"
+pkg="$work/corso-desktop"
+desktop="$pkg/usr/local/share/applications/io.github.corsodesktop.CorsoDesktop.desktop"
+
+desktop-file-validate "$desktop"
+grep -q '^Exec=corso-desktop$' "$desktop"
+grep -q '^Icon=io.github.corsodesktop.CorsoDesktop$' "$desktop"
+
+root="$work/root"
+make -s -C "$pkg" install DESTDIR="$root" PREFIX=/usr
+for f in usr/bin/corso-desktop usr/share/applications/io.github.corsodesktop.CorsoDesktop.desktop \
+	usr/share/pixmaps/io.github.corsodesktop.CorsoDesktop.png; do
+	[ -e "$root/$f" ] || { echo "package: install did not create $f" >&2; exit 1; }
+done
+[ -x "$root/usr/bin/corso-desktop" ]
+
+scripts/smoke.sh "$root/usr/bin/corso-desktop"
+
+make -s -C "$pkg" uninstall DESTDIR="$root" PREFIX=/usr
+left=$(find "$root" -type f | wc -l)
+[ "$left" -eq 0 ] || { echo "package: uninstall left $left files" >&2; exit 1; }
+echo "package-linux: unpacks, validates, installs, runs, uninstalls"
+
+go run ./scripts/pecheck "dist/Corso Desktop.exe"

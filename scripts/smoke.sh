@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Smoke test of a release binary: start it under Xvfb with a throwaway
+# home, wait for its window, close it as a logout would (SIGTERM) and
+# require a clean exit (status 0) with nothing on stderr.
+set -euo pipefail
+here=$(dirname "$0")
+. "$here/xvfb.sh"
+bin=$(realpath "$1")
+home=$(mktemp -d)
+trap 'stop_xvfb; rm -rf "$home"' EXIT
+
+start_xvfb
+throwaway_home "$home"
+
+env -i PATH="$PATH" HOME="$home" DISPLAY="$DISPLAY" XDG_RUNTIME_DIR="$home/run" \
+	"$bin" >"$home/out" 2>"$home/err" &
+app=$!
+
+if ! app_window_viewable 30; then
+	kill -9 $app 2>/dev/null || true
+	echo "smoke: no window appeared within 30 s" >&2
+	cat "$home/err" >&2
+	exit 1
+fi
+
+kill -TERM $app
+status=0
+wait $app || status=$?
+
+if [ $status -ne 0 ]; then
+	echo "smoke: exit status $status" >&2
+	cat "$home/err" >&2
+	exit 1
+fi
+
+if [ -s "$home/err" ]; then
+	echo "smoke: the app wrote to stderr:" >&2
+	cat "$home/err" >&2
+	exit 1
+fi
+
+echo "smoke: window shown, closed cleanly"
