@@ -41,9 +41,11 @@ type addFlow struct {
 	a    *App
 	kind repo.Kind
 	back func()
+	// step is the screen shown, 1 to 4.
+	step int
 
-	path, bucket, prefix, region, endpoint *widget.Entry
-	accessKey, secretKey, token, caFile    *widget.Entry
+	path, bucket, prefix, region, endpoint *keyEntry
+	accessKey, secretKey, token, caFile    *keyEntry
 	profile                                *widget.SelectEntry
 	credSource                             *widget.RadioGroup
 	disableTLS, noVerify                   *widget.Check
@@ -58,14 +60,14 @@ type addFlow struct {
 	imported *repo.CorsoConfig
 
 	mode                 passMode
-	name, pass, confirm  *widget.Entry
+	name, pass, confirm  *keyEntry
 	remember             *widget.Check
 	strength             *widget.ProgressBar
 	strengthHint         *widget.Label
 	passForm             *widget.Form
 	checkButton, primary *widget.Button
 	pickButtons          map[repo.Kind]*widget.Button
-	passFields           []*widget.Entry
+	passFields           []*keyEntry
 	submitButton         *widget.Button
 }
 
@@ -99,7 +101,7 @@ func (f *addFlow) cancelButton() *widget.Button {
 
 // Step 1: which storage.
 func (f *addFlow) showPicker() {
-	f.back = f.a.showMain
+	f.back, f.step = f.a.showMain, 1
 	f.pickButtons = map[repo.Kind]*widget.Button{}
 
 	choice := func(k repo.Kind, text string) fyne.CanvasObject {
@@ -119,19 +121,9 @@ func (f *addFlow) showPicker() {
 	f.a.setView(f.frame(1, "choose the storage", "Where should the encrypted backups live?", body, f.cancelButton()))
 }
 
-func newEntry(placeholder string) *widget.Entry {
-	e := widget.NewEntry()
-	e.SetPlaceHolder(placeholder)
+func (f *addFlow) newEntry(placeholder string) *keyEntry { return f.a.newEntry(placeholder, false) }
 
-	return e
-}
-
-func newSecretEntry(placeholder string) *widget.Entry {
-	e := widget.NewPasswordEntry()
-	e.SetPlaceHolder(placeholder)
-
-	return e
-}
+func (f *addFlow) newSecretEntry(placeholder string) *keyEntry { return f.a.newEntry(placeholder, true) }
 
 func defaultFolder() string {
 	home, err := os.UserHomeDir()
@@ -148,16 +140,16 @@ func (f *addFlow) ensureFields() {
 		return
 	}
 
-	f.path = newEntry("/path/to/folder")
+	f.path = f.newEntry("/path/to/folder")
 	f.path.SetText(defaultFolder())
-	f.bucket = newEntry("my-bucket")
-	f.prefix = newEntry("optional, e.g. tenant-a/")
-	f.region = newEntry("optional: the bucket's region is asked")
-	f.endpoint = newEntry("host[:port], e.g. s3.us-west-002.backblazeb2.com")
-	f.accessKey = newEntry("AKIA…")
-	f.secretKey = newSecretEntry("secret access key")
-	f.token = newSecretEntry("optional session token")
-	f.caFile = newEntry("optional PEM file for a self-signed store")
+	f.bucket = f.newEntry("my-bucket")
+	f.prefix = f.newEntry("optional, e.g. tenant-a/")
+	f.region = f.newEntry("optional: the bucket's region is asked")
+	f.endpoint = f.newEntry("host[:port], e.g. s3.us-west-002.backblazeb2.com")
+	f.accessKey = f.newEntry("AKIA…")
+	f.secretKey = f.newSecretEntry("secret access key")
+	f.token = f.newSecretEntry("optional session token")
+	f.caFile = f.newEntry("optional PEM file for a self-signed store")
 
 	f.profile = widget.NewSelectEntry(repo.AWSProfiles())
 	f.profile.SetPlaceHolder("default")
@@ -171,7 +163,7 @@ func (f *addFlow) ensureFields() {
 	f.disableTLS = widget.NewCheck("Disable TLS (for testing only)", func(bool) { f.tlsChanged() })
 	f.noVerify = widget.NewCheck("Skip certificate verification (for testing only)", func(bool) { f.tlsChanged() })
 
-	for field, e := range map[string]*widget.Entry{
+	for field, e := range map[string]*keyEntry{
 		repo.FieldPath: f.path, repo.FieldBucket: f.bucket, repo.FieldPrefix: f.prefix, repo.FieldRegion: f.region,
 		repo.FieldEndpoint: f.endpoint, repo.FieldAccessKey: f.accessKey, repo.FieldCAFile: f.caFile,
 	} {
@@ -217,7 +209,7 @@ func (f *addFlow) row(input fyne.Validatable) fyne.CanvasObject {
 	r.message.Hide()
 	r.box = container.NewVBox(input.(fyne.CanvasObject), r.message)
 
-	if e, ok := input.(*widget.Entry); ok {
+	if e, ok := input.(*keyEntry); ok {
 		prev := e.OnChanged
 		e.OnChanged = func(s string) {
 			r.touched = true
@@ -353,7 +345,7 @@ func (f *addFlow) fieldValidator(field string) fyne.StringValidator {
 
 // Step 2: where exactly.
 func (f *addFlow) showForm() {
-	f.back = f.showPicker
+	f.back, f.step = f.showPicker, 2
 	f.ensureFields()
 	f.formBox = container.NewVBox()
 	f.checkButton = widget.NewButtonWithIcon("Check", theme.SearchIcon(), f.check)
@@ -534,7 +526,7 @@ func (a *App) policyBox(policy string) fyne.CanvasObject {
 }
 
 func (f *addFlow) showReport() {
-	f.back = f.showForm
+	f.back, f.step = f.showForm, 3
 	rep := f.report
 	body := container.NewVBox(reportLines(rep))
 
@@ -635,12 +627,12 @@ func (f *addFlow) defaultName() string {
 
 // Step 4: the passphrase, a name, and whether to remember it.
 func (f *addFlow) showPassphrase(mode passMode) {
-	f.back = f.showReport
+	f.back, f.step = f.showReport, 4
 	f.mode = mode
 
 	newRepo := mode == modeCreate || (mode == modeFinish && f.report.HalfMade == repo.HalfMadeBeforeFormat)
 
-	f.name = newEntry("a name for this list")
+	f.name = f.newEntry("a name for this list")
 	f.name.SetText(f.defaultName())
 	f.name.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -650,8 +642,8 @@ func (f *addFlow) showPassphrase(mode passMode) {
 		return nil
 	}
 
-	f.pass = newSecretEntry("passphrase")
-	f.confirm = newSecretEntry("the same passphrase again")
+	f.pass = f.newSecretEntry("passphrase")
+	f.confirm = f.newSecretEntry("the same passphrase again")
 	f.remember = widget.NewCheck("Remember in the keychain", nil)
 	f.remember.SetChecked(true)
 	f.strength = widget.NewProgressBar()
@@ -702,7 +694,7 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	f.submitButton.Importance = widget.HighImportance
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), f.showReport)
 
-	fields := []*widget.Entry{f.name, f.pass}
+	fields := []*keyEntry{f.name, f.pass}
 	if newRepo {
 		fields = append(fields, f.confirm)
 	}

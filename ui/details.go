@@ -228,7 +228,7 @@ func (a *App) actions(e library.Entry, connected bool, info *repo.Info) fyne.Can
 // askPassphrase asks for the passphrase (and a typed S3 secret when the
 // keychain has none) and then opens or connects.
 func (a *App) askPassphrase(e library.Entry, connect bool) {
-	pass := widget.NewPasswordEntry()
+	pass := a.newEntry("", true)
 	pass.Validator = func(s string) error {
 		if s == "" {
 			return errors.New("Enter the passphrase.")
@@ -242,7 +242,7 @@ func (a *App) askPassphrase(e library.Entry, connect bool) {
 
 	items := []*widget.FormItem{widget.NewFormItem("Passphrase", pass)}
 
-	secret, token := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	secret, token := a.newEntry("", true), a.newEntry("optional", true)
 	if c, ok := e.Credentials(); ok && c.Source == repo.CredentialsKeys {
 		secret.Validator = func(s string) error {
 			if s == "" {

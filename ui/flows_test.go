@@ -336,7 +336,14 @@ func TestValidationMessagesAndDisabledSubmit(t *testing.T) {
 		t.Fatal("Create stays disabled on a valid form")
 	}
 
-	// Escape steps back through the flow and out of it.
+	// Escape in a field steps back (Fyne's Entry would swallow it), then
+	// further Escapes leave the flow.
+	h.loop.onUI(func() { f.pass.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
+
+	if f.step != 3 {
+		t.Fatalf("Escape in the passphrase field: step %d, want 3", f.step)
+	}
+
 	for i := 0; i < 5 && h.a.flow != nil; i++ {
 		h.loop.onUI(func() { h.a.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) })
 	}

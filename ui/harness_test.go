@@ -90,7 +90,7 @@ func (h *harness) tap(b *widget.Button) {
 }
 
 // typeInto replaces e's text by typing, as a person would.
-func (h *harness) typeInto(e *widget.Entry, text string) {
+func (h *harness) typeInto(e *keyEntry, text string) {
 	h.loop.onUI(func() {
 		e.SetText("")
 		test.Type(e, text)
