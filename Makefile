@@ -86,6 +86,8 @@ package-linux: deps $(FYNE)
 
 package-windows: deps $(FYNE)
 	$(call fyne-package,CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++,--os windows)
+	@# fyne leaves the .exe next to the sources
+	mv -f "$(APP_SRC)/Corso Desktop.exe" dist/
 	@ls -l "dist/Corso Desktop.exe"
 
 package-test: package-linux package-windows
