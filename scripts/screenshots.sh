@@ -8,9 +8,9 @@ bin=$(realpath "${BIN:-bin/corso-desktop}")
 home=$(mktemp -d)
 cleanup() {
 	rm -rf "$home"
-	[ -n "${app:-}" ] && kill "$app" 2>/dev/null
-	[ -n "${xvfb:-}" ] && kill "$xvfb" 2>/dev/null
-	true
+	# The app has normally quit already; kill failing then is fine.
+	kill "${app:-}" 2>/dev/null || true
+	kill "${xvfb:-}" 2>/dev/null || true
 }
 trap cleanup EXIT
 

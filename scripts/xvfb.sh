@@ -9,7 +9,7 @@ start_xvfb() {
 	export DISPLAY=$display
 }
 
-stop_xvfb() { [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null; true; }
+stop_xvfb() { kill "${XVFB_PID:-}" 2>/dev/null || true; }
 
 # app_window_viewable TIMEOUT_SECONDS: 0 once "Corso Desktop" is viewable.
 app_window_viewable() {
