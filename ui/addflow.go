@@ -123,7 +123,9 @@ func (f *addFlow) showPicker() {
 
 func (f *addFlow) newEntry(placeholder string) *keyEntry { return f.a.newEntry(placeholder, false) }
 
-func (f *addFlow) newSecretEntry(placeholder string) *keyEntry { return f.a.newEntry(placeholder, true) }
+func (f *addFlow) newSecretEntry(placeholder string) *keyEntry {
+	return f.a.newEntry(placeholder, true)
+}
 
 func defaultFolder() string {
 	home, err := os.UserHomeDir()

@@ -286,17 +286,6 @@ func (a *App) stateText(e library.Entry) string {
 	return "Not connected"
 }
 
-// save stores e and shows the list with e selected.
-func (a *App) save(e library.Entry) {
-	if err := a.lib.Save(context.Background(), e); err != nil {
-		a.showError("Saving the repository", err)
-	}
-
-	a.reload()
-	a.selected = e.ID
-	a.showMain()
-}
-
 // detail is a user sentence plus optional technical details.
 type detailed interface{ Details() string }
 
