@@ -185,13 +185,22 @@ func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*In
 // paying for the scrypt key derivation twice; one open proves the same.
 // created is when the format was written, when the caller already knows.
 func connectStorage(ctx context.Context, st blob.Storage, n Settings, secrets Secrets, local Local, applySettings bool, created time.Time) (*Info, error) {
+	// A failed attempt (a mistyped passphrase) must not undo a connection
+	// that worked before: keep the old file to put back.
+	previous, _ := os.ReadFile(local.ConfigFile)
+
 	if err := writeConnection(ctx, st, local); err != nil {
 		return nil, err
 	}
 
 	info, err := open(ctx, local, secrets, applySettings, created)
 	if err != nil {
-		removeConnection(local)
+		if previous != nil {
+			platform.WriteFileAtomic(local.ConfigFile, previous) //nolint:errcheck // best effort; the error below matters more
+		} else {
+			removeConnection(local)
+		}
+
 		return nil, err
 	}
 

@@ -79,6 +79,21 @@ func TestFilesystemLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("a mistyped passphrase keeps the working connection", func(t *testing.T) {
+		before, _ := os.ReadFile(local.ConfigFile)
+
+		_, err := repo.Connect(ctx, settings, repo.Secrets{Passphrase: "typo"}, local)
+		requireCode(t, err, repo.CodeWrongPassphrase)
+
+		if after, _ := os.ReadFile(local.ConfigFile); string(after) != string(before) {
+			t.Fatal("the failed connect changed or removed the existing connection file")
+		}
+
+		if _, err := repo.Reopen(ctx, local, repo.Secrets{Passphrase: testPassphrase}); err != nil {
+			t.Fatalf("the earlier connection no longer opens: %v", err)
+		}
+	})
+
 	t.Run("connect", func(t *testing.T) {
 		other := localIn(t.TempDir())
 

@@ -149,5 +149,31 @@ func (a *App) tour(dir string, size fyne.Size) error {
 
 	onUI(func() { a.reload(); a.showMain() })
 
-	return shot("7-repository-details")
+	if err := shot("7-repository-details"); err != nil {
+		return err
+	}
+
+	// A wrong passphrase, as a user meets it: the sentence, details folded.
+	var first library.Entry
+
+	onUI(func() {
+		first = a.entries[0]
+		a.connectWith(first, repo.Secrets{Passphrase: "not the passphrase"})
+	})
+	waitIdle()
+
+	if err := shot("8-error"); err != nil {
+		return err
+	}
+
+	onUI(func() {
+		if a.dialog != nil {
+			a.dialog.Hide()
+		}
+
+		a.checkAgain(first)
+	})
+	waitIdle()
+
+	return shot("9-check-again")
 }
