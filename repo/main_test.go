@@ -13,15 +13,7 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
 
-func TestMain(m *testing.M) {
-	restore := repotest.IsolateAWS()
-
-	code := m.Run()
-
-	repotest.StopShared()
-	restore()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { repotest.Main(m) }
 
 const testPassphrase = "correct horse battery staple 42"
 

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -89,7 +90,7 @@ func (f *addFlow) frame(step int, title, intro string, body fyne.CanvasObject, b
 
 	var bottom fyne.CanvasObject
 	if len(buttons) > 0 {
-		bottom = container.NewVBox(widget.NewSeparator(), container.NewHBox(append([]fyne.CanvasObject{layoutSpacer()}, buttons...)...))
+		bottom = container.NewVBox(widget.NewSeparator(), container.NewHBox(append([]fyne.CanvasObject{layout.NewSpacer()}, buttons...)...))
 	}
 
 	return container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewVScroll(body)))
@@ -662,7 +663,7 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	items := []*widget.FormItem{{Text: "Name", Widget: f.name}}
 
 	if newRepo {
-		f.pass.Validator = func(s string) error { return plain(repo.ValidateNewPassphrase(s)) }
+		f.pass.Validator = repo.ValidateNewPassphrase
 		f.pass.OnChanged = func(s string) { f.updateStrength() }
 		f.confirm.Validator = func(s string) error {
 			if s != f.pass.Text {
@@ -729,15 +730,6 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	title := map[passMode]string{modeCreate: "create", modeConnect: "connect", modeFinish: "finish creating"}[mode]
 	f.a.setView(f.frame(4, title, f.settings.Describe(), body, back, f.submitButton))
 	f.a.win.Canvas().Focus(f.pass)
-}
-
-// plain turns a repo error into a bare error for Entry.Validator.
-func plain(err error) error {
-	if err == nil {
-		return nil
-	}
-
-	return errors.New(err.Error())
 }
 
 func (f *addFlow) updateStrength() {

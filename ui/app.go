@@ -286,7 +286,7 @@ func (a *App) stateText(e library.Entry) string {
 	return "Not connected"
 }
 
-// detail is a user sentence plus optional technical details.
+// detailed is an error with technical details behind its sentence.
 type detailed interface{ Details() string }
 
 // showError shows err's sentence, with its technical details (never a

@@ -53,6 +53,7 @@ func (a *App) open(e library.Entry, typed *repo.Secrets) {
 
 		a.post(func() {
 			delete(a.opening, e.ID)
+			a.reload()
 
 			switch {
 			case err == nil:
@@ -77,10 +78,14 @@ func (a *App) secretsFor(ctx context.Context, e library.Entry, typed *repo.Secre
 		return a.lib.Secrets(ctx, e)
 	}
 
-	if _, err := a.lib.StoreSecrets(ctx, e, *typed); err != nil {
-		// Still usable for this session; the warning is not worth a dialog here.
-		_ = err
+	// The dialog may have changed "Remember"; keep that choice.
+	if err := a.lib.Save(ctx, e); err != nil {
+		return repo.Secrets{}, err
 	}
+
+	// A keychain that cannot take them still leaves the session copy,
+	// which is all opening needs.
+	a.lib.StoreSecrets(ctx, e, *typed) //nolint:errcheck
 
 	return *typed, nil
 }
@@ -264,7 +269,6 @@ func (a *App) askPassphrase(e library.Entry, connect bool) {
 		}
 
 		e.RememberPassphrase = remember.Checked
-		a.saveQuietly(e)
 
 		secrets := repo.Secrets{Passphrase: pass.Text, S3: repo.S3Secrets{SecretAccessKey: secret.Text, SessionToken: token.Text}}
 		if connect {
@@ -279,14 +283,6 @@ func (a *App) askPassphrase(e library.Entry, connect bool) {
 	d.Resize(fyne.NewSize(440, d.MinSize().Height))
 	a.showDialog(d)
 	a.win.Canvas().Focus(pass)
-}
-
-func (a *App) saveQuietly(e library.Entry) {
-	if err := a.lib.Save(context.Background(), e); err != nil {
-		a.showError("Saving the repository", err)
-	}
-
-	a.reload()
 }
 
 // connectSaved connects a saved, disconnected repository with its stored
@@ -344,15 +340,23 @@ func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
 	})
 }
 
+// disconnect removes kopia's connection state and cache (a cache can be
+// hundreds of MiB, so off the UI goroutine) and keeps the saved entry.
 func (a *App) disconnect(e library.Entry) {
-	if err := repo.Disconnect(context.Background(), a.lib.Local(e.ID)); err != nil {
-		a.showError("Disconnecting", err)
-	}
+	a.run("Disconnecting "+e.Name, "Removing the connection and its cache…", func(ctx context.Context) error {
+		if err := repo.Disconnect(ctx, a.lib.Local(e.ID)); err != nil {
+			return err
+		}
 
-	delete(a.infos, e.ID)
-	e.State = library.StateDisconnected
-	a.saveQuietly(e)
-	a.showMain()
+		e.State = library.StateDisconnected
+
+		return a.lib.Save(ctx, e)
+	}, func(err error) {
+		delete(a.infos, e.ID)
+		a.reload()
+		a.showMain()
+		a.showError("Disconnecting", err)
+	})
 }
 
 func (a *App) confirmForget(e library.Entry) {
@@ -377,7 +381,10 @@ func (a *App) confirmForget(e library.Entry) {
 }
 
 func (a *App) checkAgain(e library.Entry) {
-	var rep *repo.Report
+	var (
+		rep     *repo.Report
+		summary string
+	)
 
 	a.run("Checking "+e.Name, checkingText(e.Settings()), func(ctx context.Context) error {
 		secrets, err := a.lib.Secrets(ctx, e)
@@ -385,13 +392,8 @@ func (a *App) checkAgain(e library.Entry) {
 			return err
 		}
 
-		rep, err = repo.Check(ctx, e.Settings(), secrets.S3, repo.CheckRead)
-
-		return err
-	}, func(err error) {
-		if err != nil {
-			a.showError("Check", err)
-			return
+		if rep, err = repo.Check(ctx, e.Settings(), secrets.S3, repo.CheckRead); err != nil {
+			return err
 		}
 
 		e.State, e.StateDetail = library.StateConnected, ""
@@ -399,7 +401,7 @@ func (a *App) checkAgain(e library.Entry) {
 			e.State = library.StateDisconnected
 		}
 
-		summary := "Everything needed to use this repository works."
+		summary = "Everything needed to use this repository works."
 
 		if rep.Err != nil {
 			e.State, e.StateDetail, summary = library.StateProblem, rep.Err.Error(), rep.Err.Error()
@@ -409,9 +411,17 @@ func (a *App) checkAgain(e library.Entry) {
 			summary = e.StateDetail + ". It may have been moved or deleted."
 		}
 
-		a.saveQuietly(e)
+		return a.lib.Save(ctx, e)
+	}, func(err error) {
+		if rep == nil {
+			a.showError("Check", err)
+			return
+		}
+
+		a.reload()
 		a.showDetails()
 		a.refreshList()
+		a.showError("Saving the repository", err)
 
 		content := container.NewVBox(wrapped(summary), widget.NewSeparator(), reportLines(rep))
 		if rep.PolicyJSON != "" {

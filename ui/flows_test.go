@@ -34,6 +34,17 @@ func (h *harness) checkFolder(path string) {
 	}
 }
 
+// readyToCreate walks to the passphrase step for a new folder repository
+// and fills in a matching passphrase, one tap short of Create.
+func (h *harness) readyToCreate(folder string) {
+	h.t.Helper()
+
+	h.checkFolder(folder)
+	h.tap(h.a.flow.primary)
+	h.typeInto(h.a.flow.pass, passphrase)
+	h.typeInto(h.a.flow.confirm, passphrase)
+}
+
 // createHere finishes the flow from a check result that says "empty".
 func (h *harness) createHere(name string) library.Entry {
 	h.t.Helper()
@@ -358,12 +369,7 @@ func TestValidationMessagesAndDisabledSubmit(t *testing.T) {
 // if any piece of UI work held it for more than 50 ms.
 func TestUIGoroutineNeverBlocked(t *testing.T) {
 	h := newHarness(t)
-	folder := filepath.Join(h.root, "r")
-
-	h.checkFolder(folder)
-	h.tap(h.a.flow.primary)
-	h.typeInto(h.a.flow.pass, passphrase)
-	h.typeInto(h.a.flow.confirm, passphrase)
+	h.readyToCreate(filepath.Join(h.root, "r"))
 
 	// Only the create itself counts, not building the test's screens.
 	h.loop.longest = 0
@@ -378,6 +384,7 @@ func TestUIGoroutineNeverBlocked(t *testing.T) {
 
 	e, _ := h.a.entry(h.a.selected)
 	h.loop.onUI(func() { h.a.disconnect(e) })
+	h.idle()
 
 	h.loop.longest = 0
 	h.loop.onUI(func() { h.a.connectSaved(e) })
@@ -399,12 +406,7 @@ func TestUIGoroutineNeverBlocked(t *testing.T) {
 
 func TestCancelDuringCreate(t *testing.T) {
 	h := newHarness(t)
-	folder := filepath.Join(h.root, "c")
-
-	h.checkFolder(folder)
-	h.tap(h.a.flow.primary)
-	h.typeInto(h.a.flow.pass, passphrase)
-	h.typeInto(h.a.flow.confirm, passphrase)
+	h.readyToCreate(filepath.Join(h.root, "c"))
 	h.tap(h.a.flow.submitButton)
 
 	if h.a.busy == nil {

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
@@ -40,7 +41,7 @@ func (a *App) run(title, firstStep string, work func(ctx context.Context) error,
 
 	bar := widget.NewProgressBarInfinite()
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	box := container.NewVBox(heading, t.step, bar, container.NewHBox(layoutSpacer(), t.button))
+	box := container.NewVBox(heading, t.step, bar, container.NewHBox(layout.NewSpacer(), t.button))
 	t.popup = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, box.MinSize().Height), box), a.win.Canvas())
 	t.popup.Show()
 	a.busy = t

@@ -2,11 +2,8 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 )
-
-func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
 // keyEntry is an Entry that passes Escape on to the window: Fyne's Entry
 // swallows it, and Escape must cancel a dialog or step back from any field.

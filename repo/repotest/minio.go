@@ -491,3 +491,14 @@ func (m *MinIO) TemporaryCredentials(t testing.TB, user, secret string) (accessK
 
 	return v.AccessKeyID, v.SecretAccessKey, v.SessionToken
 }
+
+// Main is TestMain for packages that use this harness: tests run without
+// the developer's AWS setup, and shared MinIO servers stop at the end.
+func Main(m *testing.M) {
+	restore := IsolateAWS()
+	code := m.Run()
+
+	StopShared()
+	restore()
+	os.Exit(code)
+}
