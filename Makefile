@@ -15,10 +15,10 @@ export AWS_EC2_METADATA_DISABLED := true
 # System packages: Fyne's cgo build on Debian, plus what tests run.
 # Packaging adds mingw-w64 (the Windows cross-build), desktop-file-utils
 # (.desktop checks) and xz; screenshots and the smoke test use x11-utils
-# and ImageMagick.
+# and ImageMagick; the benchmark scripts use python3.
 APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-dev \
 	xvfb gnome-keyring dbus-x11 libsecret-tools \
-	gcc-mingw-w64-x86-64 desktop-file-utils xz-utils x11-utils imagemagick
+	gcc-mingw-w64-x86-64 desktop-file-utils xz-utils x11-utils imagemagick python3
 
 FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible FuzzImportCorsoConfig
 
