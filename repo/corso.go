@@ -2,10 +2,13 @@ package repo
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/compression"
 	"github.com/kopia/kopia/repo/format"
 	"github.com/kopia/kopia/snapshot/policy"
@@ -24,56 +27,115 @@ const (
 	CorsoMinEpochDuration = 8 * time.Hour
 )
 
-func corsoNewRepositoryOptions() *kopiarepo.NewRepositoryOptions {
-	return &kopiarepo.NewRepositoryOptions{
-		BlockFormat: format.ContentFormat{
-			Hash:       CorsoHash,
-			Encryption: CorsoEncryption,
-			MutableParameters: format.MutableParameters{
-				Version:     CorsoFormatVersion,
-				MaxPackSize: CorsoMaxPackSize,
-			},
+// writeCorsoFormat writes a new repository's format blobs (kopia.blobcfg,
+// then kopia.repository) with kopia's format.Initialize, which refuses when
+// either is already there. kopia's repo.Initialize would reset the epoch
+// parameters to its defaults, which Corso then rewrites; writing the 8h
+// epoch in the first place saves that second write of both blobs, and an
+// interruption can never leave kopia's epoch defaults behind.
+func writeCorsoFormat(ctx context.Context, st blob.Storage, passphrase string) error {
+	cf := format.ContentFormat{
+		Hash:       CorsoHash,
+		Encryption: CorsoEncryption,
+		HMACSecret: randomBytes(corsoSecretLength),
+		MasterKey:  randomBytes(corsoSecretLength),
+		MutableParameters: format.MutableParameters{
+			Version:     CorsoFormatVersion,
+			MaxPackSize: CorsoMaxPackSize,
 		},
-		ObjectFormat:                      format.ObjectFormat{Splitter: CorsoSplitter},
-		FormatBlockKeyDerivationAlgorithm: CorsoKeyDerivation,
 	}
+
+	// The same version defaults kopia's Initialize applies (index version 2,
+	// password change allowed, epoch parameters), then Corso's epoch.
+	if err := cf.ResolveFormatVersion(); err != nil {
+		return err
+	}
+
+	cf.EpochParameters.MinEpochDuration = CorsoMinEpochDuration
+
+	j := &format.KopiaRepositoryJSON{
+		Tool:                   "https://github.com/kopia/kopia",
+		BuildInfo:              kopiarepo.BuildInfo,
+		BuildVersion:           kopiarepo.BuildVersion,
+		KeyDerivationAlgorithm: CorsoKeyDerivation,
+		UniqueID:               randomBytes(format.UniqueIDLengthBytes),
+		EncryptionAlgorithm:    format.DefaultFormatEncryption,
+	}
+
+	rc := &format.RepositoryConfig{
+		ContentFormat: cf,
+		ObjectFormat:  format.ObjectFormat{Splitter: CorsoSplitter},
+	}
+
+	return format.Initialize(ctx, st, j, rc, format.BlobStorageConfiguration{}, passphrase)
 }
 
+// corsoSecretLength is the size of a new repository's HMAC secret and
+// master key, as kopia makes them.
+const corsoSecretLength = 32
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b) //nolint:errcheck // never fails: since Go 1.24 a failure ends the program
+
+	return b
+}
+
+// settingsMode says what opening a repository does about Corso's settings.
+type settingsMode int
+
+const (
+	// readSettings only reports whether Corso's settings are in place.
+	readSettings settingsMode = iota
+	// repairSettings writes whichever of Corso's settings differ.
+	repairSettings
+	// writeSettings writes Corso's policy into a repository just created,
+	// which has no policy to read first.
+	writeSettings
+)
+
 // applyCorsoSettings writes what `corso repo init` writes after kopia's
-// Initialize: the epoch duration and the global policy.
-func applyCorsoSettings(ctx context.Context, dr kopiarepo.DirectRepository) error {
+// Initialize: the epoch duration and the global policy. It returns the
+// global policy now in place.
+func applyCorsoSettings(ctx context.Context, dr kopiarepo.DirectRepository, mode settingsMode) (*policy.Policy, error) {
 	fm := dr.FormatManager()
 
 	mp, err := fm.GetMutableParameters(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	if mp.EpochParameters.MinEpochDuration != CorsoMinEpochDuration {
 		blobCfg, err := fm.BlobCfgBlob(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 
 		features, err := fm.RequiredFeatures(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 
 		mp.EpochParameters.MinEpochDuration = CorsoMinEpochDuration
 		if err := fm.SetParameters(ctx, mp, blobCfg, features); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
-	pol, err := policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo)
-	if err != nil {
-		// Corso starts from an empty policy, not kopia's defaults.
-		pol = &policy.Policy{}
-	}
+	// Corso starts from an empty policy, not kopia's defaults.
+	pol := &policy.Policy{}
 
-	if corsoPolicyDifferences(pol) == nil {
-		return nil
+	if mode != writeSettings {
+		switch found, err := policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo); {
+		case err == nil:
+			pol = found
+		case !errors.Is(err, policy.ErrPolicyNotFound):
+			return nil, err
+		}
+
+		if corsoPolicyDifferences(pol) == nil {
+			return pol, nil
+		}
 	}
 
 	pol.CompressionPolicy.CompressorName = compression.Name(CorsoCompressor)
@@ -86,9 +148,14 @@ func applyCorsoSettings(ctx context.Context, dr kopiarepo.DirectRepository) erro
 	pol.RetentionPolicy.KeepAnnual = &zero
 	pol.SchedulingPolicy.SetInterval(0)
 
-	return kopiarepo.WriteSession(ctx, dr, kopiarepo.WriteSessionOptions{Purpose: "corso-desktop: Corso settings"}, func(ctx context.Context, w kopiarepo.RepositoryWriter) error {
+	err = kopiarepo.WriteSession(ctx, dr, kopiarepo.WriteSessionOptions{Purpose: "corso-desktop: Corso settings"}, func(ctx context.Context, w kopiarepo.RepositoryWriter) error {
 		return policy.SetPolicy(ctx, w, policy.GlobalPolicySourceInfo, pol)
 	})
+	if err != nil {
+		return nil, err
+	}
+
+	return pol, nil
 }
 
 // corsoPolicyDifferences lists how a global policy differs from what Corso

@@ -123,11 +123,11 @@ func initialize(ctx context.Context, n Settings, secrets Secrets, local Local) (
 
 	progress(ctx, StepCreating)
 
-	if err := kopiarepo.Initialize(ctx, st, corsoNewRepositoryOptions(), secrets.Passphrase); err != nil {
+	if err := writeCorsoFormat(ctx, st, secrets.Passphrase); err != nil {
 		return nil, classify(ctx, err, where)
 	}
 
-	return connectStorage(ctx, st, n, secrets, local, true, time.Now())
+	return connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now()})
 }
 
 // Connect opens an existing repository with its passphrase, proving the
@@ -144,56 +144,114 @@ func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*In
 
 	progress(ctx, StepChecking)
 
-	rep, err := Check(ctx, n, secrets.S3, CheckRead)
-	if err != nil {
-		return nil, err
-	}
-
-	if rep.Err != nil {
-		return nil, rep.Err
-	}
-
-	where := describe(n)
-
-	switch {
-	case rep.State == StateEmpty:
-		return nil, newError(CodeNoRepository, nil, "There is no repository at %s. Check the location, or create a new repository there.", where)
-	case rep.State == StateNotEmpty:
-		return nil, newError(CodeNoRepository, nil, "%s holds data, but not a repository. Check the location (for S3, the prefix).", where)
-	case rep.State == StateHalfMade && rep.HalfMade == HalfMadeBeforeFormat:
-		return nil, stateError(rep.State, rep.HalfMade, where)
-	}
+	// The check's few requests run while kopia derives the keys (a fifth of
+	// a second of CPU), so connecting costs what opening costs. When both
+	// fail, the check's sentence wins: it says more than kopia's error.
+	pre := startPreflight(ctx, n, secrets.S3)
 
 	st, err := openStorage(ctx, n, secrets.S3, false)
 	if err != nil {
+		if perr := pre.wait(); perr != nil {
+			return nil, perr
+		}
+
 		return nil, err
 	}
 	defer st.Close(ctx) //nolint:errcheck
 
-	info, err := connectStorage(ctx, st, n, secrets, local, false, rep.Created)
+	info, err := connectStorage(ctx, st, n, secrets, local, openRequest{preflight: pre})
 	if err != nil {
 		return nil, err
 	}
 
-	info.CredentialsFrom = rep.CredentialsFrom
+	info.CredentialsFrom = pre.credentialsFrom
 
 	return info, nil
+}
+
+// preflight is the read check of a location, run alongside opening it.
+type preflight struct {
+	done            chan struct{}
+	err             error
+	created         time.Time
+	credentialsFrom string
+}
+
+func startPreflight(ctx context.Context, n Settings, s3secrets S3Secrets) *preflight {
+	p := &preflight{done: make(chan struct{})}
+
+	go func() {
+		defer close(p.done)
+
+		rep, err := Check(ctx, n, s3secrets, CheckRead)
+		if err != nil {
+			p.err = err
+			return
+		}
+
+		p.err = connectableState(rep, describe(n))
+		p.created = rep.Created
+		p.credentialsFrom = rep.CredentialsFrom
+	}()
+
+	return p
+}
+
+// wait returns the check's verdict once it is in; a nil preflight has none.
+func (p *preflight) wait() error {
+	if p == nil {
+		return nil
+	}
+
+	<-p.done
+
+	return p.err
+}
+
+// connectableState is the reason a checked location cannot be connected
+// to, or nil.
+func connectableState(rep *Report, where string) error {
+	switch {
+	case rep.Err != nil:
+		return rep.Err
+	case rep.State == StateEmpty:
+		return newError(CodeNoRepository, nil, "There is no repository at %s. Check the location, or create a new repository there.", where)
+	case rep.State == StateNotEmpty:
+		return newError(CodeNoRepository, nil, "%s holds data, but not a repository. Check the location (for S3, the prefix).", where)
+	case rep.State == StateHalfMade && rep.HalfMade == HalfMadeBeforeFormat:
+		return stateError(rep.State, rep.HalfMade, where)
+	}
+
+	return nil
+}
+
+// openRequest is what opening a repository does besides opening it.
+type openRequest struct {
+	settings settingsMode
+	// created is when the format was written, when the caller knows.
+	created time.Time
+	// preflight, when set, must pass for the open to count; it also says
+	// when the format was written.
+	preflight *preflight
 }
 
 // connectStorage writes kopia's connection file and opens the repository
 // once. kopia's own repo.Connect would open it a second time to verify,
 // paying for the scrypt key derivation twice; one open proves the same.
-// created is when the format was written, when the caller already knows.
-func connectStorage(ctx context.Context, st blob.Storage, n Settings, secrets Secrets, local Local, applySettings bool, created time.Time) (*Info, error) {
+func connectStorage(ctx context.Context, st blob.Storage, n Settings, secrets Secrets, local Local, req openRequest) (*Info, error) {
 	// A failed attempt (a mistyped passphrase) must not undo a connection
 	// that worked before: keep the old file to put back.
 	previous, _ := os.ReadFile(local.ConfigFile)
 
 	if err := writeConnection(ctx, st, local); err != nil {
+		if perr := req.preflight.wait(); perr != nil {
+			return nil, perr
+		}
+
 		return nil, err
 	}
 
-	info, err := open(ctx, local, secrets, applySettings, created)
+	info, err := open(ctx, local, secrets, req)
 	if err != nil {
 		if previous != nil {
 			platform.WriteFileAtomic(local.ConfigFile, previous) //nolint:errcheck // best effort; the error below matters more
@@ -264,7 +322,7 @@ var openOptions = &kopiarepo.Options{
 }
 
 // open opens a connected repository and reads what Info shows.
-func open(ctx context.Context, local Local, secrets Secrets, applySettings bool, created time.Time) (*Info, error) {
+func open(ctx context.Context, local Local, secrets Secrets, req openRequest) (*Info, error) {
 	where := "the repository"
 
 	if lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile); err == nil && lc.Storage != nil {
@@ -276,27 +334,42 @@ func open(ctx context.Context, local Local, secrets Secrets, applySettings bool,
 	progress(ctx, StepDeriving)
 
 	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, openOptions)
+	if perr := req.preflight.wait(); perr != nil {
+		if err == nil {
+			r.Close(ctx) //nolint:errcheck
+		}
+
+		return nil, perr
+	}
+
 	if err != nil {
 		return nil, classify(ctx, err, where)
 	}
 	defer r.Close(ctx) //nolint:errcheck
+
+	created := req.created
+	if req.preflight != nil && created.IsZero() {
+		created = req.preflight.created
+	}
 
 	dr, ok := r.(kopiarepo.DirectRepository)
 	if !ok {
 		return nil, errors.New("repo: not a direct repository")
 	}
 
-	if applySettings {
+	var pol *policy.Policy
+
+	if req.settings != readSettings {
 		progress(ctx, StepSettings)
 
-		if err := applyCorsoSettings(ctx, dr); err != nil {
+		if pol, err = applyCorsoSettings(ctx, dr, req.settings); err != nil {
 			return nil, classify(ctx, err, where)
 		}
 	}
 
 	progress(ctx, StepReading)
 
-	info, err := readInfo(ctx, dr, local.CacheDir, created)
+	info, err := readInfo(ctx, dr, local.CacheDir, created, pol)
 	if err != nil {
 		return nil, classify(ctx, err, where)
 	}
@@ -306,7 +379,9 @@ func open(ctx context.Context, local Local, secrets Secrets, applySettings bool,
 	return info, nil
 }
 
-func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, cacheDir string, created time.Time) (*Info, error) {
+// readInfo reads what Info shows; pol is the global policy when the caller
+// has just written it, nil to read it.
+func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, cacheDir string, created time.Time, pol *policy.Policy) (*Info, error) {
 	fm := dr.FormatManager()
 	cf := fm.ScrubbedContentFormat()
 
@@ -338,7 +413,11 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, cacheDir strin
 		}
 	}
 
-	pol, err := policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo)
+	var err error
+	if pol == nil {
+		pol, err = policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo)
+	}
+
 	switch {
 	case errors.Is(err, policy.ErrPolicyNotFound):
 		info.Differences = []string{"no global policy: Corso's compression and retention settings are missing"}
@@ -367,7 +446,7 @@ func Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
 		return nil, newError(CodeNotConnected, err, "This repository is not connected on this computer. Connect to it again.")
 	}
 
-	return open(ctx, local, secrets, false, time.Time{})
+	return open(ctx, local, secrets, openRequest{})
 }
 
 // ApplyCorsoSettings writes Corso's global policy and epoch duration into a
@@ -378,7 +457,7 @@ func ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Inf
 		return nil, err
 	}
 
-	return open(ctx, local, secrets, true, time.Time{})
+	return open(ctx, local, secrets, openRequest{settings: repairSettings})
 }
 
 // Disconnect forgets a connection on this computer: kopia's connection

@@ -56,7 +56,7 @@ func Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Inf
 	}
 	defer st.Close(ctx) //nolint:errcheck
 
-	return connectStorage(ctx, st, n, secrets, local, true, rep.Created)
+	return connectStorage(ctx, st, n, secrets, local, openRequest{settings: repairSettings, created: rep.Created})
 }
 
 // Clear removes what an interrupted creation left behind, after checking

@@ -3,10 +3,15 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+
+	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob/s3"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
@@ -162,6 +167,43 @@ func TestS3TwoRepositoriesInOneBucketStayIsolated(t *testing.T) {
 			t.Fatal("a refused initialize changed the bucket")
 		}
 	})
+}
+
+// The check runs while kopia derives the keys; its verdict still decides,
+// and a connect it refuses leaves no connection behind.
+func TestS3ConnectRefusedByCheckLeavesNothing(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	ctx := context.Background()
+	outer := s3Settings(m, bucket, "outer")
+
+	if _, err := repo.Initialize(ctx, outer, rootSecrets(), localIn(t.TempDir())); err != nil {
+		t.Fatal(err)
+	}
+
+	// A second repository inside the first one's prefix, made with plain
+	// kopia: Corso Desktop refuses to make one.
+	st, err := s3.New(ctx, &s3.Options{
+		BucketName: bucket, Prefix: "outer/inner/", Endpoint: outer.Endpoint, DoNotUseTLS: true,
+		AccessKeyID: repotest.RootUser, SecretAccessKey: repotest.RootPassword,
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := kopiarepo.Initialize(ctx, st, nil, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+
+	local := localIn(t.TempDir())
+	_, err = repo.Connect(ctx, outer, rootSecrets(), local)
+	requireCode(t, err, repo.CodePrefixOverlap)
+
+	for _, p := range []string{local.ConfigFile, local.CacheDir} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a refused connect left %s behind (%v)", p, err)
+		}
+	}
 }
 
 func TestS3RefusesForeignData(t *testing.T) {
@@ -360,11 +402,20 @@ func TestS3InterruptedInitialize(t *testing.T) {
 			_, err = repo.Initialize(context.Background(), s, rootSecrets(), localIn(t.TempDir()))
 			requireCode(t, err, repo.CodeHalfMade)
 
-			_, err = repo.Connect(context.Background(), s, rootSecrets(), localIn(t.TempDir()))
+			info, err := repo.Connect(context.Background(), s, rootSecrets(), localIn(t.TempDir()))
 			if c.stage == repo.HalfMadeBeforeFormat {
 				requireCode(t, err, repo.CodeHalfMade)
-			} else if err != nil {
+				return
+			}
+
+			if err != nil {
 				t.Fatalf("a repository whose format exists must connect: %v", err)
+			}
+
+			// The format's first write already carries Corso's epoch; only
+			// the policy is missing.
+			if info.MinEpochDuration != repo.CorsoMinEpochDuration || info.CorsoSettings || len(info.Differences) != 1 {
+				t.Fatalf("half-made repository: epoch %v, Corso settings %v, differences %q", info.MinEpochDuration, info.CorsoSettings, info.Differences)
 			}
 		})
 	}
