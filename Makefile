@@ -23,8 +23,9 @@ APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-de
 FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible FuzzImportCorsoConfig
 
 # fyneDo = true in FyneApp.toml: every build carries the migration's tag,
-# as `fyne package` does.
-TAGS := migrated_fynedo
+# as `fyne package` does. no_emoji leaves out Fyne's 4 MB colour emoji font,
+# which Fyne would otherwise parse again for every text style it draws.
+TAGS := migrated_fynedo,no_emoji
 # The fyne packaging tool is a `tool` dependency in go.mod; it is built
 # once into .tools/ so that a cross compiler in CC applies to the app's
 # build only, not to building the tool itself.
@@ -65,14 +66,14 @@ test: deps tools lint unit fuzz package-test
 # UI tests run headless with Fyne's test driver (-tags ci); keychain tests
 # inside a private D-Bus session with gnome-keyring.
 unit:
-	scripts/with-keyring.sh $(GO) test -tags ci -count=1 -timeout 20m ./...
+	scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=1 -timeout 20m ./...
 
 # `fyne package` reads FyneApp.toml and the icon next to the main package;
 # they live at the top, so they are staged there for the build.
 define fyne-package
 	@mkdir -p dist
 	cp FyneApp.toml Icon.png $(APP_SRC)/
-	cd dist && $(1) $(FYNE) package --release --src ../$(APP_SRC) $(2); \
+	cd dist && $(1) $(FYNE) package --release --tags no_emoji --src ../$(APP_SRC) $(2); \
 		status=$$?; rm -f ../$(APP_SRC)/FyneApp.toml ../$(APP_SRC)/Icon.png; exit $$status
 endef
 
@@ -108,7 +109,7 @@ fuzz:
 
 bench: deps tools
 	scripts/bench.sh $(BENCHCOUNT)
-	scripts/bench-ui.sh
+	TAGS=$(TAGS) scripts/bench-ui.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -11,8 +11,8 @@ rounds=${1:-7}
 work=$(mktemp -d)
 trap 'stop_xvfb; rm -rf "$work"' EXIT
 
-go build -tags migrated_fynedo,release -trimpath -ldflags "-s -w" -o "$work/corso-desktop" ./cmd/corso-desktop
-go build -tags migrated_fynedo,release -trimpath -ldflags "-s -w" -o "$work/peer" ./scripts/peer
+go build -tags "${TAGS:-migrated_fynedo,no_emoji}",release -trimpath -ldflags "-s -w" -o "$work/corso-desktop" ./cmd/corso-desktop
+go build -tags "${TAGS:-migrated_fynedo,no_emoji}",release -trimpath -ldflags "-s -w" -o "$work/peer" ./scripts/peer
 start_xvfb
 
 seed_home() {

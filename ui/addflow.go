@@ -50,7 +50,8 @@ type addFlow struct {
 	profile                                *widget.SelectEntry
 	credSource                             *widget.RadioGroup
 	disableTLS, noVerify                   *widget.Check
-	tlsWarning                             *widget.Label
+	tlsWarning                             *fyne.Container
+	tlsWarningText                         *widget.Label
 	form                                   *widget.Form
 	formBox                                *fyne.Container
 	rows                                   []*fieldRow
@@ -161,8 +162,11 @@ func (f *addFlow) ensureFields() {
 	f.credSource.Selected = credsEnvironment
 	f.credSource.Required = true
 
-	f.tlsWarning = wrapped("")
-	f.tlsWarning.Importance = widget.WarningImportance
+	// A theme icon rather than an emoji: the app carries no emoji font.
+	f.tlsWarningText = wrapped("")
+	f.tlsWarningText.Importance = widget.WarningImportance
+	f.tlsWarning = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, f.tlsWarningText)
+	f.tlsWarning.Hide()
 	f.disableTLS = widget.NewCheck("Disable TLS (for testing only)", func(bool) { f.tlsChanged() })
 	f.noVerify = widget.NewCheck("Skip certificate verification (for testing only)", func(bool) { f.tlsChanged() })
 
@@ -283,15 +287,18 @@ func (f *addFlow) visible(r *fieldRow) bool {
 func (f *addFlow) tlsChanged() {
 	switch {
 	case f.disableTLS.Checked:
-		f.tlsWarning.SetText("⚠ TLS is off: keys and data cross the network unencrypted. Use this only for a test server.")
+		f.tlsWarningText.SetText("TLS is off: keys and data cross the network unencrypted. Use this only for a test server.")
 		f.tlsWarning.Show()
 	case f.noVerify.Checked:
-		f.tlsWarning.SetText("⚠ The server's certificate will not be checked, so anyone in between could pose as it. For testing only; a CA file is the safe way to trust a self-signed store.")
+		f.tlsWarningText.SetText("The server's certificate will not be checked, so anyone in between could pose as it. For testing only; a CA file is the safe way to trust a self-signed store.")
 		f.tlsWarning.Show()
 	default:
 		f.tlsWarning.Hide()
 	}
 
+	// A container's Show does not ask its parents for a new layout; a
+	// refresh does.
+	f.tlsWarning.Refresh()
 	f.revalidate()
 }
 
