@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
@@ -21,11 +20,13 @@ import (
 	"github.com/corsodesktop/corso-desktop/platform"
 )
 
-// Local is where this app keeps one repository's connection state: kopia's
-// connection file (which never holds a secret here) and its cache.
+// Local is where this app keeps one repository's connection state.
 type Local struct {
+	// ConfigFile is kopia's connection file (which never holds a secret here).
 	ConfigFile string
-	CacheDir   string
+	// CacheDir is where earlier versions kept kopia's cache; Disconnect and
+	// a failed connect remove it.
+	CacheDir string
 }
 
 // Info is what a user wants to know about a connected repository.
@@ -48,12 +49,6 @@ type Info struct {
 	CorsoSettings bool
 	Differences   []string
 }
-
-// Local cache sizes: enough for Corso's metadata without filling a laptop.
-const (
-	contentCacheBytes  = 256 << 20
-	metadataCacheBytes = 256 << 20
-)
 
 func requirePassphrase(p string) error {
 	if p == "" {
@@ -268,29 +263,18 @@ func connectStorage(ctx context.Context, st blob.Storage, n Settings, secrets Se
 }
 
 func writeConnection(ctx context.Context, st blob.Storage, local Local) error {
-	if local.ConfigFile == "" || local.CacheDir == "" {
-		return errors.New("repo: Local.ConfigFile and Local.CacheDir are required")
-	}
-
-	cacheDir, err := filepath.Abs(local.CacheDir)
-	if err != nil {
-		return err
-	}
-
-	// kopia creates cache subfolders itself; making the root private first
-	// keeps the umask from deciding its mode.
-	if err := platform.MkdirPrivate(cacheDir); err != nil {
-		return classifyFS(err, cacheDir)
+	if local.ConfigFile == "" {
+		return errors.New("repo: Local.ConfigFile is required")
 	}
 
 	ci := st.ConnectionInfo()
 	lc := kopiarepo.LocalConfig{
 		Storage: &ci,
-		Caching: &content.CachingOptions{
-			CacheDirectory:         cacheDir,
-			ContentCacheSizeBytes:  contentCacheBytes,
-			MetadataCacheSizeBytes: metadataCacheBytes,
-		},
+		// No local cache, as in kopia's own defaults: this app opens a
+		// repository to connect and to read its settings, never to back up
+		// (the Corso CLI keeps its own cache for that), and filling kopia's
+		// caches on disk made every first open about 15 ms slower.
+		Caching:       &content.CachingOptions{},
 		ClientOptions: kopiarepo.ClientOptions{}.ApplyDefaults(ctx, "Corso repository in "+st.DisplayName()),
 	}
 
@@ -369,7 +353,7 @@ func open(ctx context.Context, local Local, secrets Secrets, req openRequest) (*
 
 	progress(ctx, StepReading)
 
-	info, err := readInfo(ctx, dr, local.CacheDir, created, pol)
+	info, err := readInfo(ctx, dr, created, pol)
 	if err != nil {
 		return nil, classify(ctx, err, where)
 	}
@@ -381,7 +365,7 @@ func open(ctx context.Context, local Local, secrets Secrets, req openRequest) (*
 
 // readInfo reads what Info shows; pol is the global policy when the caller
 // has just written it, nil to read it.
-func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, cacheDir string, created time.Time, pol *policy.Policy) (*Info, error) {
+func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.Time, pol *policy.Policy) (*Info, error) {
 	fm := dr.FormatManager()
 	cf := fm.ScrubbedContentFormat()
 
@@ -396,7 +380,7 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, cacheDir strin
 		MinEpochDuration: cf.EpochParameters.MinEpochDuration,
 	}
 
-	if raw, err := formatBlob(ctx, dr, cacheDir); err == nil {
+	if raw, err := formatBlob(ctx, dr); err == nil {
 		if j, err := format.ParseKopiaRepositoryJSON(raw); err == nil {
 			info.KeyDerivation = j.KeyDerivationAlgorithm
 			if info.KeyDerivation == "" {
@@ -512,14 +496,9 @@ func settingsFromConnection(ci blob.ConnectionInfo) (Settings, error) {
 	return nil, errors.New("repo: unknown storage type " + ci.Type)
 }
 
-// formatBlob reads kopia.repository from the copy kopia's format manager
-// keeps in the cache folder while opening, sparing a round trip to the
-// storage; it falls back to the storage when the copy is missing.
-func formatBlob(ctx context.Context, dr kopiarepo.DirectRepository, cacheDir string) ([]byte, error) {
-	if b, err := os.ReadFile(filepath.Join(cacheDir, string(format.KopiaRepositoryBlobID))); err == nil {
-		return b, nil
-	}
-
+// formatBlob reads kopia.repository, whose plain JSON names the key
+// derivation (kopia's format manager does not expose it).
+func formatBlob(ctx context.Context, dr kopiarepo.DirectRepository) ([]byte, error) {
 	var raw blobBuffer
 	if err := dr.BlobReader().GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &raw); err != nil {
 		return nil, err
