@@ -27,13 +27,15 @@ const (
 	CorsoMinEpochDuration = 8 * time.Hour
 )
 
-// writeCorsoFormat writes a new repository's format blobs (kopia.blobcfg,
-// then kopia.repository) with kopia's format.Initialize, which refuses when
-// either is already there. kopia's repo.Initialize would reset the epoch
-// parameters to its defaults, which Corso then rewrites; writing the 8h
-// epoch in the first place saves that second write of both blobs, and an
-// interruption can never leave kopia's epoch defaults behind.
-func writeCorsoFormat(ctx context.Context, st blob.Storage, passphrase string) error {
+// corsoFormat is a new repository's format, made before anything is
+// written so its key can be derived while the location is still being
+// checked.
+type corsoFormat struct {
+	blob   *format.KopiaRepositoryJSON
+	config *format.RepositoryConfig
+}
+
+func newCorsoFormat() (*corsoFormat, error) {
 	cf := format.ContentFormat{
 		Hash:       CorsoHash,
 		Encryption: CorsoEncryption,
@@ -46,28 +48,86 @@ func writeCorsoFormat(ctx context.Context, st blob.Storage, passphrase string) e
 	}
 
 	// The same version defaults kopia's Initialize applies (index version 2,
-	// password change allowed, epoch parameters), then Corso's epoch.
+	// password change allowed, epoch parameters), then Corso's epoch:
+	// kopia's Initialize would reset it to its default and Corso rewrites
+	// both format blobs afterwards. Written once, an interruption can never
+	// leave kopia's epoch behind.
 	if err := cf.ResolveFormatVersion(); err != nil {
-		return err
+		return nil, err
 	}
 
 	cf.EpochParameters.MinEpochDuration = CorsoMinEpochDuration
 
-	j := &format.KopiaRepositoryJSON{
-		Tool:                   "https://github.com/kopia/kopia",
-		BuildInfo:              kopiarepo.BuildInfo,
-		BuildVersion:           kopiarepo.BuildVersion,
-		KeyDerivationAlgorithm: CorsoKeyDerivation,
-		UniqueID:               randomBytes(format.UniqueIDLengthBytes),
-		EncryptionAlgorithm:    format.DefaultFormatEncryption,
+	return &corsoFormat{
+		blob: &format.KopiaRepositoryJSON{
+			Tool:                   "https://github.com/kopia/kopia",
+			BuildInfo:              kopiarepo.BuildInfo,
+			BuildVersion:           kopiarepo.BuildVersion,
+			KeyDerivationAlgorithm: CorsoKeyDerivation,
+			UniqueID:               randomBytes(format.UniqueIDLengthBytes),
+			EncryptionAlgorithm:    format.DefaultFormatEncryption,
+		},
+		config: &format.RepositoryConfig{
+			ContentFormat: cf,
+			ObjectFormat:  format.ObjectFormat{Splitter: CorsoSplitter},
+		},
+	}, nil
+}
+
+// derivedKey is the outcome of deriving a format key.
+type derivedKey struct {
+	key []byte
+	err error
+}
+
+// deriveKey runs the passphrase's key derivation (scrypt, about a fifth of
+// a second of CPU) on a goroutine of its own.
+func (f *corsoFormat) deriveKey(passphrase string) <-chan derivedKey {
+	out := make(chan derivedKey, 1)
+
+	go func() {
+		key, err := f.blob.DeriveFormatEncryptionKeyFromPassword(passphrase)
+		out <- derivedKey{key, err}
+	}()
+
+	return out
+}
+
+// write writes kopia.blobcfg, then kopia.repository: the steps of kopia's
+// format.Initialize, with the key derived beforehand. Like it, it refuses
+// when either blob is already there.
+func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte) error {
+	var existing blobBuffer
+
+	switch err := st.GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &existing); {
+	case err == nil:
+		return format.ErrAlreadyInitialized
+	case !errors.Is(err, blob.ErrBlobNotFound):
+		return err
 	}
 
-	rc := &format.RepositoryConfig{
-		ContentFormat: cf,
-		ObjectFormat:  format.ObjectFormat{Splitter: CorsoSplitter},
+	switch err := st.GetBlob(ctx, format.KopiaBlobCfgBlobID, 0, -1, &existing); {
+	case err == nil:
+		return errors.New("kopia.blobcfg exists without kopia.repository")
+	case !errors.Is(err, blob.ErrBlobNotFound):
+		return err
 	}
 
-	return format.Initialize(ctx, st, j, rc, format.BlobStorageConfiguration{}, passphrase)
+	if err := f.config.Validate(); err != nil {
+		return err
+	}
+
+	blobCfg := format.BlobStorageConfiguration{}
+
+	if err := f.blob.EncryptRepositoryConfig(f.config, key); err != nil {
+		return err
+	}
+
+	if err := f.blob.WriteBlobCfgBlob(ctx, st, blobCfg, key); err != nil {
+		return err
+	}
+
+	return f.blob.WriteKopiaRepositoryBlob(ctx, st, blobCfg)
 }
 
 // corsoSecretLength is the size of a new repository's HMAC secret and

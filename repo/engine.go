@@ -89,6 +89,16 @@ func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (
 		return nil, err
 	}
 
+	f, err := newCorsoFormat()
+	if err != nil {
+		return nil, err
+	}
+
+	// The key is derived while the check makes its requests, so a careful
+	// creation costs no more time than a careless one. Nothing is written
+	// before the check has passed.
+	key := f.deriveKey(secrets.Passphrase)
+
 	progress(ctx, StepChecking)
 
 	rep, err := Check(ctx, n, secrets.S3, CheckWrite)
@@ -104,10 +114,12 @@ func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (
 		return nil, e
 	}
 
-	return initialize(ctx, n, secrets, local)
+	return initialize(ctx, n, secrets, local, f, key)
 }
 
-func initialize(ctx context.Context, n Settings, secrets Secrets, local Local) (*Info, error) {
+// initialize writes a new repository's format, then connects to it and
+// writes Corso's settings. key delivers f's key, derived from secrets.
+func initialize(ctx context.Context, n Settings, secrets Secrets, local Local, f *corsoFormat, key <-chan derivedKey) (*Info, error) {
 	where := describe(n)
 
 	st, err := openStorage(ctx, n, secrets.S3, true)
@@ -118,7 +130,18 @@ func initialize(ctx context.Context, n Settings, secrets Secrets, local Local) (
 
 	progress(ctx, StepCreating)
 
-	if err := writeCorsoFormat(ctx, st, secrets.Passphrase); err != nil {
+	var k derivedKey
+	select {
+	case k = <-key:
+	case <-ctx.Done():
+		return nil, canceledError(ctx.Err())
+	}
+
+	if k.err != nil {
+		return nil, classify(ctx, k.err, where)
+	}
+
+	if err := f.write(ctx, st, k.key); err != nil {
 		return nil, classify(ctx, err, where)
 	}
 

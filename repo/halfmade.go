@@ -47,7 +47,12 @@ func Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Inf
 			return nil, err
 		}
 
-		return initialize(ctx, n, secrets, local)
+		f, err := newCorsoFormat()
+		if err != nil {
+			return nil, err
+		}
+
+		return initialize(ctx, n, secrets, local, f, f.deriveKey(secrets.Passphrase))
 	}
 
 	st, err := openStorage(ctx, n, secrets.S3, false)
