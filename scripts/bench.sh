@@ -21,7 +21,7 @@ for ((i = 1; i <= count; i++)); do
 done
 
 echo
-go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl -row .name "$out" 2>/dev/null ||
+go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl -row .name,/kind "$out" 2>/dev/null ||
 	go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da "$out"
 
 echo

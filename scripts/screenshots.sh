@@ -14,10 +14,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-display=:$((100 + RANDOM % 400))
-Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp 2>/dev/null &
-xvfb=$!
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb
+xvfb=$XVFB_PID
+display=$DISPLAY
 
 mkdir -p "$home/.cache" "$home/run" "$out"
 chmod 700 "$home/run"

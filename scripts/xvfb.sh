@@ -2,11 +2,19 @@
 # private display and exports DISPLAY; app_window_viewable waits until the
 # app's window is mapped (its first frame is on screen).
 start_xvfb() {
-	display=:$((100 + RANDOM % 400))
-	Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp 2>/dev/null &
+	# Xvfb picks a free display and writes its number to fd 3: a display
+	# chosen here could belong to a server (or a stale socket) left by
+	# another run, and the app would then wait for a window that never comes.
+	local fifo
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	Xvfb -displayfd 3 -screen 0 1280x900x24 -nolisten tcp 3>"$fifo" 2>/dev/null &
 	XVFB_PID=$!
-	for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.05; done
-	export DISPLAY=$display
+	local number
+	read -r -t 10 number <"$fifo" || true
+	rm -f "$fifo"
+	[ -n "$number" ] || { echo "Xvfb did not start" >&2; return 1; }
+	export DISPLAY=:$number
 }
 
 stop_xvfb() { kill "${XVFB_PID:-}" 2>/dev/null || true; }
