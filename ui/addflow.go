@@ -165,7 +165,7 @@ func (f *addFlow) ensureFields() {
 	// A theme icon rather than an emoji: the app carries no emoji font.
 	f.tlsWarningText = wrapped("")
 	f.tlsWarningText.Importance = widget.WarningImportance
-	f.tlsWarning = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, f.tlsWarningText)
+	f.tlsWarning = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, f.tlsWarningText)
 	f.tlsWarning.Hide()
 	f.disableTLS = widget.NewCheck("Disable TLS (for testing only)", func(bool) { f.tlsChanged() })
 	f.noVerify = widget.NewCheck("Skip certificate verification (for testing only)", func(bool) { f.tlsChanged() })
