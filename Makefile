@@ -22,10 +22,12 @@ APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-de
 
 FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible FuzzImportCorsoConfig
 
-# fyneDo = true in FyneApp.toml: every build carries the migration's tag,
-# as `fyne package` does. no_emoji leaves out Fyne's 4 MB colour emoji font,
-# which Fyne would otherwise parse again for every text style it draws.
-TAGS := migrated_fynedo,no_emoji
+# no_emoji leaves out Fyne's 4 MB colour emoji font, which Fyne would
+# otherwise parse again for every text style it draws. fyneDo = true in
+# FyneApp.toml: every build also carries the migration's tag, which
+# `fyne package` adds by itself.
+APP_TAGS := no_emoji
+TAGS := migrated_fynedo,$(APP_TAGS)
 # The fyne packaging tool is a `tool` dependency in go.mod; it is built
 # once into .tools/ so that a cross compiler in CC applies to the app's
 # build only, not to building the tool itself.
@@ -73,7 +75,7 @@ unit:
 define fyne-package
 	@mkdir -p dist
 	cp FyneApp.toml Icon.png $(APP_SRC)/
-	cd dist && $(1) $(FYNE) package --release --tags no_emoji --src ../$(APP_SRC) $(2); \
+	cd dist && $(1) $(FYNE) package --release --tags $(APP_TAGS) --src ../$(APP_SRC) $(2); \
 		status=$$?; rm -f ../$(APP_SRC)/FyneApp.toml ../$(APP_SRC)/Icon.png; exit $$status
 endef
 
