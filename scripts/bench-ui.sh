@@ -9,11 +9,11 @@ cd "$(dirname "$0")/.."
 . scripts/xvfb.sh
 rounds=${1:-7}
 work=$(mktemp -d)
-trap 'stop_xvfb; rm -rf "$work"' EXIT
+trap 'stop_session; rm -rf "$work"' EXIT
 
 go build -tags "${TAGS:-migrated_fynedo,no_emoji}",release -trimpath -ldflags "-s -w" -o "$work/corso-desktop" ./cmd/corso-desktop
 go build -tags "${TAGS:-migrated_fynedo,no_emoji}",release -trimpath -ldflags "-s -w" -o "$work/peer" ./scripts/peer
-start_xvfb
+start_session
 
 seed_home() {
 	local home=$1
@@ -36,13 +36,9 @@ measure() {
 	local bin=$1 name=$2 home="$work/home-$RANDOM"
 	seed_home "$home"
 	local t0=$(date +%s%N)
-	env -i PATH="$PATH" HOME="$home" DISPLAY="$DISPLAY" XDG_RUNTIME_DIR="$home/run" "$bin" 2>/dev/null &
+	app_env "$home" "$bin" 2>/dev/null &
 	local pid=$!
-	local deadline=$((SECONDS + 30))
-	until xwininfo -name "$name" 2>/dev/null | grep -q "Map State: IsViewable"; do
-		[ $SECONDS -lt $deadline ] || { echo "no window" >&2; kill -9 $pid; return 1; }
-		sleep 0.005
-	done
+	app_window_viewable 30 "$name" || { echo "no window" >&2; kill -9 $pid; return 1; }
 	local t1=$(date +%s%N)
 	sleep 3
 	local rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)

@@ -10,19 +10,17 @@ cleanup() {
 	rm -rf "$home"
 	# The app has normally quit already; kill failing then is fine.
 	kill "${app:-}" 2>/dev/null || true
-	kill "${xvfb:-}" 2>/dev/null || true
+	stop_session
 }
 trap cleanup EXIT
 
 . "$(dirname "$0")/xvfb.sh"
-start_xvfb
-xvfb=$XVFB_PID
+start_session
 display=$DISPLAY
 
-mkdir -p "$home/.cache" "$home/run" "$out"
-chmod 700 "$home/run"
-env -i PATH="$PATH" HOME="$home" DISPLAY="$display" XDG_RUNTIME_DIR="$home/run" \
-	FYNE_THEME="${FYNE_THEME:-light}" "$bin" -screenshots "$out" &
+throwaway_home "$home"
+mkdir -p "$out"
+app_env "$home" FYNE_THEME="${FYNE_THEME:-light}" "$bin" -screenshots "$out" &
 app=$!
 
 deadline=$((SECONDS + 180))

@@ -7,13 +7,12 @@ here=$(dirname "$0")
 . "$here/xvfb.sh"
 bin=$(realpath "$1")
 home=$(mktemp -d)
-trap 'stop_xvfb; rm -rf "$home"' EXIT
+trap 'stop_session; rm -rf "$home"' EXIT
 
-start_xvfb
+start_session
 throwaway_home "$home"
 
-env -i PATH="$PATH" HOME="$home" DISPLAY="$DISPLAY" XDG_RUNTIME_DIR="$home/run" \
-	"$bin" >"$home/out" 2>"$home/err" &
+app_env "$home" "$bin" >"$home/out" 2>"$home/err" &
 app=$!
 
 if ! app_window_viewable 30; then

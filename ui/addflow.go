@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -436,6 +437,7 @@ func (f *addFlow) pickFolder() {
 			f.path.SetText(u.Path())
 		}
 	}, f.a.win)
+	d.SetLocation(pickerStart(f.path.Text))
 	f.a.showDialog(d)
 }
 
@@ -446,7 +448,37 @@ func (f *addFlow) pickCAFile() {
 			r.Close()
 		}
 	}, f.a.win)
+	d.SetLocation(pickerStart(f.caFile.Text))
 	f.a.showDialog(d)
+}
+
+// pickerStart is the folder a picker opens in: the nearest existing folder
+// on the way to what is typed (~ expanded as the form does), else the home
+// folder. The path a user typed is where they mean to browse, and the
+// default ~/corso-repo does not exist yet.
+func pickerStart(typed string) fyne.ListableURI {
+	dir := ""
+	if n, err := (repo.Filesystem{Path: typed}).Normalized(); err == nil {
+		dir = n.(repo.Filesystem).Path
+	} else if home, err := os.UserHomeDir(); err == nil {
+		dir = home
+	}
+
+	for dir != "" {
+		if st, err := os.Stat(dir); err == nil && st.IsDir() {
+			if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+				return l
+			}
+		}
+
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+
+	return nil
 }
 
 // Step 3: prove the location and say what is there.

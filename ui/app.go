@@ -81,6 +81,8 @@ func New(fa fyne.App, opts Options) *App {
 		opts.CorsoConfigPath = repo.CorsoConfigPath()
 	}
 
+	fa.SetCloudProvider(sessionPreferences{})
+
 	a := &App{fa: fa, opts: opts, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}}
 	if a.post == nil {
 		a.post = fyne.Do

@@ -27,18 +27,28 @@ func main() {
 	fa := app.NewWithID(ui.AppID)
 	a := ui.New(fa, opts)
 
-	// A logout or `kill` ends the app the way closing its window does.
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-
-	go func() {
-		<-stop
-		fyne.Do(fa.Quit)
-	}()
-
+	quitOnEarlySignal(fa)
 	if *screenshots != "" {
 		a.Tour(*screenshots, fyne.NewSize(900, 600))
 	}
 
 	a.ShowAndRun()
+}
+
+// quitOnEarlySignal makes a logout or `kill` (SIGTERM, SIGINT) that comes
+// while the window is already on screen but before Fyne's event loop runs
+// end the app cleanly instead of killing it. Once the loop runs, Fyne's
+// driver handles these signals itself; quitting through the driver (not
+// App.Quit) is safe if both see the same signal, since the driver quits once.
+func quitOnEarlySignal(fa fyne.App) {
+	early := make(chan os.Signal, 1)
+	signal.Notify(early, os.Interrupt, syscall.SIGTERM)
+	fa.Lifecycle().SetOnStarted(func() {
+		signal.Stop(early)
+		select {
+		case <-early:
+			fa.Driver().Quit()
+		default:
+		}
+	})
 }
