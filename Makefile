@@ -28,6 +28,10 @@ FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatibl
 # `fyne package` adds by itself.
 APP_TAGS := no_emoji
 TAGS := migrated_fynedo,$(APP_TAGS)
+# remote_engine: the app's release builds run kopia and the AWS SDK in the
+# corso-desktop-engine helper, next to the app, so the window's process
+# stays small; tests and `make run` keep the engine in-process.
+RELEASE_TAGS := $(APP_TAGS),remote_engine
 # The fyne packaging tool is a `tool` dependency in go.mod; it is built
 # once into .tools/ so that a cross compiler in CC applies to the app's
 # build only, not to building the tool itself.
@@ -61,7 +65,8 @@ run: deps
 	$(GO) run -tags $(TAGS) ./cmd/corso-desktop
 
 build: deps
-	$(GO) build -tags $(TAGS),release -trimpath -ldflags "-s -w" -o bin/corso-desktop ./cmd/corso-desktop
+	$(GO) build -tags migrated_fynedo,$(RELEASE_TAGS),release -trimpath -ldflags "-s -w" -o bin/corso-desktop ./cmd/corso-desktop
+	$(GO) build -trimpath -ldflags "-s -w" -o bin/corso-desktop-engine ./cmd/corso-desktop-engine
 
 test: deps tools lint unit fuzz package-test
 
@@ -75,7 +80,7 @@ unit:
 define fyne-package
 	@mkdir -p dist
 	cp FyneApp.toml Icon.png $(APP_SRC)/
-	cd dist && $(1) $(FYNE) package --release --tags $(APP_TAGS) --src ../$(APP_SRC) $(2); \
+	cd dist && $(1) $(FYNE) package --release --tags $(RELEASE_TAGS) --src ../$(APP_SRC) $(2); \
 		status=$$?; rm -f ../$(APP_SRC)/FyneApp.toml ../$(APP_SRC)/Icon.png; exit $$status
 endef
 
@@ -85,13 +90,15 @@ $(FYNE): go.mod go.sum
 
 package-linux: deps $(FYNE)
 	$(call fyne-package,,--os linux)
+	scripts/package.sh linux
 	@ls -l "dist/Corso Desktop.tar.xz"
 
 package-windows: deps $(FYNE)
 	$(call fyne-package,CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++,--os windows)
 	@# fyne leaves the .exe next to the sources
 	mv -f "$(APP_SRC)/Corso Desktop.exe" dist/
-	@ls -l "dist/Corso Desktop.exe"
+	scripts/package.sh windows
+	@ls -l "dist/Corso Desktop.exe" "dist/Corso Desktop-windows.zip"
 
 package-test: package-linux package-windows
 	scripts/package-test.sh
@@ -111,11 +118,12 @@ fuzz:
 
 bench: deps tools
 	scripts/bench.sh $(BENCHCOUNT)
-	TAGS=$(TAGS) scripts/bench-ui.sh
+	TAGS=migrated_fynedo,$(RELEASE_TAGS) scripts/bench-ui.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags $(TAGS),$(RELEASE_TAGS) ./cmd/corso-desktop ./ui/... ./repo/library/...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	cd compat && $(GO) vet ./...
 

@@ -1,3 +1,5 @@
+//go:build !remote_engine
+
 package repo
 
 import (

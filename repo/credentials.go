@@ -1,3 +1,5 @@
+//go:build !remote_engine
+
 package repo
 
 import (
@@ -13,19 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 )
-
-// S3Secrets is the secret half of typed-in S3 keys. It lives in memory and
-// in the OS keychain only.
-type S3Secrets struct {
-	SecretAccessKey string
-	SessionToken    string
-}
-
-// Secrets is everything secret an operation may need.
-type Secrets struct {
-	Passphrase string
-	S3         S3Secrets
-}
 
 // resolvedCredentials are keys ready for kopia and the S3 client, plus a
 // sentence saying where they came from (never the keys themselves).
@@ -167,48 +156,4 @@ func tildePath(p string) string {
 	}
 
 	return p
-}
-
-// AWSProfiles lists the profile names in the user's AWS config and
-// credentials files, for a picker.
-func AWSProfiles() []string {
-	seen := map[string]bool{}
-
-	var names []string
-
-	for _, f := range []string{config.DefaultSharedConfigFilename(), config.DefaultSharedCredentialsFilename()} {
-		if env := sharedFileFromEnv(f); env != "" {
-			f = env
-		}
-
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-
-		for _, line := range strings.Split(string(data), "\n") {
-			line = strings.TrimSpace(line)
-			if !strings.HasPrefix(line, "[") || !strings.HasSuffix(line, "]") {
-				continue
-			}
-
-			name := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(line, "["), "]"))
-			name = strings.TrimSpace(strings.TrimPrefix(name, "profile "))
-
-			if name != "" && !strings.HasPrefix(name, "sso-session ") && !strings.HasPrefix(name, "services ") && !seen[name] {
-				seen[name] = true
-				names = append(names, name)
-			}
-		}
-	}
-
-	return names
-}
-
-func sharedFileFromEnv(defaultPath string) string {
-	if defaultPath == config.DefaultSharedConfigFilename() {
-		return os.Getenv("AWS_CONFIG_FILE")
-	}
-
-	return os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
 }

@@ -1,3 +1,5 @@
+//go:build !remote_engine
+
 package repo
 
 import (
@@ -19,36 +21,6 @@ import (
 
 	"github.com/corsodesktop/corso-desktop/platform"
 )
-
-// Local is where this app keeps one repository's connection state.
-type Local struct {
-	// ConfigFile is kopia's connection file (which never holds a secret here).
-	ConfigFile string
-	// CacheDir is where earlier versions kept kopia's cache; Disconnect and
-	// a failed connect remove it.
-	CacheDir string
-}
-
-// Info is what a user wants to know about a connected repository.
-type Info struct {
-	UniqueID         string
-	FormatVersion    int
-	KeyDerivation    string
-	Encryption       string
-	Hash             string
-	Splitter         string
-	ECC              string
-	MaxPackSize      int
-	MinEpochDuration time.Duration
-	// Created is when the repository's format was written; zero if unknown.
-	Created         time.Time
-	Storage         string
-	CredentialsFrom string
-	// CorsoSettings is true when the global policy and epoch duration are
-	// exactly what Corso writes; Differences says what is off otherwise.
-	CorsoSettings bool
-	Differences   []string
-}
 
 func requirePassphrase(p string) error {
 	if p == "" {

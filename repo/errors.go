@@ -33,6 +33,8 @@ const (
 	CodeNotConnected
 	CodeConfigFile
 	CodeConfigExists
+	// CodeEngine: the engine helper process is missing or failed.
+	CodeEngine
 )
 
 // Error is the only error type the repo package returns to callers. Error()

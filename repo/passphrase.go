@@ -2,8 +2,6 @@ package repo
 
 import (
 	"unicode/utf8"
-
-	"github.com/ccojocar/zxcvbn-go"
 )
 
 // MinNewPassphraseLength is the shortest passphrase Create accepts. Connect
@@ -22,33 +20,6 @@ type Strength struct {
 
 var strengthLabels = [...]string{"Very weak", "Weak", "Fair", "Strong", "Very strong"}
 
-// PassphraseStrength estimates how hard p is to guess, with zxcvbn, taking
-// words the user already typed (the repository name, the bucket) as known
-// to an attacker.
-func PassphraseStrength(p string, known ...string) Strength {
-	if p == "" {
-		return Strength{Label: "Empty", Hint: "Choose a passphrase: several unrelated words are easy to remember and hard to guess."}
-	}
-
-	// zxcvbn's cost grows quickly with length; past 100 characters the score
-	// is at its top anyway.
-	if len(p) > 100 {
-		return Strength{Score: 4, Label: strengthLabels[4], Hint: "An offline attack would take centuries."}
-	}
-
-	m := zxcvbn.PasswordStrength(p, known)
-	s := Strength{Score: m.Score, Label: strengthLabels[m.Score]}
-
-	switch {
-	case m.Score < 3:
-		s.Hint = "An offline attack could guess it in " + m.CrackTimeDisplay + ". Add more unrelated words."
-	default:
-		s.Hint = "An offline attack would take " + m.CrackTimeDisplay + "."
-	}
-
-	return s
-}
-
 // ValidateNewPassphrase checks a passphrase for a new repository.
 func ValidateNewPassphrase(p string) error {
 	if n := utf8.RuneCountInString(p); n < MinNewPassphraseLength {
@@ -57,3 +28,6 @@ func ValidateNewPassphrase(p string) error {
 
 	return nil
 }
+
+// emptyStrength is the rating of no passphrase at all.
+var emptyStrength = Strength{Label: "Empty", Hint: "Choose a passphrase: several unrelated words are easy to remember and hard to guess."}

@@ -1,15 +1,27 @@
 package repo_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 )
 
+func strength(t *testing.T, p string, known ...string) repo.Strength {
+	t.Helper()
+
+	s, err := repo.PassphraseStrength(context.Background(), p, known...)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	return s
+}
+
 func TestPassphraseStrength(t *testing.T) {
-	weak := repo.PassphraseStrength("password1")
-	strong := repo.PassphraseStrength("vivid otter juggles seventeen lanterns")
+	weak := strength(t, "password1")
+	strong := strength(t, "vivid otter juggles seventeen lanterns")
 
 	if weak.Score > 1 || strong.Score < 3 {
 		t.Fatalf("weak=%+v strong=%+v", weak, strong)
@@ -20,11 +32,11 @@ func TestPassphraseStrength(t *testing.T) {
 	}
 
 	// Words the user typed elsewhere count as known.
-	if named := repo.PassphraseStrength("acmebackups2026", "acmebackups"); named.Score >= repo.PassphraseStrength("qzv8#rT0kw!pLmn").Score {
+	if named := strength(t, "acmebackups2026", "acmebackups"); named.Score >= strength(t, "qzv8#rT0kw!pLmn").Score {
 		t.Fatalf("the repository's own name should weaken a passphrase: %+v", named)
 	}
 
-	if got := repo.PassphraseStrength(strings.Repeat("long words ", 30)); got.Score != 4 {
+	if got := strength(t, strings.Repeat("long words ", 30)); got.Score != 4 {
 		t.Fatalf("very long passphrase scored %d", got.Score)
 	}
 }

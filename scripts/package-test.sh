@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks the packages in dist/: the Linux .tar.xz unpacks, its .desktop
-# entry validates, its Makefile installs and uninstalls, and the packaged
-# binary passes the smoke test; the Windows .exe is a GUI-subsystem
-# program with its icon and version info embedded.
+# entry validates, its Makefile installs and uninstalls the app and its
+# engine helper, the installed app finds and uses that helper (-selftest)
+# and passes the smoke test; the Windows .exe is a GUI-subsystem program
+# with its icon and version info embedded, zipped with its engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -19,11 +20,14 @@ grep -q '^Icon=io.github.corsodesktop.CorsoDesktop$' "$desktop"
 
 root="$work/root"
 make -s -C "$pkg" install DESTDIR="$root" PREFIX=/usr
-for f in usr/bin/corso-desktop usr/share/applications/io.github.corsodesktop.CorsoDesktop.desktop \
+for f in usr/bin/corso-desktop usr/bin/corso-desktop-engine usr/share/applications/io.github.corsodesktop.CorsoDesktop.desktop \
 	usr/share/pixmaps/io.github.corsodesktop.CorsoDesktop.png; do
 	[ -e "$root/$f" ] || { echo "package: install did not create $f" >&2; exit 1; }
 done
-[ -x "$root/usr/bin/corso-desktop" ]
+[ -x "$root/usr/bin/corso-desktop" ] && [ -x "$root/usr/bin/corso-desktop-engine" ]
+
+# The installed app runs its repository work in the installed engine.
+"$root/usr/bin/corso-desktop" -selftest
 
 scripts/smoke.sh "$root/usr/bin/corso-desktop"
 
@@ -33,3 +37,11 @@ left=$(find "$root" -type f | wc -l)
 echo "package-linux: unpacks, validates, installs, runs, uninstalls"
 
 go run ./scripts/pecheck "dist/Corso Desktop.exe"
+python3 - "dist/Corso Desktop-windows.zip" <<'PY'
+import sys, zipfile
+names = sorted(zipfile.ZipFile(sys.argv[1]).namelist())
+want = ["Corso Desktop/Corso Desktop.exe", "Corso Desktop/corso-desktop-engine.exe"]
+if names != want:
+    sys.exit(f"package: the Windows zip holds {names}, want {want}")
+PY
+echo "package-windows: the .zip holds the app and its engine"

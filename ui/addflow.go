@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -62,11 +63,15 @@ type addFlow struct {
 	report   *repo.Report
 	imported *repo.CorsoConfig
 
-	mode                 passMode
-	name, pass, confirm  *keyEntry
-	remember             *widget.Check
-	strength             *widget.ProgressBar
-	strengthHint         *widget.Label
+	mode                passMode
+	name, pass, confirm *keyEntry
+	remember            *widget.Check
+	strength            *widget.ProgressBar
+	strengthHint        *widget.Label
+	strengthLabel       string
+	// strengthAsked counts ratings asked for; only the latest is shown.
+	strengthAsked        int
+	strengthCancel       context.CancelFunc
 	passForm             *widget.Form
 	checkButton, primary *widget.Button
 	pickButtons          map[repo.Kind]*widget.Button
@@ -690,7 +695,7 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	f.remember.SetChecked(true)
 	f.strength = widget.NewProgressBar()
 	f.strength.Max = 4
-	f.strength.TextFormatter = func() string { return repo.PassphraseStrength(f.pass.Text).Label }
+	f.strength.TextFormatter = func() string { return f.strengthLabel }
 	f.strengthHint = wrapped("")
 	f.strengthHint.SizeName = theme.SizeNameCaptionText
 
@@ -771,11 +776,66 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	f.a.win.Canvas().Focus(f.pass)
 }
 
+// strengthDelay lets typing settle before a passphrase is rated: in the
+// release build each rating runs in the engine helper process.
+const strengthDelay = 150 * time.Millisecond
+
+// updateStrength rates the passphrase off the UI goroutine; a newer
+// keystroke cancels a rating still waiting or running.
 func (f *addFlow) updateStrength() {
-	s := repo.PassphraseStrength(f.pass.Text, f.name.Text, f.defaultName())
-	f.strength.SetValue(float64(s.Score))
-	f.strengthHint.SetText(s.Hint)
 	f.confirm.Validate() //nolint:errcheck
+
+	if f.strengthCancel != nil {
+		f.strengthCancel()
+	}
+
+	f.strengthAsked++
+	asked := f.strengthAsked
+	pass, known := f.pass.Text, []string{f.name.Text, f.defaultName()}
+
+	if pass == "" { // rated without the engine: shown at once
+		s, _ := repo.PassphraseStrength(context.Background(), "")
+		f.showStrength(s)
+
+		return
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	f.strengthCancel = cancel
+
+	go func() {
+		defer cancel()
+
+		select {
+		case <-time.After(strengthDelay):
+		case <-ctx.Done():
+			return
+		}
+
+		s, err := repo.PassphraseStrength(ctx, pass, known...)
+		if ctx.Err() != nil {
+			return
+		}
+
+		f.a.post(func() {
+			if asked != f.strengthAsked {
+				return
+			}
+
+			if err != nil {
+				s = repo.Strength{Label: "Not rated", Hint: "The strength could not be rated. " + err.Error()}
+			}
+
+			f.showStrength(s)
+		})
+	}()
+}
+
+func (f *addFlow) showStrength(s repo.Strength) {
+	f.strengthLabel = s.Label
+	f.strength.SetValue(float64(s.Score))
+	f.strength.Refresh()
+	f.strengthHint.SetText(s.Hint)
 }
 
 // passValid says whether every passphrase-step field passes its check,

@@ -3,7 +3,9 @@
 package main
 
 import (
+	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -12,12 +14,25 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
+	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/ui"
 )
 
 func main() {
 	screenshots := flag.String("screenshots", "", "walk the main screens, save PNGs in this folder and quit (uses an in-memory keychain)")
+	selfTest := flag.Bool("selftest", false, "check that the app's engine is installed and works, then exit")
 	flag.Parse()
+
+	if *selfTest {
+		if err := repo.SelfTest(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, "self-test failed:", err)
+			os.Exit(1)
+		}
+
+		fmt.Println("self-test: the engine works")
+
+		return
+	}
 
 	opts := ui.Options{}
 	if *screenshots != "" {

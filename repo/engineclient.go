@@ -1,0 +1,246 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// EngineName is the helper program that runs the engine for the app; it
+// is installed next to the app's own executable.
+const EngineName = "corso-desktop-engine"
+
+// cancelGrace is how long a cancelled engine gets to say so and exit
+// before it is killed.
+const cancelGrace = 30 * time.Second
+
+// engineClient runs operations in the engine helper at path.
+type engineClient struct {
+	path string
+}
+
+// call runs req in a new engine process, passes its progress to ctx's
+// progress reporter, and returns its result.
+func (c engineClient) call(ctx context.Context, req engineRequest) (engineMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return engineMessage{}, canceledError(err)
+	}
+
+	if _, err := os.Stat(c.path); err != nil {
+		return engineMessage{}, newError(CodeEngine, err, "Corso Desktop's engine (%s) is missing from %s, so nothing can be checked, created or connected. Reinstall Corso Desktop.", filepath.Base(c.path), filepath.Dir(c.path))
+	}
+
+	cmd := exec.Command(c.path)
+	hideWindow(cmd)
+
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return engineMessage{}, engineError(err)
+	}
+
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return engineMessage{}, engineError(err)
+	}
+
+	var stderr tailBuffer
+	cmd.Stderr = &stderr
+
+	if err := cmd.Start(); err != nil {
+		return engineMessage{}, engineError(err)
+	}
+
+	// The request goes in whole; stdin then stays open until the result is
+	// in, and closing it earlier is the cancel signal.
+	if err := json.NewEncoder(stdin).Encode(req); err != nil {
+		cmd.Process.Kill() //nolint:errcheck
+		cmd.Wait()         //nolint:errcheck
+
+		return engineMessage{}, engineError(err)
+	}
+
+	finished := make(chan struct{})
+	var watch sync.WaitGroup
+	watch.Add(1)
+
+	go func() {
+		defer watch.Done()
+
+		select {
+		case <-finished:
+			return
+		case <-ctx.Done():
+			stdin.Close() //nolint:errcheck
+		}
+
+		select {
+		case <-finished:
+		case <-time.After(cancelGrace):
+			cmd.Process.Kill() //nolint:errcheck
+		}
+	}()
+
+	result, readErr := readEngine(ctx, stdout)
+
+	close(finished)
+	watch.Wait()
+	stdin.Close() //nolint:errcheck
+	waitErr := cmd.Wait()
+
+	if readErr != nil {
+		if ctx.Err() != nil {
+			return engineMessage{}, canceledError(ctx.Err())
+		}
+
+		if waitErr != nil {
+			readErr = fmt.Errorf("%w (%v) %s", readErr, waitErr, stderr.String())
+		}
+
+		return engineMessage{}, engineError(readErr)
+	}
+
+	return result, nil
+}
+
+// readEngine reads progress lines until the result.
+func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
+	dec := json.NewDecoder(r)
+
+	for {
+		var m engineMessage
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+
+			return engineMessage{}, err
+		}
+
+		if m.Done {
+			return m, nil
+		}
+
+		if m.Progress != "" {
+			progress(ctx, m.Progress)
+		}
+	}
+}
+
+func (c engineClient) info(ctx context.Context, req engineRequest) (*Info, error) {
+	m, err := c.call(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+
+	if err := m.Err.decode(); err != nil {
+		return m.Info, err
+	}
+
+	return m.Info, nil
+}
+
+func (c engineClient) Check(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (*Report, error) {
+	m, err := c.call(ctx, engineRequest{Op: opCheck, Settings: encodeSettings(s), Secrets: Secrets{S3: secrets}, Mode: mode})
+	if err != nil {
+		return nil, err
+	}
+
+	return m.Report.decode(), m.Err.decode()
+}
+
+func (c engineClient) Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+	return c.info(ctx, engineRequest{Op: opInitialize, Settings: encodeSettings(s), Secrets: secrets, Local: local})
+}
+
+func (c engineClient) Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+	return c.info(ctx, engineRequest{Op: opConnect, Settings: encodeSettings(s), Secrets: secrets, Local: local})
+}
+
+func (c engineClient) Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+	return c.info(ctx, engineRequest{Op: opFinish, Settings: encodeSettings(s), Secrets: secrets, Local: local})
+}
+
+func (c engineClient) Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+	return c.info(ctx, engineRequest{Op: opReopen, Secrets: secrets, Local: local})
+}
+
+func (c engineClient) ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+	return c.info(ctx, engineRequest{Op: opApplyCorsoSettings, Secrets: secrets, Local: local})
+}
+
+func (c engineClient) Disconnect(ctx context.Context, local Local) error {
+	_, err := c.info(ctx, engineRequest{Op: opDisconnect, Local: local})
+	return err
+}
+
+func (c engineClient) Clear(ctx context.Context, s Settings, secrets S3Secrets) error {
+	_, err := c.info(ctx, engineRequest{Op: opClear, Settings: encodeSettings(s), Secrets: Secrets{S3: secrets}})
+	return err
+}
+
+func (c engineClient) ResolveCredentials(ctx context.Context, cr Credentials, secrets S3Secrets) (string, error) {
+	m, err := c.call(ctx, engineRequest{Op: opResolveCredentials, Credentials: cr, Secrets: Secrets{S3: secrets}})
+	if err != nil {
+		return "", err
+	}
+
+	return m.Text, m.Err.decode()
+}
+
+func (c engineClient) PassphraseStrength(ctx context.Context, p string, known ...string) (Strength, error) {
+	if p == "" {
+		return emptyStrength, nil
+	}
+
+	m, err := c.call(ctx, engineRequest{Op: opStrength, Secrets: Secrets{Passphrase: p}, Known: known})
+	if err != nil {
+		return Strength{}, err
+	}
+
+	if err := m.Err.decode(); err != nil {
+		return Strength{}, err
+	}
+
+	if m.Strength == nil {
+		return Strength{}, engineError(errors.New("no strength in the engine's answer"))
+	}
+
+	return *m.Strength, nil
+}
+
+// tailBuffer keeps the last few KiB an engine wrote to stderr, for an
+// error's details.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+const tailMax = 4 << 10
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	t.buf.Write(p)
+	if extra := t.buf.Len() - tailMax; extra > 0 {
+		t.buf.Next(extra)
+	}
+
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	return strings.TrimSpace(t.buf.String())
+}

@@ -1,0 +1,313 @@
+package repo_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// The release app runs every engine operation in the corso-desktop-engine
+// helper. These tests build that helper and drive it through the client
+// the app uses: results, typed errors, progress and cancellation must come
+// through the process boundary as they are in-process.
+
+var (
+	engineOnce sync.Once
+	enginePath string
+	engineErr  error
+)
+
+func engineClient(t *testing.T) interface {
+	Check(context.Context, repo.Settings, repo.S3Secrets, repo.CheckMode) (*repo.Report, error)
+	Initialize(context.Context, repo.Settings, repo.Secrets, repo.Local) (*repo.Info, error)
+	Connect(context.Context, repo.Settings, repo.Secrets, repo.Local) (*repo.Info, error)
+	Reopen(context.Context, repo.Local, repo.Secrets) (*repo.Info, error)
+	Disconnect(context.Context, repo.Local) error
+	Clear(context.Context, repo.Settings, repo.S3Secrets) error
+	ResolveCredentials(context.Context, repo.Credentials, repo.S3Secrets) (string, error)
+	PassphraseStrength(context.Context, string, ...string) (repo.Strength, error)
+} {
+	t.Helper()
+
+	engineOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "corso-desktop-engine-")
+		if err != nil {
+			engineErr = err
+			return
+		}
+
+		enginePath = filepath.Join(dir, repo.EngineName)
+		// go test puts its own go command first in PATH.
+		out, err := exec.Command("go", "build", "-o", enginePath, "github.com/corsodesktop/corso-desktop/cmd/corso-desktop-engine").CombinedOutput()
+		if err != nil {
+			engineErr = errors.New(string(out))
+		}
+	})
+
+	if engineErr != nil {
+		t.Fatalf("building the engine helper: %v", engineErr)
+	}
+
+	return repo.NewEngineClient(enginePath)
+}
+
+func TestEngineFilesystemLifecycle(t *testing.T) {
+	e := engineClient(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := repo.Filesystem{Path: filepath.Join(dir, "repo")}
+	local := localIn(dir)
+
+	var steps []repo.Step
+	progressCtx := repo.WithProgress(ctx, func(s repo.Step) { steps = append(steps, s) })
+
+	info, err := e.Initialize(progressCtx, s, repo.Secrets{Passphrase: testPassphrase}, local)
+	if err != nil {
+		t.Fatalf("initialize through the engine: %v", err)
+	}
+
+	requireCorsoFormat(t, info)
+
+	if !slices.Contains(steps, repo.StepChecking) || !slices.Contains(steps, repo.StepSettings) {
+		t.Fatalf("progress did not come through: %q", steps)
+	}
+
+	// The same repository, seen in-process, is what the engine made.
+	direct, err := repo.Reopen(ctx, local, repo.Secrets{Passphrase: testPassphrase})
+	if err != nil || direct.UniqueID != info.UniqueID {
+		t.Fatalf("in-process reopen: %v, %+v vs %+v", err, direct, info)
+	}
+
+	rep, err := e.Check(ctx, s, repo.S3Secrets{}, repo.CheckRead)
+	if err != nil || rep.State != repo.StateRepository || !rep.OK() {
+		t.Fatalf("check through the engine: %v %+v", err, rep)
+	}
+
+	_, err = e.Initialize(ctx, s, repo.Secrets{Passphrase: testPassphrase}, localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeAlreadyRepository)
+
+	_, err = e.Connect(ctx, s, repo.Secrets{Passphrase: "not the passphrase"}, localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeWrongPassphrase)
+
+	if !strings.Contains(err.Error(), "passphrase") {
+		t.Fatalf("the sentence got lost: %q", err)
+	}
+
+	again, err := e.Reopen(ctx, local, repo.Secrets{Passphrase: testPassphrase})
+	if err != nil || again.UniqueID != info.UniqueID || !again.CorsoSettings {
+		t.Fatalf("reopen through the engine: %v %+v", err, again)
+	}
+
+	if err := e.Disconnect(ctx, local); err != nil {
+		t.Fatalf("disconnect: %v", err)
+	}
+
+	if _, err := os.Stat(local.ConfigFile); !os.IsNotExist(err) {
+		t.Fatalf("connection file left after disconnect: %v", err)
+	}
+}
+
+func TestEngineKeepsFieldErrorsAndReportErrors(t *testing.T) {
+	e := engineClient(t)
+	ctx := context.Background()
+
+	_, err := e.Initialize(ctx, repo.Filesystem{Path: t.TempDir(), Prefix: "nope/"}, repo.Secrets{Passphrase: testPassphrase}, localIn(t.TempDir()))
+
+	var fe repo.FieldErrors
+	if !errors.As(err, &fe) || fe.For(repo.FieldPrefix) == "" {
+		t.Fatalf("want a field error on the prefix, got %#v", err)
+	}
+
+	m := repotest.Shared(t, repotest.Options{})
+	s := s3Settings(m, "no-such-bucket-here", "")
+
+	rep, err := e.Check(ctx, s, rootSecrets().S3, repo.CheckRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	requireCode(t, rep.Err, repo.CodeBucketMissing)
+
+	if len(rep.Lines) == 0 || rep.Requests == 0 {
+		t.Fatalf("report lost its lines: %+v", rep)
+	}
+}
+
+func TestEngineS3InitializeAndDeniedAction(t *testing.T) {
+	e := engineClient(t)
+	ctx := context.Background()
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	info, err := e.Initialize(ctx, s3Settings(m, bucket, "via-engine"), rootSecrets(), localIn(t.TempDir()))
+	if err != nil {
+		t.Fatalf("initialize on MinIO through the engine: %v", err)
+	}
+
+	requireCorsoFormat(t, info)
+
+	conn, err := e.Connect(ctx, s3Settings(m, bucket, "via-engine"), rootSecrets(), localIn(t.TempDir()))
+	if err != nil || conn.UniqueID != info.UniqueID || conn.CredentialsFrom == "" {
+		t.Fatalf("connect on MinIO through the engine: %v %+v", err, conn)
+	}
+
+	m.AddUser(t, "engine-reader", "engine-reader-secret", bucket, []string{repo.ActionGetObject, repo.ActionListBucket, repo.ActionGetBucketLocation})
+
+	s := s3Settings(m, bucket, "denied")
+	s.Credentials.AccessKeyID = "engine-reader"
+
+	rep, err := e.Check(ctx, s, repo.S3Secrets{SecretAccessKey: "engine-reader-secret"}, repo.CheckWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	requireCode(t, rep.Err, repo.CodeAccessDenied)
+
+	direct, err := repo.Check(ctx, s, repo.S3Secrets{SecretAccessKey: "engine-reader-secret"}, repo.CheckWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var viaEngine, inProcess *repo.Error
+	if !errors.As(rep.Err, &viaEngine) || !errors.As(direct.Err, &inProcess) {
+		t.Fatalf("untyped: %#v %#v", rep.Err, direct.Err)
+	}
+
+	if viaEngine.Action == "" || viaEngine.Action != inProcess.Action || viaEngine.Error() != inProcess.Error() || rep.PolicyJSON != direct.PolicyJSON {
+		t.Fatalf("the refused action, sentence or policy got lost:\n%#v\n%#v", viaEngine, inProcess)
+	}
+
+	if len(rep.Lines) != len(direct.Lines) {
+		t.Fatalf("lines differ: %+v vs %+v", rep.Lines, direct.Lines)
+	}
+}
+
+func TestEngineCancelMidInitialize(t *testing.T) {
+	e := engineClient(t)
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	var once sync.Once
+
+	s := s3Settings(m, bucket, "cancelled")
+	s.Endpoint = m.Proxy(t, func(r *http.Request, status int) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/kopia.blobcfg") && status == http.StatusOK {
+			once.Do(cancel)
+		}
+	})
+
+	_, err := e.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeCanceled)
+
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled engine operation must match context.Canceled: %#v", err)
+	}
+
+	rep, err := e.Check(context.Background(), s, rootSecrets().S3, repo.CheckRead)
+	if err != nil || rep.State != repo.StateHalfMade {
+		t.Fatalf("after cancel: %v %+v", err, rep)
+	}
+
+	if err := e.Clear(context.Background(), s, rootSecrets().S3); err != nil {
+		t.Fatalf("clear through the engine: %v", err)
+	}
+}
+
+func TestEngineMissingOrBroken(t *testing.T) {
+	missing := repo.NewEngineClient(filepath.Join(t.TempDir(), repo.EngineName))
+
+	_, err := missing.Connect(context.Background(), repo.Filesystem{Path: t.TempDir()}, repo.Secrets{Passphrase: testPassphrase}, localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeEngine)
+
+	if !strings.Contains(err.Error(), "Reinstall") {
+		t.Fatalf("no next step: %q", err)
+	}
+
+	// A helper that dies without answering.
+	broken := filepath.Join(t.TempDir(), repo.EngineName)
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho boom >&2\nexit 3\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = repo.NewEngineClient(broken).Reopen(context.Background(), localIn(t.TempDir()), repo.Secrets{Passphrase: testPassphrase})
+	requireCode(t, err, repo.CodeEngine)
+
+	var e *repo.Error
+	if !errors.As(err, &e) || !strings.Contains(e.Details(), "boom") {
+		t.Fatalf("the helper's own words belong in the details: %#v", err)
+	}
+}
+
+func TestEngineStrengthMatchesInProcess(t *testing.T) {
+	e := engineClient(t)
+	ctx := context.Background()
+
+	for _, c := range []struct {
+		pass  string
+		known []string
+	}{
+		{"password1", nil},
+		{"vivid otter juggles seventeen lanterns", nil},
+		{"acmebackups2026", []string{"acmebackups"}},
+		{"", nil},
+	} {
+		want, err := repo.PassphraseStrength(ctx, c.pass, c.known...)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		got, err := e.PassphraseStrength(ctx, c.pass, c.known...)
+		if err != nil || got != want {
+			t.Fatalf("%q: engine %+v (%v), in-process %+v", c.pass, got, err, want)
+		}
+	}
+}
+
+// The engine's answers never repeat a secret it was given.
+func TestServeEngineNeverEchoesSecrets(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	s := s3Settings(m, bucket, "secret-check")
+	s.Credentials.AccessKeyID = repotest.RootUser
+
+	secrets := repo.Secrets{Passphrase: "a very secret passphrase 9", S3: repo.S3Secrets{SecretAccessKey: "not-the-real-secret-key", SessionToken: "a-secret-session-token"}}
+
+	for _, op := range []string{"initialize", "connect", "check"} {
+		req, _ := json.Marshal(map[string]any{
+			"op":       op,
+			"settings": map[string]any{"s3Compatible": s},
+			"secrets":  secrets,
+			"local":    localIn(t.TempDir()),
+		})
+
+		var out bytes.Buffer
+		if err := repo.ServeEngine(context.Background(), bytes.NewReader(append(req, '\n')), &out); err != nil {
+			t.Fatal(err)
+		}
+
+		for _, secret := range []string{secrets.Passphrase, secrets.S3.SecretAccessKey, secrets.S3.SessionToken} {
+			if strings.Contains(out.String(), secret) {
+				t.Fatalf("%s: the engine's answer holds a secret: %s", op, out.String())
+			}
+		}
+
+		if !strings.Contains(out.String(), `"done":true`) {
+			t.Fatalf("%s: no result: %s", op, out.String())
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package repo
+
+import (
+	"context"
+	"errors"
+)
+
+// The shipped app runs the engine (kopia, the AWS SDK) in a helper process,
+// cmd/corso-desktop-engine, so the window's process stays small: one
+// operation per run, one JSON request on its stdin, progress and the result
+// as JSON lines on its stdout, and stdin closing early cancels. These are
+// the messages; they carry secrets only over that private pipe.
+
+// Engine operations.
+const (
+	opCheck              = "check"
+	opInitialize         = "initialize"
+	opConnect            = "connect"
+	opReopen             = "reopen"
+	opApplyCorsoSettings = "applyCorsoSettings"
+	opDisconnect         = "disconnect"
+	opFinish             = "finish"
+	opClear              = "clear"
+	opResolveCredentials = "resolveCredentials"
+	opStrength           = "strength"
+)
+
+type engineRequest struct {
+	Op          string        `json:"op"`
+	Settings    *settingsWire `json:"settings,omitempty"`
+	Secrets     Secrets       `json:"secrets"`
+	Local       Local         `json:"local"`
+	Mode        CheckMode     `json:"mode,omitempty"`
+	Credentials Credentials   `json:"credentials"`
+	// Known are words an attacker is assumed to know, for opStrength.
+	Known []string `json:"known,omitempty"`
+}
+
+// engineMessage is one line from the engine: a progress step, or the
+// result (Done) with at most one of Info, Report, Text and Err.
+type engineMessage struct {
+	Progress Step        `json:"progress,omitempty"`
+	Done     bool        `json:"done,omitempty"`
+	Info     *Info       `json:"info,omitempty"`
+	Report   *reportWire `json:"report,omitempty"`
+	Text     string      `json:"text,omitempty"`
+	Strength *Strength   `json:"strength,omitempty"`
+	Err      *errorWire  `json:"err,omitempty"`
+}
+
+// settingsWire holds exactly one kind of settings.
+type settingsWire struct {
+	Filesystem   *Filesystem   `json:"filesystem,omitempty"`
+	S3           *S3           `json:"s3,omitempty"`
+	S3Compatible *S3Compatible `json:"s3Compatible,omitempty"`
+}
+
+func encodeSettings(s Settings) *settingsWire {
+	switch v := s.(type) {
+	case Filesystem:
+		return &settingsWire{Filesystem: &v}
+	case S3:
+		return &settingsWire{S3: &v}
+	case S3Compatible:
+		return &settingsWire{S3Compatible: &v}
+	}
+
+	return nil
+}
+
+func (w *settingsWire) decode() (Settings, error) {
+	switch {
+	case w == nil:
+	case w.Filesystem != nil:
+		return *w.Filesystem, nil
+	case w.S3 != nil:
+		return *w.S3, nil
+	case w.S3Compatible != nil:
+		return *w.S3Compatible, nil
+	}
+
+	return nil, engineError(errors.New("request without storage settings"))
+}
+
+// reportWire is a Report whose Err survives JSON.
+type reportWire struct {
+	Report
+	Err *errorWire `json:"Err,omitempty"`
+}
+
+func encodeReport(r *Report) *reportWire {
+	if r == nil {
+		return nil
+	}
+
+	return &reportWire{Report: *r, Err: encodeError(r.Err)}
+}
+
+func (w *reportWire) decode() *Report {
+	if w == nil {
+		return nil
+	}
+
+	r := w.Report
+	r.Err = w.Err.decode()
+
+	return &r
+}
+
+// errorWire is an *Error or FieldErrors with everything a caller reads.
+type errorWire struct {
+	Code     Code         `json:"code"`
+	Field    string       `json:"field,omitempty"`
+	Action   string       `json:"action,omitempty"`
+	Regions  [2]string    `json:"regions,omitzero"`
+	Location string       `json:"location,omitempty"`
+	Message  string       `json:"message"`
+	Details  string       `json:"details,omitempty"`
+	Fields   []*errorWire `json:"fields,omitempty"`
+}
+
+func encodeError(err error) *errorWire {
+	if err == nil {
+		return nil
+	}
+
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		w := &errorWire{Code: CodeInvalidField, Message: fe.Error()}
+		for _, e := range fe {
+			w.Fields = append(w.Fields, encodeError(e))
+		}
+
+		return w
+	}
+
+	var e *Error
+	if !errors.As(err, &e) {
+		e = newError(CodeOf(err), err, "%s", sanitizeDetail(err.Error()))
+	}
+
+	return &errorWire{
+		Code: e.Code, Field: e.Field, Action: e.Action, Regions: e.Regions,
+		Location: e.Location, Message: e.msg, Details: e.Details(),
+	}
+}
+
+func (w *errorWire) decode() error {
+	if w == nil {
+		return nil
+	}
+
+	if w.Fields != nil {
+		fe := make(FieldErrors, 0, len(w.Fields))
+		for _, f := range w.Fields {
+			if e, ok := f.decode().(*Error); ok {
+				fe = append(fe, e)
+			}
+		}
+
+		return fe
+	}
+
+	e := &Error{Code: w.Code, Field: w.Field, Action: w.Action, Regions: w.Regions, Location: w.Location, msg: w.Message}
+	if w.Details != "" || w.Code == CodeCanceled {
+		e.cause = remoteCause{text: w.Details, canceled: w.Code == CodeCanceled}
+	}
+
+	return e
+}
+
+// remoteCause stands for the engine's cause: its text for Details, and
+// context.Canceled underneath a cancellation so errors.Is still matches.
+type remoteCause struct {
+	text     string
+	canceled bool
+}
+
+func (c remoteCause) Error() string { return c.text }
+
+func (c remoteCause) Unwrap() error {
+	if c.canceled {
+		return context.Canceled
+	}
+
+	return nil
+}
+
+// engineError is a problem with the engine process itself.
+func engineError(cause error) *Error {
+	return newError(CodeEngine, cause, "Corso Desktop's engine stopped unexpectedly, so the operation did not finish. Try again; if it keeps happening, reinstall Corso Desktop.")
+}
