@@ -2,7 +2,7 @@
 # Checks the packages in dist/: the Linux .tar.xz unpacks, its .desktop
 # entry validates, its Makefile installs and uninstalls the app and its
 # engine helper, the installed app finds and uses that helper (-selftest)
-# and passes the smoke test; the Windows .exe is a GUI-subsystem program
+# and passes the smoke test and the screenshot tour; the Windows .exe is a GUI-subsystem program
 # with its icon and version info embedded, zipped with its engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,9 @@ done
 "$root/usr/bin/corso-desktop" -selftest
 
 scripts/smoke.sh "$root/usr/bin/corso-desktop"
+# The installed app creates a folder repository, meets a wrong passphrase
+# and checks again, all through the installed engine (the screenshot tour).
+BIN="$root/usr/bin/corso-desktop" scripts/screenshots.sh "$work/tour" >/dev/null
 
 make -s -C "$pkg" uninstall DESTDIR="$root" PREFIX=/usr
 left=$(find "$root" -type f | wc -l)

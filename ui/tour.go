@@ -128,12 +128,35 @@ func (a *App) tour(dir string, size fyne.Size) error {
 		a.flow.confirm.SetText("vivid otter juggles")
 	})
 
+	// The rating comes from the engine (the helper, in a release build).
+	var rating string
+	for deadline := time.Now().Add(30 * time.Second); rating == "" || rating == "Empty"; time.Sleep(50 * time.Millisecond) {
+		onUI(func() { rating = a.flow.strengthLabel })
+
+		if time.Now().After(deadline) || rating == "Not rated" {
+			return fmt.Errorf("the passphrase was not rated (%q)", rating)
+		}
+	}
+
 	if err := shot("6-create"); err != nil {
 		return err
 	}
 
 	onUI(func() { a.flow.submitPassphrase() })
 	waitIdle()
+
+	// The tour doubles as an end-to-end test of a release build: the
+	// repository must really have been made, with Corso's settings.
+	var created bool
+	onUI(func() {
+		for _, info := range a.infos {
+			created = created || (info != nil && info.CorsoSettings)
+		}
+	})
+
+	if !created {
+		return fmt.Errorf("the folder repository was not created")
+	}
 
 	// Four more, so the list looks lived in.
 	ctx := context.Background()
@@ -161,6 +184,13 @@ func (a *App) tour(dir string, size fyne.Size) error {
 		a.connectWith(first, repo.Secrets{Passphrase: "not the passphrase"})
 	})
 	waitIdle()
+
+	var shown bool
+	onUI(func() { shown = a.dialog != nil })
+
+	if !shown {
+		return fmt.Errorf("a wrong passphrase showed no error")
+	}
 
 	if err := shot("8-error"); err != nil {
 		return err
