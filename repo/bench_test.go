@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
 	"github.com/kopia/kopia/repo/blob"
@@ -103,6 +104,23 @@ func BenchmarkInitialize(b *testing.B) {
 				}
 			}
 		})
+
+		// What the release app does: the same call in the engine helper,
+		// started while the user typed the passphrase (prepared), or not.
+		for _, prepared := range []bool{true, false} {
+			b.Run("kind="+tg.name+"/impl="+helperImpl(prepared), func(b *testing.B) {
+				e := engineClient(b)
+
+				for i := 0; b.Loop(); i++ {
+					settle(b)
+					prepare(b, e, prepared)
+
+					if _, err := e.Initialize(ctx, tg.settings(b, i), rootSecrets(), localIn(b.TempDir())); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -139,6 +157,21 @@ func BenchmarkConnect(b *testing.B) {
 				}
 			}
 		})
+
+		for _, prepared := range []bool{true, false} {
+			b.Run("kind="+tg.name+"/impl="+helperImpl(prepared), func(b *testing.B) {
+				e := engineClient(b)
+
+				for b.Loop() {
+					settle(b)
+					prepare(b, e, prepared)
+
+					if _, err := e.Connect(ctx, s, rootSecrets(), localIn(b.TempDir())); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -149,5 +182,27 @@ func BenchmarkConnect(b *testing.B) {
 func settle(b *testing.B) {
 	b.StopTimer()
 	runtime.GC()
+	b.StartTimer()
+}
+
+func helperImpl(prepared bool) string {
+	if prepared {
+		return "corso-desktop-helper"
+	}
+
+	return "corso-desktop-helper-cold"
+}
+
+// prepare starts the helper the way the app does when it shows the
+// passphrase field, and gives it the moment a user takes to type, off the
+// clock.
+func prepare(b *testing.B, e interface{ Prepare() }, prepared bool) {
+	if !prepared {
+		return
+	}
+
+	b.StopTimer()
+	e.Prepare()
+	time.Sleep(300 * time.Millisecond)
 	b.StartTimer()
 }

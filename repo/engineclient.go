@@ -23,14 +23,111 @@ const EngineName = "corso-desktop-engine"
 // before it is killed.
 const cancelGrace = 30 * time.Second
 
-// engineClient runs operations in the engine helper at path.
+// spareIdle is how long a prepared engine process waits for an operation
+// before it is stopped: while it waits it holds about 30 MiB.
+const spareIdle = 60 * time.Second
+
+// engineClient runs operations in the engine helper at path, each in a
+// process of its own.
 type engineClient struct {
 	path string
+	// idle is how long a prepared process waits (spareIdle).
+	idle time.Duration
+
+	mu    sync.Mutex
+	spare *engineProcess
+}
+
+// engineProcess is a started engine waiting for its one request.
+type engineProcess struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout io.ReadCloser
+	stderr *tailBuffer
+	expire *time.Timer
+}
+
+func newEngineClient(path string) *engineClient { return &engineClient{path: path, idle: spareIdle} }
+
+func (c *engineClient) start() (*engineProcess, error) {
+	cmd := exec.Command(c.path)
+	hideWindow(cmd)
+
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+
+	p := &engineProcess{cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{}}
+	cmd.Stderr = p.stderr
+
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+
+	return p, nil
+}
+
+// Prepare starts an engine process ahead of the next operation, so its
+// start-up (about 0.1 s: the runtime and its packages' initialisation)
+// overlaps with the user filling in a form instead of adding to the
+// operation. The UI calls it when an operation is likely to follow. One
+// process at most waits; unused, it is stopped after c.idle.
+func (c *engineClient) Prepare() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if c.spare != nil {
+		c.spare.expire.Reset(c.idle)
+		return
+	}
+
+	if _, err := os.Stat(c.path); err != nil {
+		return // the operation itself will say so
+	}
+
+	p, err := c.start()
+	if err != nil {
+		return
+	}
+
+	p.expire = time.AfterFunc(c.idle, func() {
+		c.mu.Lock()
+		if c.spare == p {
+			c.spare = nil
+		}
+		c.mu.Unlock()
+
+		p.stdin.Close() //nolint:errcheck // an engine without a request exits
+		p.cmd.Wait()    //nolint:errcheck
+	})
+	c.spare = p
+}
+
+// take returns the prepared process if there is one, else starts one.
+func (c *engineClient) take() (*engineProcess, error) {
+	c.mu.Lock()
+	p := c.spare
+	c.spare = nil
+	c.mu.Unlock()
+
+	// Stop fails when the idle timer has already fired: that process is
+	// being stopped.
+	if p != nil && p.expire.Stop() {
+		return p, nil
+	}
+
+	return c.start()
 }
 
 // call runs req in a new engine process, passes its progress to ctx's
 // progress reporter, and returns its result.
-func (c engineClient) call(ctx context.Context, req engineRequest) (engineMessage, error) {
+func (c *engineClient) call(ctx context.Context, req engineRequest) (engineMessage, error) {
 	if err := ctx.Err(); err != nil {
 		return engineMessage{}, canceledError(err)
 	}
@@ -39,25 +136,12 @@ func (c engineClient) call(ctx context.Context, req engineRequest) (engineMessag
 		return engineMessage{}, newError(CodeEngine, err, "Corso Desktop's engine (%s) is missing from %s, so nothing can be checked, created or connected. Reinstall Corso Desktop.", filepath.Base(c.path), filepath.Dir(c.path))
 	}
 
-	cmd := exec.Command(c.path)
-	hideWindow(cmd)
-
-	stdin, err := cmd.StdinPipe()
+	proc, err := c.take()
 	if err != nil {
 		return engineMessage{}, engineError(err)
 	}
 
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return engineMessage{}, engineError(err)
-	}
-
-	var stderr tailBuffer
-	cmd.Stderr = &stderr
-
-	if err := cmd.Start(); err != nil {
-		return engineMessage{}, engineError(err)
-	}
+	cmd, stdin, stdout, stderr := proc.cmd, proc.stdin, proc.stdout, proc.stderr
 
 	// The request goes in whole; stdin then stays open until the result is
 	// in, and closing it earlier is the cancel signal.
@@ -135,7 +219,7 @@ func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 	}
 }
 
-func (c engineClient) info(ctx context.Context, req engineRequest) (*Info, error) {
+func (c *engineClient) info(ctx context.Context, req engineRequest) (*Info, error) {
 	m, err := c.call(ctx, req)
 	if err != nil {
 		return nil, err
@@ -148,7 +232,7 @@ func (c engineClient) info(ctx context.Context, req engineRequest) (*Info, error
 	return m.Info, nil
 }
 
-func (c engineClient) Check(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (*Report, error) {
+func (c *engineClient) Check(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (*Report, error) {
 	m, err := c.call(ctx, engineRequest{Op: opCheck, Settings: encodeSettings(s), Secrets: Secrets{S3: secrets}, Mode: mode})
 	if err != nil {
 		return nil, err
@@ -157,37 +241,37 @@ func (c engineClient) Check(ctx context.Context, s Settings, secrets S3Secrets, 
 	return m.Report.decode(), m.Err.decode()
 }
 
-func (c engineClient) Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+func (c *engineClient) Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
 	return c.info(ctx, engineRequest{Op: opInitialize, Settings: encodeSettings(s), Secrets: secrets, Local: local})
 }
 
-func (c engineClient) Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+func (c *engineClient) Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
 	return c.info(ctx, engineRequest{Op: opConnect, Settings: encodeSettings(s), Secrets: secrets, Local: local})
 }
 
-func (c engineClient) Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+func (c *engineClient) Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
 	return c.info(ctx, engineRequest{Op: opFinish, Settings: encodeSettings(s), Secrets: secrets, Local: local})
 }
 
-func (c engineClient) Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+func (c *engineClient) Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
 	return c.info(ctx, engineRequest{Op: opReopen, Secrets: secrets, Local: local})
 }
 
-func (c engineClient) ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+func (c *engineClient) ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
 	return c.info(ctx, engineRequest{Op: opApplyCorsoSettings, Secrets: secrets, Local: local})
 }
 
-func (c engineClient) Disconnect(ctx context.Context, local Local) error {
+func (c *engineClient) Disconnect(ctx context.Context, local Local) error {
 	_, err := c.info(ctx, engineRequest{Op: opDisconnect, Local: local})
 	return err
 }
 
-func (c engineClient) Clear(ctx context.Context, s Settings, secrets S3Secrets) error {
+func (c *engineClient) Clear(ctx context.Context, s Settings, secrets S3Secrets) error {
 	_, err := c.info(ctx, engineRequest{Op: opClear, Settings: encodeSettings(s), Secrets: Secrets{S3: secrets}})
 	return err
 }
 
-func (c engineClient) ResolveCredentials(ctx context.Context, cr Credentials, secrets S3Secrets) (string, error) {
+func (c *engineClient) ResolveCredentials(ctx context.Context, cr Credentials, secrets S3Secrets) (string, error) {
 	m, err := c.call(ctx, engineRequest{Op: opResolveCredentials, Credentials: cr, Secrets: Secrets{S3: secrets}})
 	if err != nil {
 		return "", err
@@ -196,7 +280,7 @@ func (c engineClient) ResolveCredentials(ctx context.Context, cr Credentials, se
 	return m.Text, m.Err.decode()
 }
 
-func (c engineClient) PassphraseStrength(ctx context.Context, p string, known ...string) (Strength, error) {
+func (c *engineClient) PassphraseStrength(ctx context.Context, p string, known ...string) (Strength, error) {
 	if p == "" {
 		return emptyStrength, nil
 	}

@@ -1,10 +1,30 @@
 package repo
 
+import (
+	"os/exec"
+	"time"
+)
+
 // NewEngineClient is the client release builds use, for a helper at path.
-func NewEngineClient(path string) engineClient { return engineClient{path: path} }
+func NewEngineClient(path string) *engineClient { return newEngineClient(path) }
 
 // The AWS shared files AWSProfiles reads when no variable names them.
 var (
 	SharedConfigFile      = sharedConfigFile
 	SharedCredentialsFile = sharedCredentialsFile
 )
+
+// Spare is the prepared engine process, or nil.
+func (c *engineClient) Spare() *exec.Cmd {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if c.spare == nil {
+		return nil
+	}
+
+	return c.spare.cmd
+}
+
+// SetIdle shortens how long a prepared process waits.
+func (c *engineClient) SetIdle(d time.Duration) { c.idle = d }

@@ -13,7 +13,7 @@ import (
 // helper process, so the window's process links neither kopia nor the AWS
 // SDK; the documentation of each is on the in-process versions.
 
-var engine = engineClient{path: defaultEnginePath()}
+var engine = newEngineClient(defaultEnginePath())
 
 // defaultEnginePath is EngineName next to the running executable.
 func defaultEnginePath() string {
@@ -73,3 +73,7 @@ func ResolveCredentials(ctx context.Context, c Credentials, secrets S3Secrets) (
 func PassphraseStrength(ctx context.Context, p string, known ...string) (Strength, error) {
 	return engine.PassphraseStrength(ctx, p, known...)
 }
+
+// PrepareEngine starts the engine helper ahead of an operation the user is
+// about to ask for (see engineClient.Prepare); it returns at once.
+func PrepareEngine() { go engine.Prepare() }

@@ -12,7 +12,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
@@ -29,7 +31,7 @@ var (
 	engineErr  error
 )
 
-func engineClient(t *testing.T) interface {
+func engineClient(t testing.TB) interface {
 	Check(context.Context, repo.Settings, repo.S3Secrets, repo.CheckMode) (*repo.Report, error)
 	Initialize(context.Context, repo.Settings, repo.Secrets, repo.Local) (*repo.Info, error)
 	Connect(context.Context, repo.Settings, repo.Secrets, repo.Local) (*repo.Info, error)
@@ -38,6 +40,7 @@ func engineClient(t *testing.T) interface {
 	Clear(context.Context, repo.Settings, repo.S3Secrets) error
 	ResolveCredentials(context.Context, repo.Credentials, repo.S3Secrets) (string, error)
 	PassphraseStrength(context.Context, string, ...string) (repo.Strength, error)
+	Prepare()
 } {
 	t.Helper()
 
@@ -309,5 +312,62 @@ func TestServeEngineNeverEchoesSecrets(t *testing.T) {
 		if !strings.Contains(out.String(), `"done":true`) {
 			t.Fatalf("%s: no result: %s", op, out.String())
 		}
+	}
+}
+
+func TestEnginePreparedProcess(t *testing.T) {
+	engineClient(t) // builds the helper
+	e := repo.NewEngineClient(enginePath)
+	e.SetIdle(500 * time.Millisecond)
+
+	e.Prepare()
+	spare := e.Spare()
+	if spare == nil {
+		t.Fatal("Prepare started no process")
+	}
+
+	e.Prepare()
+	if e.Spare() != spare {
+		t.Fatal("a second Prepare started another process")
+	}
+
+	rep, err := e.Check(context.Background(), repo.Filesystem{Path: t.TempDir()}, repo.S3Secrets{}, repo.CheckRead)
+	if err != nil || rep.State != repo.StateEmpty {
+		t.Fatalf("check on the prepared process: %v %+v", err, rep)
+	}
+
+	if e.Spare() != nil {
+		t.Fatal("the prepared process was not used")
+	}
+
+	if spare.ProcessState == nil || !spare.ProcessState.Success() {
+		t.Fatalf("the operation did not run in the prepared process: %v", spare.ProcessState)
+	}
+
+	// Unused, a prepared process goes away by itself.
+	e.Prepare()
+	unused := e.Spare()
+	if unused == nil {
+		t.Fatal("no second prepared process")
+	}
+
+	pid := unused.Process.Pid
+	deadline := time.Now().Add(10 * time.Second)
+
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("an unused prepared engine is still running")
+		}
+
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	if e.Spare() != nil {
+		t.Fatal("the client still holds the stopped process")
+	}
+
+	// And the next operation starts a fresh one.
+	if _, err := e.PassphraseStrength(context.Background(), "after the spare stopped"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,6 +5,7 @@ package repo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"sync"
 )
@@ -18,6 +19,10 @@ func ServeEngine(ctx context.Context, in io.Reader, out io.Writer) error {
 
 	var req engineRequest
 	if err := dec.Decode(&req); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // a prepared engine the app did not need
+		}
+
 		return err
 	}
 
@@ -45,6 +50,10 @@ func ServeEngine(ctx context.Context, in io.Reader, out io.Writer) error {
 
 	return send(runEngineRequest(ctx, req))
 }
+
+// PrepareEngine does nothing when the engine runs in-process; in release
+// builds it starts the helper ahead of an operation.
+func PrepareEngine() {}
 
 func runEngineRequest(ctx context.Context, req engineRequest) engineMessage {
 	done := func(info *Info, err error) engineMessage {

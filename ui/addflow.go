@@ -362,6 +362,7 @@ func (f *addFlow) fieldValidator(field string) fyne.StringValidator {
 // Step 2: where exactly.
 func (f *addFlow) showForm() {
 	f.back, f.step = f.showPicker, 2
+	repo.PrepareEngine() // Check comes next
 	f.ensureFields()
 	f.formBox = container.NewVBox()
 	f.checkButton = widget.NewButtonWithIcon("Check", theme.SearchIcon(), f.check)
@@ -675,6 +676,7 @@ func (f *addFlow) defaultName() string {
 // Step 4: the passphrase, a name, and whether to remember it.
 func (f *addFlow) showPassphrase(mode passMode) {
 	f.back, f.step = f.showReport, 4
+	repo.PrepareEngine() // the rating, then Create or Connect
 	f.mode = mode
 
 	newRepo := mode == modeCreate || (mode == modeFinish && f.report.HalfMade == repo.HalfMadeBeforeFormat)
@@ -813,6 +815,7 @@ func (f *addFlow) updateStrength() {
 		}
 
 		s, err := repo.PassphraseStrength(ctx, pass, known...)
+		repo.PrepareEngine() // for the next keystroke or the submit
 		if ctx.Err() != nil {
 			return
 		}

@@ -48,8 +48,11 @@ type App struct {
 
 	entries  []library.Entry
 	selected string
-	infos    map[string]*repo.Info
-	opening  map[string]bool
+	// restoringSelection is set while showMain selects the last selected
+	// entry again, which is not a user's pick.
+	restoringSelection bool
+	infos              map[string]*repo.Info
+	opening            map[string]bool
 
 	root      *fyne.Container
 	list      *widget.List
@@ -199,11 +202,13 @@ func (a *App) showMain() {
 		a.selected = a.entries[0].ID
 	}
 
+	a.restoringSelection = true
 	for i, e := range a.entries {
 		if e.ID == a.selected {
 			a.list.Select(i)
 		}
 	}
+	a.restoringSelection = false
 }
 
 func (a *App) emptyState(add *widget.Button) fyne.CanvasObject {

@@ -21,6 +21,10 @@ func (a *App) selectEntry(id string) {
 	a.selected = id
 	a.showDetails()
 
+	if !a.restoringSelection { // a user's pick: connecting or checking may follow
+		repo.PrepareEngine()
+	}
+
 	e, ok := a.entry(id)
 	if ok && a.infos[id] == nil && !a.opening[id] && a.lib.Connected(id) {
 		a.open(e, nil)
@@ -233,6 +237,8 @@ func (a *App) actions(e library.Entry, connected bool, info *repo.Info) fyne.Can
 // askPassphrase asks for the passphrase (and a typed S3 secret when the
 // keychain has none) and then opens or connects.
 func (a *App) askPassphrase(e library.Entry, connect bool) {
+	repo.PrepareEngine()
+
 	pass := a.newEntry("", true)
 	pass.Validator = func(s string) error {
 		if s == "" {
