@@ -43,6 +43,12 @@ measure() {
 	local t1=$(date +%s%N)
 	sleep 3
 	local rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+	# Idle means the window alone: no engine helper may be running.
+	if pgrep -P $pid >/dev/null; then
+		echo "an engine process runs while the app is idle" >&2
+		kill -9 $pid
+		return 1
+	fi
 	kill -TERM $pid; wait $pid || true
 	echo "$(( (t1 - t0) / 1000000 )) $rss"
 	rm -rf "$home"
