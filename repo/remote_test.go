@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -205,14 +204,8 @@ func TestEngineCancelMidInitialize(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	var once sync.Once
-
 	s := s3Settings(m, bucket, "cancelled")
-	s.Endpoint = m.Proxy(t, func(r *http.Request, status int) {
-		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/kopia.blobcfg") && status == http.StatusOK {
-			once.Do(cancel)
-		}
-	})
+	s.Endpoint = cancelAfter(t, m, "kopia.blobcfg", cancel)
 
 	_, err := e.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
 	requireCode(t, err, repo.CodeCanceled)

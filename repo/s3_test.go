@@ -351,14 +351,20 @@ func TestS3OverTLS(t *testing.T) {
 // object name has succeeded, kills MinIO and cancels the operation: what a
 // crash of the app or the server at that moment leaves behind.
 func interruptAfter(t *testing.T, m *repotest.MinIO, name string, cancel context.CancelFunc) string {
+	return cancelAfter(t, m, name, func() {
+		m.Stop()
+		cancel()
+	})
+}
+
+// cancelAfter returns a proxy endpoint in front of m that calls cancel
+// once a PUT of object name has succeeded.
+func cancelAfter(t *testing.T, m *repotest.MinIO, name string, cancel func()) string {
 	var once sync.Once
 
 	return m.Proxy(t, func(r *http.Request, status int) {
 		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/"+name) && status == http.StatusOK {
-			once.Do(func() {
-				m.Stop()
-				cancel()
-			})
+			once.Do(cancel)
 		}
 	})
 }
@@ -495,14 +501,8 @@ func TestS3CancelMidInitialize(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	var once sync.Once
-
 	s := s3Settings(m, bucket, "cancelled")
-	s.Endpoint = m.Proxy(t, func(r *http.Request, status int) {
-		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/kopia.blobcfg") && status == http.StatusOK {
-			once.Do(cancel)
-		}
-	})
+	s.Endpoint = cancelAfter(t, m, "kopia.blobcfg", cancel)
 
 	_, err := repo.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
 	requireCode(t, err, repo.CodeCanceled)

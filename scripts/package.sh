@@ -43,7 +43,7 @@ windows)
 	mkdir -p "$dir"
 	cp "dist/Corso Desktop.exe" "$dir/"
 	build_engine windows "$dir/corso-desktop-engine.exe"
-	python3 - "$work" "dist/Corso Desktop-windows.zip" <<'PY'
+	"$(command -v python3 || command -v python)" - "$work" "dist/Corso Desktop-windows.zip" <<'PY'
 import os, sys, zipfile
 root, dest = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(dest, 'w', zipfile.ZIP_DEFLATED) as z:
