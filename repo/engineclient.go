@@ -145,6 +145,8 @@ func (c *engineClient) call(ctx context.Context, req engineRequest) (engineMessa
 
 	// The request goes in whole; stdin then stays open until the result is
 	// in, and closing it earlier is the cancel signal.
+	req.Protocol = engineProtocol
+
 	if err := json.NewEncoder(stdin).Encode(req); err != nil {
 		cmd.Process.Kill() //nolint:errcheck
 		cmd.Wait()         //nolint:errcheck

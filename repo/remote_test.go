@@ -285,6 +285,7 @@ func TestServeEngineNeverEchoesSecrets(t *testing.T) {
 
 	for _, op := range []string{"initialize", "connect", "check"} {
 		req, _ := json.Marshal(map[string]any{
+			"protocol": 1,
 			"op":       op,
 			"settings": map[string]any{"s3Compatible": s},
 			"secrets":  secrets,
@@ -362,5 +363,23 @@ func TestEnginePreparedProcess(t *testing.T) {
 	// And the next operation starts a fresh one.
 	if _, err := e.PassphraseStrength(context.Background(), "after the spare stopped"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An engine from another release refuses with a sentence, not a guess.
+func TestServeEngineRefusesAnotherProtocol(t *testing.T) {
+	for _, req := range []string{
+		`{"protocol":99,"op":"check","settings":{"filesystem":{"path":"/tmp"}}}`,
+		`{"op":"check","settings":{"filesystem":{"path":"/tmp"}}}`,
+		`{"protocol":1,"op":"no-such-operation"}`,
+	} {
+		var out bytes.Buffer
+		if err := repo.ServeEngine(context.Background(), strings.NewReader(req+"\n"), &out); err != nil {
+			t.Fatal(err)
+		}
+
+		if !strings.Contains(out.String(), "different version") {
+			t.Fatalf("%s: %s", req, out.String())
+		}
 	}
 }

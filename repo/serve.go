@@ -60,6 +60,10 @@ func runEngineRequest(ctx context.Context, req engineRequest) engineMessage {
 		return engineMessage{Done: true, Info: info, Err: encodeError(err)}
 	}
 
+	if req.Protocol != engineProtocol {
+		return done(nil, engineMismatch(req.Protocol))
+	}
+
 	switch req.Op {
 	case opReopen:
 		return done(Reopen(ctx, req.Local, req.Secrets))
@@ -73,6 +77,12 @@ func runEngineRequest(ctx context.Context, req engineRequest) engineMessage {
 	case opResolveCredentials:
 		from, err := ResolveCredentials(ctx, req.Credentials, req.Secrets.S3)
 		return engineMessage{Done: true, Text: from, Err: encodeError(err)}
+	}
+
+	switch req.Op {
+	case opCheck, opInitialize, opConnect, opFinish, opClear:
+	default:
+		return done(nil, engineMismatch(req.Protocol))
 	}
 
 	s, err := req.Settings.decode()
@@ -94,5 +104,5 @@ func runEngineRequest(ctx context.Context, req engineRequest) engineMessage {
 		return done(nil, Clear(ctx, s, req.Secrets.S3))
 	}
 
-	return done(nil, engineError(nil))
+	return done(nil, engineMismatch(req.Protocol))
 }

@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // The shipped app runs the engine (kopia, the AWS SDK) in a helper process,
@@ -25,7 +26,12 @@ const (
 	opStrength           = "strength"
 )
 
+// engineProtocol changes whenever a message changes meaning, so an app and
+// an engine from different releases say so instead of misreading each other.
+const engineProtocol = 1
+
 type engineRequest struct {
+	Protocol    int           `json:"protocol"`
 	Op          string        `json:"op"`
 	Settings    *settingsWire `json:"settings,omitempty"`
 	Secrets     Secrets       `json:"secrets"`
@@ -184,6 +190,11 @@ func (c remoteCause) Unwrap() error {
 	}
 
 	return nil
+}
+
+// engineMismatch is an engine from another release than the app.
+func engineMismatch(got int) *Error {
+	return newError(CodeEngine, fmt.Errorf("engine protocol %d, app protocol %d", engineProtocol, got), "Corso Desktop's engine is from a different version than the app, so it cannot do this. Reinstall Corso Desktop.")
 }
 
 // engineError is a problem with the engine process itself.
