@@ -3,7 +3,7 @@ package repo
 import "time"
 
 // S3Secrets is the secret half of typed-in S3 keys. It lives in memory and
-// in the OS keychain only.
+// in the OS keychain only, and reaches the engine helper over its pipe.
 type S3Secrets struct {
 	SecretAccessKey string
 	SessionToken    string
