@@ -164,7 +164,17 @@ func normalizePath(p string) (string, *Error) {
 		return "", invalidField(FieldPath, "The folder path cannot be made absolute: enter the full path.")
 	}
 
-	return abs, nil
+	// Cleaning can leave a space at the end ("0 /" becomes "…/0 "), which
+	// the trim above would take off in a second pass: repeat both until
+	// neither changes anything, so normalising twice changes nothing.
+	for {
+		next := strings.TrimSpace(filepath.Clean(abs))
+		if next == abs {
+			return abs, nil
+		}
+
+		abs = next
+	}
 }
 
 // Normalized implements Settings.
