@@ -109,6 +109,15 @@ func (c *engineClient) Prepare() {
 	c.spare = p
 }
 
+// problem says why the helper cannot run, or nil.
+func (c *engineClient) problem() error {
+	if _, err := os.Stat(c.path); err != nil {
+		return newError(CodeEngine, err, "Corso Desktop's engine (%s) is missing from %s, so nothing can be checked, created or connected. Reinstall Corso Desktop, keeping its files together.", filepath.Base(c.path), filepath.Dir(c.path))
+	}
+
+	return nil
+}
+
 // take returns the prepared process if there is one, else starts one.
 func (c *engineClient) take() (*engineProcess, error) {
 	c.mu.Lock()
@@ -132,8 +141,8 @@ func (c *engineClient) call(ctx context.Context, req engineRequest) (engineMessa
 		return engineMessage{}, canceledError(err)
 	}
 
-	if _, err := os.Stat(c.path); err != nil {
-		return engineMessage{}, newError(CodeEngine, err, "Corso Desktop's engine (%s) is missing from %s, so nothing can be checked, created or connected. Reinstall Corso Desktop.", filepath.Base(c.path), filepath.Dir(c.path))
+	if err := c.problem(); err != nil {
+		return engineMessage{}, err
 	}
 
 	proc, err := c.take()

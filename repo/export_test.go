@@ -28,3 +28,6 @@ func (c *engineClient) Spare() *exec.Cmd {
 
 // SetIdle shortens how long a prepared process waits.
 func (c *engineClient) SetIdle(d time.Duration) { c.idle = d }
+
+// Problem says why the helper cannot run, or nil.
+func (c *engineClient) Problem() error { return c.problem() }

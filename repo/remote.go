@@ -77,3 +77,8 @@ func PassphraseStrength(ctx context.Context, p string, known ...string) (Strengt
 // PrepareEngine starts the engine helper ahead of an operation the user is
 // about to ask for (see engineClient.Prepare); it returns at once.
 func PrepareEngine() { go engine.Prepare() }
+
+// EngineProblem says why the engine helper cannot run (it is missing next
+// to the app), or nil; the app shows it at start instead of at the first
+// operation.
+func EngineProblem() error { return engine.problem() }

@@ -226,6 +226,16 @@ func TestEngineCancelMidInitialize(t *testing.T) {
 
 func TestEngineMissingOrBroken(t *testing.T) {
 	missing := repo.NewEngineClient(filepath.Join(t.TempDir(), repo.EngineName))
+	requireCode(t, missing.Problem(), repo.CodeEngine)
+
+	engineClient(t) // builds it
+	if err := repo.NewEngineClient(enginePath).Problem(); err != nil {
+		t.Fatalf("an installed engine has a problem: %v", err)
+	}
+
+	if err := repo.EngineProblem(); err != nil {
+		t.Fatalf("the in-process engine has a problem: %v", err)
+	}
 
 	_, err := missing.Connect(context.Background(), repo.Filesystem{Path: t.TempDir()}, repo.Secrets{Passphrase: testPassphrase}, localIn(t.TempDir()))
 	requireCode(t, err, repo.CodeEngine)

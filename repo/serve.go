@@ -51,6 +51,10 @@ func ServeEngine(ctx context.Context, in io.Reader, out io.Writer) error {
 	return send(runEngineRequest(ctx, req))
 }
 
+// EngineProblem is nil when the engine runs in-process; in release builds
+// it says when the helper is missing.
+func EngineProblem() error { return nil }
+
 // PrepareEngine does nothing when the engine runs in-process; in release
 // builds it starts the helper ahead of an operation.
 func PrepareEngine() {}

@@ -109,6 +109,11 @@ func New(fa fyne.App, opts Options) *App {
 		a.showError("Saved repositories", err)
 	}
 
+	// A release app copied without its engine says so at once.
+	if err := repo.EngineProblem(); err != nil {
+		a.showError("Corso Desktop is incomplete", err)
+	}
+
 	return a
 }
 
