@@ -118,20 +118,56 @@ func (c *engineClient) problem() error {
 	return nil
 }
 
-// take returns the prepared process if there is one, else starts one.
-func (c *engineClient) take() (*engineProcess, error) {
+// take returns the prepared process if there is one (prepared true),
+// else starts one.
+func (c *engineClient) take() (p *engineProcess, prepared bool, err error) {
 	c.mu.Lock()
-	p := c.spare
+	p = c.spare
 	c.spare = nil
 	c.mu.Unlock()
 
 	// Stop fails when the idle timer has already fired: that process is
 	// being stopped.
 	if p != nil && p.expire.Stop() {
-		return p, nil
+		return p, true, nil
 	}
 
-	return c.start()
+	p, err = c.start()
+
+	return p, false, err
+}
+
+// send starts the operation: the request goes in whole, and stdin then
+// stays open until the result is in (closing it earlier cancels). A
+// prepared process that has died since is replaced once by a new one.
+func (c *engineClient) send(req engineRequest) (*engineProcess, error) {
+	req.Protocol = engineProtocol
+
+	p, prepared, err := c.take()
+	if err != nil {
+		return nil, err
+	}
+
+	for {
+		err := json.NewEncoder(p.stdin).Encode(req)
+		if err == nil {
+			return p, nil
+		}
+
+		// Usually the engine has already died; what it said is the detail.
+		p.cmd.Process.Kill() //nolint:errcheck
+		waitErr := p.cmd.Wait()
+
+		if !prepared {
+			return nil, fmt.Errorf("%w (%v) %s", err, waitErr, p.stderr.String())
+		}
+
+		if p, err = c.start(); err != nil {
+			return nil, err
+		}
+
+		prepared = false
+	}
 }
 
 // call runs req in a new engine process, passes its progress to ctx's
@@ -145,23 +181,12 @@ func (c *engineClient) call(ctx context.Context, req engineRequest) (engineMessa
 		return engineMessage{}, err
 	}
 
-	proc, err := c.take()
+	proc, err := c.send(req)
 	if err != nil {
 		return engineMessage{}, engineError(err)
 	}
 
 	cmd, stdin, stdout, stderr := proc.cmd, proc.stdin, proc.stdout, proc.stderr
-
-	// The request goes in whole; stdin then stays open until the result is
-	// in, and closing it earlier is the cancel signal.
-	req.Protocol = engineProtocol
-
-	if err := json.NewEncoder(stdin).Encode(req); err != nil {
-		cmd.Process.Kill() //nolint:errcheck
-		cmd.Wait()         //nolint:errcheck
-
-		return engineMessage{}, engineError(err)
-	}
 
 	finished := make(chan struct{})
 	var watch sync.WaitGroup

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,6 +258,45 @@ func TestEngineMissingOrBroken(t *testing.T) {
 	if !errors.As(err, &e) || !strings.Contains(e.Details(), "boom") {
 		t.Fatalf("the helper's own words belong in the details: %#v", err)
 	}
+
+	// Dead before the request could be written (a prepared one that
+	// died): a new one is tried, and then the same sentence and details.
+	early := repo.NewEngineClient(broken)
+	early.Prepare()
+	time.Sleep(300 * time.Millisecond)
+
+	_, err = early.Reopen(context.Background(), localIn(t.TempDir()), repo.Secrets{Passphrase: testPassphrase})
+	requireCode(t, err, repo.CodeEngine)
+
+	if !errors.As(err, &e) || !strings.Contains(e.Details(), "boom") {
+		t.Fatalf("the dead helper's words belong in the details: %#v", err)
+	}
+
+	// A prepared engine that died (killed, say) costs the user nothing:
+	// a new one does the work.
+	working := repo.NewEngineClient(enginePath)
+	working.Prepare()
+
+	spare := working.Spare().Process
+	if err := spare.Kill(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Dead (a zombie nobody has waited for yet) means its pipes are closed.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", spare.Pid))
+		if strings.Contains(string(stat), ") Z ") {
+			break
+		}
+
+		if time.Now().After(deadline) {
+			t.Fatal("the killed engine did not die")
+		}
+	}
+
+	if _, err := working.PassphraseStrength(context.Background(), "a prepared engine was killed"); err != nil {
+		t.Fatalf("a dead prepared engine failed the operation: %v", err)
+	}
 }
 
 func TestEngineStrengthMatchesInProcess(t *testing.T) {
@@ -322,7 +362,6 @@ func TestServeEngineNeverEchoesSecrets(t *testing.T) {
 func TestEnginePreparedProcess(t *testing.T) {
 	engineClient(t) // builds the helper
 	e := repo.NewEngineClient(enginePath)
-	e.SetIdle(500 * time.Millisecond)
 
 	e.Prepare()
 	spare := e.Spare()
@@ -349,6 +388,7 @@ func TestEnginePreparedProcess(t *testing.T) {
 	}
 
 	// Unused, a prepared process goes away by itself.
+	e.SetIdle(300 * time.Millisecond)
 	e.Prepare()
 	unused := e.Spare()
 	if unused == nil {
