@@ -148,26 +148,29 @@ func (c *engineClient) send(req engineRequest) (*engineProcess, error) {
 		return nil, err
 	}
 
-	for {
-		err := json.NewEncoder(p.stdin).Encode(req)
-		if err == nil {
-			return p, nil
-		}
-
-		// Usually the engine has already died; what it said is the detail.
-		p.cmd.Process.Kill() //nolint:errcheck
-		waitErr := p.cmd.Wait()
-
-		if !prepared {
-			return nil, fmt.Errorf("%w (%v) %s", err, waitErr, p.stderr.String())
-		}
-
-		if p, err = c.start(); err != nil {
-			return nil, err
-		}
-
-		prepared = false
+	if err = p.write(req); err == nil || !prepared {
+		return p, err
 	}
+
+	if p, err = c.start(); err != nil {
+		return nil, err
+	}
+
+	return p, p.write(req)
+}
+
+// write sends req; when that fails the engine has usually died already,
+// and what it said is the detail.
+func (p *engineProcess) write(req engineRequest) error {
+	err := json.NewEncoder(p.stdin).Encode(req)
+	if err == nil {
+		return nil
+	}
+
+	p.cmd.Process.Kill() //nolint:errcheck
+	waitErr := p.cmd.Wait()
+
+	return fmt.Errorf("%w (%v) %s", err, waitErr, p.stderr.String())
 }
 
 // call runs req in a new engine process, passes its progress to ctx's
@@ -186,35 +189,25 @@ func (c *engineClient) call(ctx context.Context, req engineRequest) (engineMessa
 		return engineMessage{}, engineError(err)
 	}
 
-	cmd, stdin, stdout, stderr := proc.cmd, proc.stdin, proc.stdout, proc.stderr
-
+	// Cancelling closes stdin, which the engine takes as its cancel; one
+	// that does not stop within cancelGrace is killed.
 	finished := make(chan struct{})
-	var watch sync.WaitGroup
-	watch.Add(1)
-
-	go func() {
-		defer watch.Done()
-
-		select {
-		case <-finished:
-			return
-		case <-ctx.Done():
-			stdin.Close() //nolint:errcheck
-		}
+	stopWatching := context.AfterFunc(ctx, func() {
+		proc.stdin.Close() //nolint:errcheck
 
 		select {
 		case <-finished:
 		case <-time.After(cancelGrace):
-			cmd.Process.Kill() //nolint:errcheck
+			proc.cmd.Process.Kill() //nolint:errcheck
 		}
-	}()
+	})
 
-	result, readErr := readEngine(ctx, stdout)
+	result, readErr := readEngine(ctx, proc.stdout)
 
 	close(finished)
-	watch.Wait()
-	stdin.Close() //nolint:errcheck
-	waitErr := cmd.Wait()
+	stopWatching()
+	proc.stdin.Close() //nolint:errcheck
+	waitErr := proc.cmd.Wait()
 
 	if readErr != nil {
 		if ctx.Err() != nil {
@@ -222,7 +215,7 @@ func (c *engineClient) call(ctx context.Context, req engineRequest) (engineMessa
 		}
 
 		if waitErr != nil {
-			readErr = fmt.Errorf("%w (%v) %s", readErr, waitErr, stderr.String())
+			readErr = fmt.Errorf("%w (%v) %s", readErr, waitErr, proc.stderr.String())
 		}
 
 		return engineMessage{}, engineError(readErr)

@@ -199,16 +199,8 @@ func TestEngineS3InitializeAndDeniedAction(t *testing.T) {
 
 func TestEngineCancelMidInitialize(t *testing.T) {
 	e := engineClient(t)
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
-	s := s3Settings(m, bucket, "cancelled")
-	s.Endpoint = cancelAfter(t, m, "kopia.blobcfg", cancel)
-
-	_, err := e.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
+	s, err := initializeCancelledMidway(t, e.Initialize)
 	requireCode(t, err, repo.CodeCanceled)
 
 	if !errors.Is(err, context.Canceled) {

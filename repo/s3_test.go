@@ -357,6 +357,22 @@ func interruptAfter(t *testing.T, m *repotest.MinIO, name string, cancel context
 	})
 }
 
+// initializeCancelledMidway runs initialize on MinIO and cancels it once
+// kopia's first blob is written; it returns the settings and the error.
+func initializeCancelledMidway(t *testing.T, initialize func(context.Context, repo.Settings, repo.Secrets, repo.Local) (*repo.Info, error)) (repo.S3Compatible, error) {
+	m := repotest.Shared(t, repotest.Options{})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	s := s3Settings(m, m.Bucket(t), "cancelled")
+	s.Endpoint = cancelAfter(t, m, "kopia.blobcfg", cancel)
+
+	_, err := initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
+
+	return s, err
+}
+
 // cancelAfter returns a proxy endpoint in front of m that calls cancel
 // once a PUT of object name has succeeded.
 func cancelAfter(t *testing.T, m *repotest.MinIO, name string, cancel func()) string {
@@ -495,16 +511,7 @@ func TestS3CheckIsBounded(t *testing.T) {
 // the server up: the operation stops with a cancel error, and the next
 // check recognises what it left as a half-made repository.
 func TestS3CancelMidInitialize(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
-	s := s3Settings(m, bucket, "cancelled")
-	s.Endpoint = cancelAfter(t, m, "kopia.blobcfg", cancel)
-
-	_, err := repo.Initialize(ctx, s, rootSecrets(), localIn(t.TempDir()))
+	s, err := initializeCancelledMidway(t, repo.Initialize)
 	requireCode(t, err, repo.CodeCanceled)
 
 	rep, err := repo.Check(context.Background(), s, rootSecrets().S3, repo.CheckRead)

@@ -64,11 +64,33 @@ func runEngineRequest(ctx context.Context, req engineRequest) engineMessage {
 		return engineMessage{Done: true, Info: info, Err: encodeError(err)}
 	}
 
+	withSettings := func(run func(Settings) engineMessage) engineMessage {
+		s, err := req.Settings.decode()
+		if err != nil {
+			return done(nil, err)
+		}
+
+		return run(s)
+	}
+
 	if req.Protocol != engineProtocol {
 		return done(nil, engineMismatch(req.Protocol))
 	}
 
 	switch req.Op {
+	case opCheck:
+		return withSettings(func(s Settings) engineMessage {
+			rep, err := Check(ctx, s, req.Secrets.S3, req.Mode)
+			return engineMessage{Done: true, Report: encodeReport(rep), Err: encodeError(err)}
+		})
+	case opInitialize:
+		return withSettings(func(s Settings) engineMessage { return done(Initialize(ctx, s, req.Secrets, req.Local)) })
+	case opConnect:
+		return withSettings(func(s Settings) engineMessage { return done(Connect(ctx, s, req.Secrets, req.Local)) })
+	case opFinish:
+		return withSettings(func(s Settings) engineMessage { return done(Finish(ctx, s, req.Secrets, req.Local)) })
+	case opClear:
+		return withSettings(func(s Settings) engineMessage { return done(nil, Clear(ctx, s, req.Secrets.S3)) })
 	case opReopen:
 		return done(Reopen(ctx, req.Local, req.Secrets))
 	case opApplyCorsoSettings:
@@ -81,31 +103,6 @@ func runEngineRequest(ctx context.Context, req engineRequest) engineMessage {
 	case opResolveCredentials:
 		from, err := ResolveCredentials(ctx, req.Credentials, req.Secrets.S3)
 		return engineMessage{Done: true, Text: from, Err: encodeError(err)}
-	}
-
-	switch req.Op {
-	case opCheck, opInitialize, opConnect, opFinish, opClear:
-	default:
-		return done(nil, engineMismatch(req.Protocol))
-	}
-
-	s, err := req.Settings.decode()
-	if err != nil {
-		return done(nil, err)
-	}
-
-	switch req.Op {
-	case opCheck:
-		rep, err := Check(ctx, s, req.Secrets.S3, req.Mode)
-		return engineMessage{Done: true, Report: encodeReport(rep), Err: encodeError(err)}
-	case opInitialize:
-		return done(Initialize(ctx, s, req.Secrets, req.Local))
-	case opConnect:
-		return done(Connect(ctx, s, req.Secrets, req.Local))
-	case opFinish:
-		return done(Finish(ctx, s, req.Secrets, req.Local))
-	case opClear:
-		return done(nil, Clear(ctx, s, req.Secrets.S3))
 	}
 
 	return done(nil, engineMismatch(req.Protocol))

@@ -69,8 +69,7 @@ type addFlow struct {
 	strength            *widget.ProgressBar
 	strengthHint        *widget.Label
 	strengthLabel       string
-	// strengthAsked counts ratings asked for; only the latest is shown.
-	strengthAsked        int
+	// strengthCancel stops the rating still waiting or running.
 	strengthCancel       context.CancelFunc
 	passForm             *widget.Form
 	checkButton, primary *widget.Button
@@ -791,8 +790,6 @@ func (f *addFlow) updateStrength() {
 		f.strengthCancel()
 	}
 
-	f.strengthAsked++
-	asked := f.strengthAsked
 	pass, known := f.pass.Text, []string{f.name.Text, f.defaultName()}
 
 	if pass == "" { // rated without the engine: shown at once
@@ -806,8 +803,6 @@ func (f *addFlow) updateStrength() {
 	f.strengthCancel = cancel
 
 	go func() {
-		defer cancel()
-
 		select {
 		case <-time.After(strengthDelay):
 		case <-ctx.Done():
@@ -816,14 +811,14 @@ func (f *addFlow) updateStrength() {
 
 		s, err := repo.PassphraseStrength(ctx, pass, known...)
 		repo.PrepareEngine() // for the next keystroke or the submit
-		if ctx.Err() != nil {
-			return
-		}
 
 		f.a.post(func() {
-			if asked != f.strengthAsked {
+			// Cancelled, on this goroutine, by a newer keystroke.
+			if ctx.Err() != nil {
 				return
 			}
+
+			cancel()
 
 			if err != nil {
 				s = repo.Strength{Label: "Not rated", Hint: "The strength could not be rated. " + err.Error()}

@@ -48,11 +48,9 @@ type App struct {
 
 	entries  []library.Entry
 	selected string
-	// restoringSelection is set while showMain selects the last selected
-	// entry again, which is not a user's pick.
-	restoringSelection bool
-	infos              map[string]*repo.Info
-	opening            map[string]bool
+
+	infos   map[string]*repo.Info
+	opening map[string]bool
 
 	root      *fyne.Container
 	list      *widget.List
@@ -195,7 +193,6 @@ func (a *App) showMain() {
 		newListRow,
 		func(i widget.ListItemID, o fyne.CanvasObject) { a.updateListRow(a.entries[i], o) },
 	)
-	a.list.OnSelected = func(i widget.ListItemID) { a.selectEntry(a.entries[i].ID) }
 
 	a.details = container.NewStack()
 	split := container.NewHSplit(a.list, container.NewPadded(a.details))
@@ -207,13 +204,20 @@ func (a *App) showMain() {
 		a.selected = a.entries[0].ID
 	}
 
-	a.restoringSelection = true
 	for i, e := range a.entries {
 		if e.ID == a.selected {
 			a.list.Select(i)
 		}
 	}
-	a.restoringSelection = false
+
+	a.selectEntry(a.selected)
+
+	// Set only now: the selection above is not a user's pick, and only a
+	// user's pick starts the engine ahead of what may follow.
+	a.list.OnSelected = func(i widget.ListItemID) {
+		a.selectEntry(a.entries[i].ID)
+		repo.PrepareEngine()
+	}
 }
 
 func (a *App) emptyState(add *widget.Button) fyne.CanvasObject {

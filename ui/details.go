@@ -21,10 +21,6 @@ func (a *App) selectEntry(id string) {
 	a.selected = id
 	a.showDetails()
 
-	if !a.restoringSelection { // a user's pick: connecting or checking may follow
-		repo.PrepareEngine()
-	}
-
 	e, ok := a.entry(id)
 	if ok && a.infos[id] == nil && !a.opening[id] && a.lib.Connected(id) {
 		a.open(e, nil)
