@@ -43,7 +43,7 @@ type engineProcess struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout io.ReadCloser
-	stderr *tailBuffer
+	stderr *stderrHead
 	expire *time.Timer
 }
 
@@ -63,7 +63,7 @@ func (c *engineClient) start() (*engineProcess, error) {
 		return nil, err
 	}
 
-	p := &engineProcess{cmd: cmd, stdin: stdin, stdout: stdout, stderr: &tailBuffer{}}
+	p := &engineProcess{cmd: cmd, stdin: stdin, stdout: stdout, stderr: &stderrHead{}}
 	cmd.Stderr = p.stderr
 
 	if err := cmd.Start(); err != nil {
@@ -330,30 +330,32 @@ func (c *engineClient) PassphraseStrength(ctx context.Context, p string, known .
 	return *m.Strength, nil
 }
 
-// tailBuffer keeps the last few KiB an engine wrote to stderr, for an
-// error's details.
-type tailBuffer struct {
+// stderrHead keeps the start of what an engine wrote to stderr, for an
+// error's details: a crashed engine's first line is its panic message, and
+// the goroutine dump after it is cut, as no stack trace goes in a dialog.
+type stderrHead struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-const tailMax = 4 << 10
+const stderrMax = 2 << 10
 
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (h *stderrHead) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 
-	t.buf.Write(p)
-	if extra := t.buf.Len() - tailMax; extra > 0 {
-		t.buf.Next(extra)
+	if room := stderrMax - h.buf.Len(); room > 0 {
+		h.buf.Write(p[:min(len(p), room)])
 	}
 
 	return len(p), nil
 }
 
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (h *stderrHead) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 
-	return strings.TrimSpace(t.buf.String())
+	s, _, _ := strings.Cut(h.buf.String(), "\ngoroutine ")
+
+	return strings.TrimSpace(s)
 }

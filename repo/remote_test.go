@@ -251,6 +251,17 @@ func TestEngineMissingOrBroken(t *testing.T) {
 		t.Fatalf("the helper's own words belong in the details: %#v", err)
 	}
 
+	// A crash: the panic's message is the detail, its stack trace is not.
+	crashing := filepath.Join(t.TempDir(), repo.EngineName)
+	if err := os.WriteFile(crashing, []byte("#!/bin/sh\nprintf 'panic: boom\\n\\ngoroutine 1 [running]:\\nmain.main()\\n' >&2\nexit 2\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = repo.NewEngineClient(crashing).Reopen(context.Background(), localIn(t.TempDir()), repo.Secrets{Passphrase: testPassphrase})
+	if !errors.As(err, &e) || !strings.Contains(e.Details(), "panic: boom") || strings.Contains(e.Details(), "goroutine") {
+		t.Fatalf("a crash's details: %#v", err)
+	}
+
 	// Dead before the request could be written (a prepared one that
 	// died): a new one is tried, and then the same sentence and details.
 	early := repo.NewEngineClient(broken)
