@@ -2,7 +2,7 @@ module github.com/corsodesktop/corso-desktop/compat
 
 go 1.25.8
 
-replace github.com/kopia/kopia => github.com/alcionai/kopia v0.12.2-0.20240322180947-41471159a0a4
+replace github.com/kopia/kopia => github.com/alcionai/kopia v0.12.2-0.20240116215733-ec3d100029fe
 
 require github.com/kopia/kopia v0.0.0-00010101000000-000000000000
 
