@@ -29,11 +29,15 @@ const (
 	corsoNoVerifyTLS   = "disable_tls_verification"
 	corsoPath          = "path"
 	corsoRepoID        = "repo_id"
+	corsoAccount       = "account_provider"
+	corsoAccountM365   = "M365"
 	corsoPassphrase    = "passphrase"
 	corsoAccessKeyID   = "aws_access_key_id"
 	corsoSecretKey     = "aws_secret_access_key"
 	corsoSessionToken  = "aws_session_token"
 	corsoAzureSecret   = "azure_secret"
+	corsoUser          = "corso_user"
+	corsoHost          = "corso_host"
 	corsoProviderS3    = "S3"
 	corsoProviderFiles = "Filesystem"
 )
@@ -72,6 +76,9 @@ type CorsoConfig struct {
 	// told the file still has them.
 	SecretKeys []string
 	RepoID     string
+	// User and Host are corso_user and corso_host, kopia's identity for
+	// this repository when set.
+	User, Host string
 }
 
 func configError(path string, cause error, format string, args ...any) *Error {
@@ -81,27 +88,65 @@ func configError(path string, cause error, format string, args ...any) *Error {
 	return e
 }
 
+// maxCorsoConfig bounds what import reads: a real config is a few hundred
+// bytes, and the TOML parser's cost grows faster than the file.
+const maxCorsoConfig = 256 << 10
+
 // ImportCorsoConfig reads the repository described by the Corso CLI's
-// config file at path. It never changes the file.
+// config file at path. It never changes the file, reads only a regular
+// file of reasonable size, and never repeats a value from the file in an
+// error: any of them may be a secret.
 func ImportCorsoConfig(path string) (*CorsoConfig, error) {
-	data, err := os.ReadFile(path)
+	data, err := platform.ReadRegularFile(path, maxCorsoConfig)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
+		var nr *platform.NotRegularError
+
+		switch {
+		case errors.Is(err, os.ErrNotExist):
 			return nil, configError(path, err, "does not exist. Run `corso repo init` or `corso repo connect` first, or add the repository here.")
+		case errors.As(err, &nr):
+			return nil, configError(path, nil, "is %s, not a config file. Choose the .corso.toml file itself.", platform.DescribeMode(nr.Mode))
+		case errors.Is(err, platform.ErrTooLarge):
+			return nil, configError(path, nil, "is larger than %d KiB, far larger than any Corso config file, so it was not read. Choose the .corso.toml file itself.", maxCorsoConfig>>10)
 		}
 
 		return nil, configError(path, err, "could not be read. Check its permissions.")
 	}
 
+	return parseCorsoConfig(path, data)
+}
+
+// tomlType names the TOML type of a decoded value, for sentences that must
+// not show the value itself.
+func tomlType(v any) string {
+	switch v.(type) {
+	case string:
+		return "text"
+	case bool:
+		return "true or false"
+	case int64, uint64, int, float64:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a table"
+	}
+
+	return "a date or time"
+}
+
+func parseCorsoConfig(path string, data []byte) (*CorsoConfig, error) {
 	var raw map[string]any
 	if err := toml.Unmarshal(data, &raw); err != nil {
+		// The parser's message can quote the text it choked on, and that
+		// text may be a secret: say where, never what.
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			row, col := de.Position()
-			return nil, configError(path, err, "is not valid TOML (line %d, column %d). Fix it with a text editor and import again; nothing was imported.", row, col)
+			return nil, configError(path, nil, "is not valid TOML (line %d, column %d). Fix it with a text editor and import again; nothing was imported.", row, col)
 		}
 
-		return nil, configError(path, err, "is not valid TOML. Fix it with a text editor and import again; nothing was imported.")
+		return nil, configError(path, nil, "is not valid TOML. Fix it with a text editor and import again; nothing was imported.")
 	}
 
 	get := func(key string) (string, error) {
@@ -111,7 +156,7 @@ func ImportCorsoConfig(path string) (*CorsoConfig, error) {
 		case string:
 			return v, nil
 		default:
-			return "", configError(path, nil, "has %s = %v, which should be text in quotes. Fix it and import again.", key, v)
+			return "", configError(path, nil, "has %s as %s, where text in quotes is expected. Fix it and import again.", key, tomlType(v))
 		}
 	}
 
@@ -131,7 +176,7 @@ func ImportCorsoConfig(path string) (*CorsoConfig, error) {
 			}
 		}
 
-		return false, configError(path, nil, "has %s = %v, which should be true or false. Fix it and import again.", key, raw[key])
+		return false, configError(path, nil, "has a value for %s that is not true or false. Fix it and import again.", key)
 	}
 
 	var firstErr error
@@ -154,7 +199,7 @@ func ImportCorsoConfig(path string) (*CorsoConfig, error) {
 		return v
 	}
 
-	cfg := &CorsoConfig{Path: path, RepoID: str(corsoRepoID)}
+	cfg := &CorsoConfig{Path: path, RepoID: str(corsoRepoID), User: str(corsoUser), Host: str(corsoHost)}
 	cfg.Secrets.Passphrase = str(corsoPassphrase)
 	cfg.Secrets.S3 = S3Secrets{SecretAccessKey: str(corsoSecretKey), SessionToken: str(corsoSessionToken)}
 
@@ -189,7 +234,7 @@ func ImportCorsoConfig(path string) (*CorsoConfig, error) {
 		}
 	default:
 		if firstErr == nil {
-			firstErr = configError(path, nil, "names the storage provider %q, which Corso does not support (S3 or Filesystem).", provider)
+			firstErr = configError(path, nil, "names a storage provider Corso does not support (only S3 or Filesystem).")
 		}
 	}
 
@@ -215,29 +260,55 @@ type CorsoExport struct {
 	// DroppedSecrets names secret keys the previous file held; they stay in
 	// the backup only.
 	DroppedSecrets []string
+	// RepoID is the repo_id written: remember it with the saved repository
+	// so that the next export gives the same one.
+	RepoID string
+}
+
+// ExportOptions are the choices of one export.
+type ExportOptions struct {
+	// Replace allows replacing an existing file (after backing it up).
+	Replace bool
+	// RepoID is the repo_id this repository was given before (by an
+	// earlier export or the file it was imported from); "" if none.
+	RepoID string
 }
 
 // ExportCorsoConfig writes a Corso CLI config file at path that points at
-// s. Keys it does not own (the Microsoft 365 account, user/host overrides)
-// are kept; no secret is ever written. An existing file is replaced only
-// when replace is true, and is copied to a dated backup first; otherwise
-// the result is a CodeConfigExists error and nothing is written.
-func ExportCorsoConfig(path string, s Settings, replace bool) (*CorsoExport, error) {
+// s, in the form the CLI itself writes and accepts: account_provider M365,
+// the location keys normalised as the CLI normalises them, and a repo_id
+// that belongs to this repository alone. Keys it does not own (the
+// Microsoft 365 tenant and client, user/host overrides) are kept; no secret
+// is ever written. An existing file is replaced only with opts.Replace,
+// and is copied to a dated backup first; otherwise the result is a
+// CodeConfigExists error and nothing is written.
+func ExportCorsoConfig(path string, s Settings, opts ExportOptions) (*CorsoExport, error) {
 	n, err := Normalize(s)
 	if err != nil {
 		return nil, err
 	}
 
+	// The CLI's --config-file takes the file's type from its extension.
+	if !strings.EqualFold(filepath.Ext(path), ".toml") {
+		return nil, configError(path, nil, "does not end in .toml, and the Corso CLI only reads a config file whose name does. Choose a name such as .corso.toml or corso.toml.")
+	}
+
 	res := &CorsoExport{Path: path}
 	raw := map[string]any{}
 
-	old, err := os.ReadFile(path)
+	old, err := platform.ReadRegularFile(path, maxCorsoConfig)
+
+	var nr *platform.NotRegularError
 
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+	case errors.As(err, &nr):
+		return nil, configError(path, nil, "is %s, so no config file can be written there. Choose another place.", platform.DescribeMode(nr.Mode))
+	case errors.Is(err, platform.ErrTooLarge):
+		return nil, configError(path, nil, "is larger than any Corso config file, so it was left alone. Choose another place.")
 	case err != nil:
 		return nil, configError(path, err, "could not be read. Check its permissions.")
-	case !replace:
+	case !opts.Replace:
 		e := newError(CodeConfigExists, nil, "A Corso CLI config file already exists at %s. Confirm to replace it; a backup copy is kept next to it.", path)
 		e.Location = path
 
@@ -253,8 +324,17 @@ func ExportCorsoConfig(path string, s Settings, replace bool) (*CorsoExport, err
 		}
 	}
 
+	res.RepoID = opts.RepoID
+	if res.RepoID == "" {
+		res.RepoID = sameRepositoryID(path, old, n)
+	}
+
+	if res.RepoID == "" {
+		res.RepoID = uuid.NewString() // the random (v4) form Corso gives repo_id
+	}
+
 	for _, k := range secretCorsoKeys {
-		if v, ok := raw[k].(string); ok && v != "" {
+		if v, ok := raw[k]; ok && v != "" {
 			res.DroppedSecrets = append(res.DroppedSecrets, k)
 		}
 
@@ -279,9 +359,9 @@ func ExportCorsoConfig(path string, s Settings, replace bool) (*CorsoExport, err
 		raw[corsoDisableTLS], raw[corsoNoVerifyTLS] = v.DisableTLS, v.DisableTLSVerification
 	}
 
-	if id, _ := raw[corsoRepoID].(string); id == "" {
-		raw[corsoRepoID] = uuid.NewString() // the random (v4) form Corso gives repo_id
-	}
+	// Every command but `repo init` refuses a file without it.
+	raw[corsoAccount] = corsoAccountM365
+	raw[corsoRepoID] = res.RepoID
 
 	out, err := marshalSorted(raw)
 	if err != nil {
@@ -293,6 +373,26 @@ func ExportCorsoConfig(path string, s Settings, replace bool) (*CorsoExport, err
 	}
 
 	return res, nil
+}
+
+// sameRepositoryID is the repo_id of the file that was at path when that
+// file describes the same location as n, else "": a repo_id belongs to
+// one repository, never to whatever the file described before.
+func sameRepositoryID(path string, old []byte, n Settings) string {
+	if old == nil {
+		return ""
+	}
+
+	prev, err := parseCorsoConfig(path, old)
+	if err != nil || !SameLocation(prev.Settings, n) {
+		return ""
+	}
+
+	if _, err := uuid.Parse(prev.RepoID); err != nil {
+		return ""
+	}
+
+	return prev.RepoID
 }
 
 // marshalSorted writes top-level keys in a stable order so exports diff well.

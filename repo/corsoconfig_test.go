@@ -1,6 +1,7 @@
 package repo_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -166,7 +167,7 @@ func TestExportCorsoConfigRoundTrip(t *testing.T) {
 	for _, s := range settings {
 		p := filepath.Join(dir, string(s.Kind()), ".corso.toml")
 
-		res, err := repo.ExportCorsoConfig(p, s, false)
+		res, err := repo.ExportCorsoConfig(p, s, repo.ExportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,14 +207,14 @@ func TestExportKeepsM365KeysDropsSecretsAndBacksUp(t *testing.T) {
 	p := writeConfig(t, t.TempDir(), cliS3Config)
 	target := repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")}
 
-	_, err := repo.ExportCorsoConfig(p, target, false)
+	_, err := repo.ExportCorsoConfig(p, target, repo.ExportOptions{})
 	requireCode(t, err, repo.CodeConfigExists)
 
 	if got, _ := os.ReadFile(p); string(got) != cliS3Config {
 		t.Fatal("an unconfirmed export changed the file")
 	}
 
-	res, err := repo.ExportCorsoConfig(p, target, true)
+	res, err := repo.ExportCorsoConfig(p, target, repo.ExportOptions{Replace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,16 +241,53 @@ func TestExportKeepsM365KeysDropsSecretsAndBacksUp(t *testing.T) {
 
 	for k, want := range map[string]string{
 		"account_provider": "M365", "azure_tenantid": "8b0d9d49-0000-4000-8000-1234567890ab",
-		"repo_id": "0b3c3cc5-1f8f-4a5b-9d7e-6c1c2c5f3a10", "provider": "Filesystem", "path": target.Path,
+		"provider": "Filesystem", "path": target.Path, "repo_id": res.RepoID,
 	} {
 		if raw[k] != want {
 			t.Fatalf("%s = %v, want %s", k, raw[k], want)
 		}
 	}
 
+	// The file described another repository: its repo_id is not this one's.
+	if res.RepoID == "0b3c3cc5-1f8f-4a5b-9d7e-6c1c2c5f3a10" {
+		t.Fatal("the previous repository's repo_id was given to another repository")
+	}
+
 	for _, k := range []string{"bucket", "endpoint", "prefix"} {
 		if _, ok := raw[k]; ok {
 			t.Fatalf("the S3 key %s was left next to a filesystem provider", k)
 		}
+	}
+}
+
+// TestImportNeverRepeatsASecret: the values the issue found echoed in
+// import errors (an unquoted number, a list, a table, a secret key in the
+// parser's details) appear in neither the sentence nor the details.
+func TestImportNeverRepeatsASecret(t *testing.T) {
+	cases := map[string]struct{ body, secret string }{
+		"number passphrase":     {"provider = \"S3\"\nbucket = \"b\"\npassphrase = 31415926535897\n", "31415926535897"},
+		"passphrase in a list":  {"provider = \"S3\"\nbucket = \"b\"\npassphrase = [\"open-sesame-42\"]\n", "open-sesame-42"},
+		"token in a table":      {"provider = \"S3\"\nbucket = \"b\"\n[aws_session_token]\nvalue = \"FwoGZXIvYXdzEBAaDH\"\n", "FwoGZXIvYXdzEBAaDH"},
+		"numeric secret key":    {"provider = \"S3\"\nbucket = \"b\"\naws_secret_access_key = 12345678901234567890123\n", "12345678901234567890123"},
+		"unquoted secret":       {"provider = \"S3\"\npassphrase = hunter2-unquoted\n", "hunter2-unquoted"},
+		"secret in bad boolean": {"provider = \"S3\"\nbucket = \"b\"\ndisable_tls = \"tr0ub4dor&3\"\n", "tr0ub4dor&3"},
+	}
+
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := writeConfig(t, t.TempDir(), c.body)
+
+			_, err := repo.ImportCorsoConfig(p)
+			requireCode(t, err, repo.CodeConfigFile)
+
+			var e *repo.Error
+			if !errors.As(err, &e) {
+				t.Fatal(err)
+			}
+
+			if strings.Contains(e.Error(), c.secret) || strings.Contains(e.Details(), c.secret) {
+				t.Fatalf("the secret is repeated:\n%s\n%s", e.Error(), e.Details())
+			}
+		})
 	}
 }

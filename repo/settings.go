@@ -455,3 +455,28 @@ func (l s3Location) scheme() string {
 func (l s3Location) String() string {
 	return fmt.Sprintf("%s://%s/%s/%s", l.scheme(), l.Endpoint, l.Bucket, l.Prefix)
 }
+
+// SameLocation says whether a and b name the same place: the same folder,
+// or the same bucket and prefix at the same endpoint (Amazon S3 typed as
+// S3-compatible included). Credentials and TLS options do not matter.
+func SameLocation(a, b Settings) bool {
+	na, err := Normalize(a)
+	if err != nil {
+		return false
+	}
+
+	nb, err := Normalize(b)
+	if err != nil {
+		return false
+	}
+
+	if fa, ok := na.(Filesystem); ok {
+		fb, ok := nb.(Filesystem)
+		return ok && fa.Path == fb.Path
+	}
+
+	la, okA := asS3(na)
+	lb, okB := asS3(nb)
+
+	return okA && okB && la.Bucket == lb.Bucket && la.Prefix == lb.Prefix && strings.EqualFold(la.Endpoint, lb.Endpoint)
+}

@@ -869,6 +869,11 @@ func (f *addFlow) submitPassphrase() {
 	a := f.a
 	entry := library.NewEntry(strings.TrimSpace(f.name.Text), f.settings)
 	entry.RememberPassphrase = f.remember.Checked
+
+	if f.imported != nil {
+		entry.CorsoRepoID, entry.CorsoConfigFile = f.imported.RepoID, f.imported.Path
+	}
+
 	secrets := repo.Secrets{Passphrase: f.pass.Text, S3: f.s3Secrets()}
 	local := a.lib.Local(entry.ID)
 	mode, s := f.mode, f.settings

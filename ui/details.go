@@ -205,8 +205,8 @@ func credentialsText(c repo.Credentials, info *repo.Info) string {
 
 func (a *App) actions(e library.Entry, connected bool, info *repo.Info) fyne.CanvasObject {
 	check := widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), func() { a.checkAgain(e) })
-	export := widget.NewButtonWithIcon("Export .corso.toml", theme.DocumentSaveIcon(), func() { a.exportCorsoConfig(e, false) })
-	cli := widget.NewButtonWithIcon("Copy CLI command", theme.ContentCopyIcon(), func() { a.copyCLI(e) })
+	export := widget.NewButtonWithIcon("Export .corso.toml", theme.DocumentSaveIcon(), func() { a.showExport(e) })
+	cli := widget.NewButtonWithIcon("Copy CLI command", theme.ContentCopyIcon(), func() { a.showCLICommand(e) })
 	forget := widget.NewButtonWithIcon("Forget…", theme.DeleteIcon(), func() { a.confirmForget(e) })
 	forget.Importance = widget.DangerImportance
 
@@ -457,61 +457,6 @@ func (a *App) applyCorsoSettings(e library.Entry) {
 		a.infos[e.ID] = info
 		a.showDetails()
 	})
-}
-
-func (a *App) copyCLI(e library.Entry) {
-	line := repo.CorsoCLICommand(e.Settings())
-	a.fa.Clipboard().SetContent(line)
-	a.showInfo("CLI command copied",
-		line+"\n\nThe passphrase is not in it: set CORSO_PASSPHRASE first, and the AWS keys through the environment or a profile.")
-}
-
-func (a *App) exportCorsoConfig(e library.Entry, replace bool) {
-	path := a.opts.CorsoConfigPath
-
-	res, err := repo.ExportCorsoConfig(path, e.Settings(), replace)
-	if repo.CodeOf(err) == repo.CodeConfigExists {
-		d := dialog.NewConfirm("Replace the Corso CLI config?", err.Error(), func(ok bool) {
-			if ok {
-				a.exportCorsoConfig(e, true)
-			}
-		}, a.win)
-		a.showDialog(d)
-
-		return
-	}
-
-	if err != nil {
-		a.showError("Export", err)
-		return
-	}
-
-	msg := "Wrote " + res.Path + ". The Corso CLI now uses this repository; the passphrase is not in the file."
-	if res.Backup != "" {
-		msg += " The previous file is kept as " + res.Backup + "."
-	}
-
-	if len(res.DroppedSecrets) > 0 {
-		msg += " It held secrets (" + strings.Join(res.DroppedSecrets, ", ") + ") that were not copied; the backup still has them, so delete it once you no longer need it."
-	}
-
-	a.showInfo("Exported", msg)
-}
-
-// importCorsoConfig starts the add flow at the check step with the CLI's
-// repository filled in.
-func (a *App) importCorsoConfig() {
-	cfg, err := repo.ImportCorsoConfig(a.opts.CorsoConfigPath)
-	if err != nil {
-		a.showError("Import from Corso CLI", err)
-		return
-	}
-
-	f := &addFlow{a: a, kind: cfg.Settings.Kind(), imported: cfg}
-	a.flow = f
-	f.ensureFields()
-	f.fill(cfg)
-	f.showForm()
 }
 
 // fill puts imported settings into the form's fields.

@@ -51,6 +51,13 @@ type Entry struct {
 	StateDetail string    `json:"stateDetail,omitempty"`
 	UniqueID    string    `json:"uniqueID,omitempty"`
 	LastChecked time.Time `json:"lastChecked,omitzero"`
+
+	// The Corso CLI's view of this repository: the repo_id it was given
+	// (by an export, or the .corso.toml it was imported from) and that
+	// config file, so that exporting again keeps the ID and the copied
+	// command points at the file.
+	CorsoRepoID     string `json:"corsoRepoID,omitempty"`
+	CorsoConfigFile string `json:"corsoConfigFile,omitempty"`
 }
 
 // NewEntry makes an entry for settings, with a fresh ID.

@@ -162,7 +162,7 @@ func TestNoSecretOnDisk(t *testing.T) {
 			t.Fatalf("%s: reopen: %v", e.Name, err)
 		}
 
-		if _, err := repo.ExportCorsoConfig(filepath.Join(root, "home", e.Name+".corso.toml"), e.Settings(), false); err != nil {
+		if _, err := repo.ExportCorsoConfig(filepath.Join(root, "home", e.Name+".corso.toml"), e.Settings(), repo.ExportOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -129,7 +129,8 @@ var (
 )
 
 // QuotePOSIX quotes a word for a POSIX shell when it needs it: inside
-// single quotes nothing is special, and a single quote is written as '\''.
+// single quotes nothing is special, and a single quote closes the quoted
+// part, is escaped with a backslash and opens a new one.
 func QuotePOSIX(s string) string {
 	if posixSafe.MatchString(s) {
 		return s

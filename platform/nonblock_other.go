@@ -1,0 +1,6 @@
+//go:build !unix
+
+package platform
+
+// nonBlockFlag: opening a file never waits for a writer here.
+const nonBlockFlag = 0
