@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
 
 // TestCorsoForkCompatibility hands repositories across on disk between
@@ -35,13 +36,41 @@ func TestCorsoForkCompatibility(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := repo.Initialize(ctx, repo.Filesystem{Path: filepath.Join(exchange, "from-desktop")}, repo.Secrets{Passphrase: testPassphrase}, localIn(t.TempDir())); err != nil {
+	fsRepo := repo.Filesystem{Path: filepath.Join(exchange, "from-desktop")}
+
+	fsInfo, err := repo.Initialize(ctx, fsRepo, repo.Secrets{Passphrase: testPassphrase}, localIn(t.TempDir()))
+	if err != nil {
 		t.Fatal(err)
+	}
+
+	// The hand-off: .corso.toml files exported here, which the fork side
+	// reads (not this side's settings) to find and open each repository,
+	// with the S3 keys in the environment as the Corso CLI takes them.
+	m := repotest.Shared(t, repotest.Options{})
+	s3Repo := s3Settings(m, m.Bucket(t), "handed off")
+
+	s3Info, err := repo.Initialize(ctx, s3Repo, rootSecrets(), localIn(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for name, c := range map[string]struct {
+		s  repo.Settings
+		id string
+	}{"filesystem": {fsRepo, fsInfo.UniqueID}, "s3": {s3Repo, s3Info.UniqueID}} {
+		if _, err := repo.ExportCorsoConfig(filepath.Join(exchange, name+".corso.toml"), c.s, repo.ExportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := os.WriteFile(filepath.Join(exchange, name+".unique-id"), []byte(c.id), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	cmd := exec.Command(goBin, "test", "-count=1", "-v", "./...")
 	cmd.Dir = filepath.Join("..", "compat")
-	cmd.Env = append(os.Environ(), "COMPAT_DIR="+exchange)
+	cmd.Env = append(os.Environ(), "COMPAT_DIR="+exchange,
+		"AWS_ACCESS_KEY_ID="+repotest.RootUser, "AWS_SECRET_ACCESS_KEY="+repotest.RootPassword)
 
 	out, err := cmd.CombinedOutput()
 	t.Logf("compat module (Corso's kopia fork):\n%s", out)
