@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Check looks at a location without changing it (the write probe, when
@@ -88,17 +89,8 @@ func checkFilesystem(f Filesystem, mode CheckMode) *Report {
 			}
 		}
 
-		names := make([]string, 0, len(entries))
-		for _, e := range entries {
-			names = append(names, strings.TrimSuffix(e.Name(), fsBlobSuffix))
-
-			if e.Name() == blobCfgBlobName+fsBlobSuffix {
-				if fi, err := e.Info(); err == nil {
-					rep.Created = fi.ModTime()
-				}
-			}
-		}
-
+		names, created := folderBlobNames(f.Path, entries)
+		rep.Created = created
 		rep.State, rep.HalfMade = classifyNames(names)
 		rep.add("Folder", StatusOK, f.Path+" exists and can be used.")
 	}
@@ -141,4 +133,105 @@ func probeWritable(dir string) error {
 	f.Close() //nolint:errcheck
 
 	return os.Remove(name)
+}
+
+// maxFolderNames bounds the walk of a folder that holds no format blob:
+// enough to see kopia's remnants or the user's files, never a whole disk.
+const maxFolderNames = 10000
+
+// folderBlobNames rebuilds kopia's blob IDs from a folder repository's
+// files (kopia shards long IDs into sub-folders and adds ".f"); a file or
+// folder kopia would never write comes back as a foreign name. With the
+// format blob present only whether an index exists matters, so only the
+// index shards are looked into, until the first index blob.
+func folderBlobNames(root string, entries []fs.DirEntry) ([]string, time.Time) {
+	var (
+		names   []string
+		created time.Time
+	)
+
+	hasFormat := false
+
+	for _, e := range entries {
+		if e.Name() == formatBlobName+fsBlobSuffix && e.Type().IsRegular() {
+			hasFormat = true
+		}
+	}
+
+	for _, e := range entries {
+		name := e.Name()
+
+		switch {
+		case name == fsShardsFile && e.Type().IsRegular():
+			continue
+		case e.IsDir():
+			if hasFormat && !strings.HasPrefix(name, "x") {
+				continue
+			}
+
+			names = append(names, shardNames(filepath.Join(root, name), name, hasFormat, maxFolderNames-len(names))...)
+		case e.Type().IsRegular() && strings.HasSuffix(name, fsBlobSuffix):
+			id := strings.TrimSuffix(name, fsBlobSuffix)
+			names = append(names, id)
+
+			if id == blobCfgBlobName {
+				if fi, err := e.Info(); err == nil {
+					created = fi.ModTime()
+				}
+			}
+		case e.Type().IsRegular() && (fsTempSuffix.MatchString(name) || strings.HasPrefix(name, probePrefix) || name == lockName):
+			names = append(names, lockName) // kopia's or this app's own, in passing
+		default:
+			names = append(names, name+"/")
+		}
+	}
+
+	return names, created
+}
+
+// shardNames walks one of kopia's shard folders: each file is a blob
+// whose ID is the folder path without slashes plus the file name without
+// ".f". A shard folder holds nothing else; anything else is foreign.
+func shardNames(dir, prefix string, firstIndexOnly bool, limit int) []string {
+	var names []string
+
+	if len(prefix) > 8 || strings.ContainsAny(prefix, ".") {
+		return []string{prefix + "/"}
+	}
+
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error { //nolint:errcheck // unreadable parts count as foreign below
+		if len(names) >= limit {
+			return filepath.SkipAll
+		}
+
+		if err != nil {
+			names = append(names, prefix+"/")
+			return filepath.SkipDir
+		}
+
+		if d.IsDir() {
+			return nil
+		}
+
+		rel, _ := filepath.Rel(dir, p)
+		name := filepath.Base(rel)
+
+		switch {
+		case fsTempSuffix.MatchString(name):
+			names = append(names, lockName)
+		case d.Type().IsRegular() && strings.HasSuffix(name, fsBlobSuffix):
+			id := prefix + strings.ReplaceAll(filepath.ToSlash(strings.TrimSuffix(rel, fsBlobSuffix)), "/", "")
+			names = append(names, id)
+
+			if firstIndexOnly && kopiaBlobKind(id) == blobIndex {
+				return filepath.SkipAll
+			}
+		default:
+			names = append(names, prefix+"/")
+		}
+
+		return nil
+	})
+
+	return names
 }

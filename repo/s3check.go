@@ -315,15 +315,18 @@ func (a *s3API) checkList(ctx context.Context, rep *Report, mode CheckMode) bool
 		}
 	}
 
-	if truncated && !contains(names, formatBlobName) {
-		// A busy repository may list many log blobs before kopia.repository.
-		more, _, err := a.list(ctx, a.loc.Prefix+"kopia.", 10, rep)
-		if err != nil {
-			rep.fail(LineList, a.fail(ctx, err, ActionListBucket))
-			return false
-		}
+	if truncated {
+		// A busy repository lists many packs before kopia.repository's
+		// neighbours and its index blobs (x…, last in order): look for both.
+		for _, p := range []string{"kopia.", "x"} {
+			more, _, err := a.list(ctx, a.loc.Prefix+p, 10, rep)
+			if err != nil {
+				rep.fail(LineList, a.fail(ctx, err, ActionListBucket))
+				return false
+			}
 
-		names = append(names, more...)
+			names = append(names, more...)
+		}
 	}
 
 	rep.State, rep.HalfMade = classifyNames(topLevel(names))
