@@ -73,6 +73,9 @@ type Report struct {
 	Created time.Time
 	// Requests counts the S3 requests the check made.
 	Requests int
+	// ConditionalWrites: the store refused to replace an object written
+	// with If-None-Match, so a create can never replace a repository.
+	ConditionalWrites bool
 	// Err is the first problem that blocks using the location, or nil.
 	Err error
 }

@@ -22,19 +22,55 @@ func Check(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (
 		return nil, err
 	}
 
-	var rep *Report
+	rep, _, err := checkLocation(ctx, n, secrets, mode)
+
+	return rep, err
+}
+
+// checkLocation is Check for normalized settings; for S3 it also returns
+// the checked client (nil when the check stopped before it had one), for
+// the guard of an operation that goes on to write.
+func checkLocation(ctx context.Context, n Settings, secrets S3Secrets, mode CheckMode) (*Report, *s3API, error) {
+	var (
+		rep *Report
+		api *s3API
+	)
+
 	if f, ok := n.(Filesystem); ok {
 		rep = checkFilesystem(f, mode)
 	} else {
 		loc, _ := asS3(n)
-		rep = checkS3(ctx, loc, secrets, mode)
+		rep, api = checkS3(ctx, loc, secrets, mode)
 	}
 
 	if ctx.Err() != nil {
-		return rep, canceledError(ctx.Err())
+		return rep, api, canceledError(ctx.Err())
 	}
 
-	return rep, nil
+	return rep, api, nil
+}
+
+// reverify looks at the location again, at the moment an operation holding
+// its lock is about to act: one listing, no more.
+func reverify(ctx context.Context, n Settings, api *s3API) (State, HalfMadeStage, error) {
+	var rep *Report
+
+	if f, ok := n.(Filesystem); ok {
+		rep = checkFilesystem(f, CheckRead)
+	} else {
+		rep = &Report{}
+		api.checkList(ctx, rep, CheckRead)
+	}
+
+	if ctx.Err() != nil {
+		return StateUnknown, HalfMadeNone, canceledError(ctx.Err())
+	}
+
+	if rep.Err != nil {
+		return StateUnknown, HalfMadeNone, rep.Err
+	}
+
+	return rep.State, rep.HalfMade, nil
 }
 
 func stateError(st State, stage HalfMadeStage, location string) error {

@@ -52,6 +52,10 @@ func classify(ctx context.Context, err error, location string) error {
 		return alreadyRepository(location)
 	}
 
+	if errors.Is(err, errAlreadyThere) {
+		return lostRace(location)
+	}
+
 	if te := classifyTransport(err, location); te != nil {
 		return te
 	}

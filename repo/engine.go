@@ -73,7 +73,7 @@ func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (
 
 	progress(ctx, StepChecking)
 
-	rep, err := Check(ctx, n, secrets.S3, CheckWrite)
+	rep, api, err := checkLocation(ctx, n, secrets.S3, CheckWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -86,19 +86,45 @@ func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (
 		return nil, e
 	}
 
-	return initialize(ctx, n, secrets, local, f, key)
+	var info *Info
+
+	g := guardFor(n, api, rep.ConditionalWrites)
+	err = withLock(ctx, g, func() error {
+		// The check above may be minutes old: look again, holding the lock.
+		st, stage, err := reverify(ctx, n, api)
+		if err != nil {
+			return err
+		}
+
+		if st == StateRepository || st == StateHalfMade {
+			return lostRace(describe(n))
+		}
+
+		if e := stateError(st, stage, describe(n)); e != nil {
+			return e
+		}
+
+		info, err = initialize(ctx, n, secrets, local, f, key, g)
+
+		return err
+	})
+
+	return info, err
 }
 
-// initialize writes a new repository's format, then connects to it and
-// writes Corso's settings. key delivers f's key, derived from secrets.
-func initialize(ctx context.Context, n Settings, secrets Secrets, local Local, f *corsoFormat, key <-chan derivedKey) (*Info, error) {
+// initialize writes a new repository's format through g (never replacing
+// one), then connects to it and writes Corso's settings. key delivers f's
+// key, derived from secrets. The caller holds g's lock.
+func initialize(ctx context.Context, n Settings, secrets Secrets, local Local, f *corsoFormat, key <-chan derivedKey, g guard) (*Info, error) {
 	where := describe(n)
 
-	st, err := openStorage(ctx, n, secrets.S3, true)
+	raw, err := openStorage(ctx, n, secrets.S3, true)
 	if err != nil {
 		return nil, err
 	}
-	defer st.Close(ctx) //nolint:errcheck
+	defer raw.Close(ctx) //nolint:errcheck
+
+	st := guardedStorage{Storage: raw, g: g}
 
 	progress(ctx, StepCreating)
 

@@ -35,6 +35,11 @@ const (
 	CodeConfigExists
 	// CodeEngine: the engine helper process is missing or failed.
 	CodeEngine
+	// CodeBusy: another Corso Desktop is changing the location right now.
+	CodeBusy
+	// CodeLostRace: another program created or changed the location between
+	// the check and the write; nothing of theirs was replaced.
+	CodeLostRace
 )
 
 // Error is the only error type the repo package returns to callers. Error()

@@ -10,25 +10,42 @@ import (
 	"github.com/kopia/kopia/repo/format"
 )
 
-func requireHalfMade(ctx context.Context, n Settings, s3secrets S3Secrets, mode CheckMode) (*Report, error) {
-	rep, err := Check(ctx, n, s3secrets, mode)
+// requireHalfMade checks that n holds an interrupted creation, returning
+// the check and its S3 client for the guard.
+func requireHalfMade(ctx context.Context, n Settings, s3secrets S3Secrets, mode CheckMode) (*Report, *s3API, error) {
+	rep, api, err := checkLocation(ctx, n, s3secrets, mode)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	if rep.Err != nil {
-		return nil, rep.Err
+		return nil, nil, rep.Err
 	}
 
-	if rep.State != StateHalfMade {
-		return nil, newError(CodeUnknown, nil, "%s does not hold an interrupted repository creation (it is %s), so there is nothing to finish or clear. Run Check again.", describe(n), rep.State)
+	if err := stillHalfMade(n, rep.State, rep.HalfMade, rep.HalfMade); err != nil {
+		return nil, nil, err
 	}
 
-	return rep, nil
+	return rep, api, nil
+}
+
+// stillHalfMade is nil when the location is half-made at the stage the
+// operation was chosen for.
+func stillHalfMade(n Settings, st State, stage, want HalfMadeStage) error {
+	switch {
+	case st != StateHalfMade:
+		return newError(CodeLostRace, nil, "%s no longer holds an interrupted repository creation (it is %s now), so nothing was finished or cleared. Run Check again.", describe(n), st)
+	case stage != want:
+		return newError(CodeLostRace, nil, "The interrupted creation at %s changed since it was checked, so nothing was done. Run Check again.", describe(n))
+	}
+
+	return nil
 }
 
 // Finish completes a creation that was interrupted: before the format was
-// written it starts over; after, it applies Corso's settings.
+// written it clears kopia's remnants and starts over; after, it applies
+// Corso's settings. It holds the location's lock and re-verifies the
+// stage before acting.
 func Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
 	n, err := Normalize(s)
 	if err != nil {
@@ -39,57 +56,109 @@ func Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Inf
 		return nil, err
 	}
 
-	rep, err := requireHalfMade(ctx, n, secrets.S3, CheckWrite)
+	rep, api, err := requireHalfMade(ctx, n, secrets.S3, CheckWrite)
 	if err != nil {
 		return nil, err
 	}
 
-	if rep.HalfMade == HalfMadeBeforeFormat {
-		if err := deleteFormatBlobs(ctx, n, secrets.S3); err != nil {
-			return nil, err
-		}
+	var info *Info
 
-		f, err := newCorsoFormat()
+	g := guardFor(n, api, rep.ConditionalWrites)
+	err = withLock(ctx, g, func() error {
+		st, stage, err := reverify(ctx, n, api)
 		if err != nil {
-			return nil, err
+			return err
 		}
 
-		return initialize(ctx, n, secrets, local, f, f.deriveKey(secrets.Passphrase))
-	}
+		if err := stillHalfMade(n, st, stage, rep.HalfMade); err != nil {
+			return err
+		}
 
-	st, err := openStorage(ctx, n, secrets.S3, false)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close(ctx) //nolint:errcheck
+		if stage == HalfMadeBeforeFormat {
+			if err := deleteKopiaBlobs(ctx, n, secrets.S3); err != nil {
+				return err
+			}
 
-	return connectStorage(ctx, st, n, secrets, local, openRequest{settings: repairSettings, created: rep.Created})
+			f, err := newCorsoFormat()
+			if err != nil {
+				return err
+			}
+
+			info, err = initialize(ctx, n, secrets, local, f, f.deriveKey(secrets.Passphrase), g)
+
+			return err
+		}
+
+		raw, err := openStorage(ctx, n, secrets.S3, false)
+		if err != nil {
+			return err
+		}
+		defer raw.Close(ctx) //nolint:errcheck
+
+		info, err = connectStorage(ctx, raw, n, secrets, local, openRequest{settings: repairSettings, created: rep.Created})
+
+		return err
+	})
+
+	return info, err
 }
 
-// Clear removes what an interrupted creation left behind, after checking
-// again that nothing else is there. The location is then empty.
+// Clear removes what an interrupted creation left behind: only blobs with
+// kopia's exact names, only while the location is still half-made (checked
+// again holding the lock, so a Finish from elsewhere cannot slip in). The
+// location is then empty of kopia's files; the user's are never touched.
 func Clear(ctx context.Context, s Settings, s3secrets S3Secrets) error {
 	n, err := Normalize(s)
 	if err != nil {
 		return err
 	}
 
-	if _, err := requireHalfMade(ctx, n, s3secrets, CheckRead); err != nil {
+	rep, api, err := requireHalfMade(ctx, n, s3secrets, CheckRead)
+	if err != nil {
 		return err
 	}
 
-	return deleteFormatBlobs(ctx, n, s3secrets)
+	return withLock(ctx, guardFor(n, api, rep.ConditionalWrites), func() error {
+		st, stage, err := reverify(ctx, n, api)
+		if err != nil {
+			return err
+		}
+
+		if err := stillHalfMade(n, st, stage, rep.HalfMade); err != nil {
+			return err
+		}
+
+		return deleteKopiaBlobs(ctx, n, s3secrets)
+	})
 }
 
-func deleteFormatBlobs(ctx context.Context, n Settings, s3secrets S3Secrets) error {
+// deleteKopiaBlobs deletes every blob under the location that has one of
+// kopia's exact names, the format blob last so that an interruption still
+// reads as half-made. Anything else is left alone.
+func deleteKopiaBlobs(ctx context.Context, n Settings, s3secrets S3Secrets) error {
 	st, err := openStorage(ctx, n, s3secrets, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close(ctx) //nolint:errcheck
 
-	// The format blob goes last so an interruption here still reads as half-made.
-	for _, id := range []blob.ID{format.KopiaBlobCfgBlobID, format.KopiaRepositoryBlobID} {
+	var ids []blob.ID
+
+	err = st.ListBlobs(ctx, "", func(m blob.Metadata) error {
+		switch kopiaBlobKind(string(m.BlobID)) {
+		case blobContent, blobIndex:
+			ids = append(ids, m.BlobID)
+		}
+
+		return nil
+	})
+	if err != nil {
+		return classify(ctx, err, describe(n))
+	}
+
+	ids = append(ids, format.KopiaBlobCfgBlobID, format.KopiaRepositoryBlobID)
+
+	for _, id := range ids {
 		if err := st.DeleteBlob(ctx, id); err != nil && !errors.Is(err, blob.ErrBlobNotFound) {
 			return classify(ctx, err, describe(n))
 		}

@@ -14,6 +14,7 @@ const (
 	StepReading    Step = "Reading the repository's details…"
 	StepClearing   Step = "Removing what the interrupted creation left…"
 	StepConnecting Step = "Saving the connection…"
+	StepWaiting    Step = "Waiting for another Corso Desktop to finish with this location…"
 )
 
 type progressKey struct{}

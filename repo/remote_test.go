@@ -38,6 +38,8 @@ func engineClient(t testing.TB) interface {
 	Reopen(context.Context, repo.Local, repo.Secrets) (*repo.Info, error)
 	Disconnect(context.Context, repo.Local) error
 	Clear(context.Context, repo.Settings, repo.S3Secrets) error
+	Finish(context.Context, repo.Settings, repo.Secrets, repo.Local) (*repo.Info, error)
+	ApplyCorsoSettings(context.Context, repo.Local, repo.Secrets) (*repo.Info, error)
 	ResolveCredentials(context.Context, repo.Credentials, repo.S3Secrets) (string, error)
 	PassphraseStrength(context.Context, string, ...string) (repo.Strength, error)
 	Prepare()

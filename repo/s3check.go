@@ -146,13 +146,13 @@ func httpStatus(err error) int {
 	return 0
 }
 
-func checkS3(ctx context.Context, loc s3Location, secrets S3Secrets, mode CheckMode) *Report {
+func checkS3(ctx context.Context, loc s3Location, secrets S3Secrets, mode CheckMode) (*Report, *s3API) {
 	rep := &Report{}
 
 	creds, err := resolveCredentials(ctx, loc.Credentials, secrets)
 	if err != nil {
 		rep.fail(LineCredentials, err)
-		return rep
+		return rep, nil
 	}
 
 	rep.CredentialsFrom = creds.From
@@ -161,14 +161,14 @@ func checkS3(ctx context.Context, loc s3Location, secrets S3Secrets, mode CheckM
 	api, err := newS3API(loc, creds)
 	if err != nil {
 		rep.fail(LineEndpoint, err)
-		return rep
+		return rep, nil
 	}
 
 	defer func() { rep.Requests = int(api.http.n.Load()) }()
 
 	api.run(ctx, rep, mode)
 
-	return rep
+	return rep, api
 }
 
 // run performs the checks in order; each stops the rest when it blocks.
@@ -496,6 +496,14 @@ func (a *s3API) checkWrite(ctx context.Context, rep *Report) {
 	}
 
 	defer a.removeProbe(key)
+
+	// A second write that must not replace the first tells whether the
+	// store honours If-None-Match, which creating a repository relies on.
+	_, err = a.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(payload),
+		ContentLength: aws.Int64(int64(len(payload))), IfNoneMatch: aws.String("*"),
+	})
+	rep.ConditionalWrites = conditionFailed(err)
 
 	out, err := a.client.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(key)})
 	if err != nil {

@@ -418,6 +418,15 @@ func (m *MinIO) Put(t testing.TB, bucket, key, body string) {
 	}
 }
 
+// Remove deletes one object, for tests that take part of a repository away.
+func (m *MinIO) Remove(t testing.TB, bucket, key string) {
+	t.Helper()
+
+	if err := m.Client(t).RemoveObject(context.Background(), bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // AddUser creates a user allowed exactly the given S3 actions on bucket.
 func (m *MinIO) AddUser(t testing.TB, user, secret, bucket string, actions []string) {
 	t.Helper()
