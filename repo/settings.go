@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -265,14 +266,20 @@ func normalizeBucket(b string, compatible bool) (string, *Error) {
 	}
 
 	if compatible {
-		if !relaxedBucket.MatchString(b) {
+		switch {
+		case !relaxedBucket.MatchString(b):
 			return "", invalidField(FieldBucket, "A bucket name is 3 to 255 letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit.")
+		case strings.Contains(b, "..") || strings.Contains(b, ".-") || strings.Contains(b, "-."):
+			return "", invalidField(FieldBucket, "A bucket name has no two dots in a row and no dot next to a hyphen (S3 naming rules). Check the bucket's name with your storage provider.")
+		case ipLike.MatchString(b):
+			return "", invalidField(FieldBucket, "A bucket name cannot look like an IP address (S3 naming rules). If %s is the server's address, put it in the Endpoint field.", b)
 		}
 
 		return b, nil
 	}
 
-	if !strictBucket.MatchString(b) || strings.Contains(b, "..") || ipLike.MatchString(b) {
+	if !strictBucket.MatchString(b) || strings.Contains(b, "..") || strings.Contains(b, ".-") || strings.Contains(b, "-.") || ipLike.MatchString(b) ||
+		strings.HasPrefix(b, "xn--") || strings.HasPrefix(b, "sthree-") || strings.HasSuffix(b, "-s3alias") || strings.HasSuffix(b, "--ol-s3") {
 		return "", invalidField(FieldBucket, "An Amazon S3 bucket name is 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit.")
 	}
 
@@ -296,7 +303,33 @@ func normalizePrefix(p string) (string, *Error) {
 		return "", invalidField(FieldPrefix, "The prefix is too long: keep it under %d bytes.", maxPrefix)
 	}
 
+	// Stores disagree on what a leading /, an empty part, . or .. mean
+	// (MinIO folds them away, Amazon S3 keeps them), so the same prefix
+	// could name two places: refuse them and suggest the plain form.
+	if strings.HasPrefix(p, "/") {
+		return "", invalidField(FieldPrefix, "A prefix does not start with /: write %s instead.", suggestPrefix(p))
+	}
+
+	for _, part := range strings.Split(p, "/") {
+		switch {
+		case part == "", part == ".", part == "..":
+			return "", invalidField(FieldPrefix, "A prefix is folder names joined by single slashes, without . or .. parts: write %s instead.", suggestPrefix(p))
+		case len(part) > 255:
+			return "", invalidField(FieldPrefix, "Each part of the prefix between slashes must be under 256 bytes; many stores refuse longer ones.")
+		}
+	}
+
 	return p + "/", nil
+}
+
+// suggestPrefix is the plain form of a prefix with empty, . and .. parts.
+func suggestPrefix(p string) string {
+	clean := strings.Trim(path.Clean("/"+p), "/")
+	if clean == "" {
+		return "nothing (leave the field empty)"
+	}
+
+	return strconv.Quote(clean + "/")
 }
 
 func normalizeRegion(r string) (string, *Error) {
