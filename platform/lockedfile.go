@@ -45,9 +45,10 @@ func NewError(code Code, cause error, format string, args ...any) *Error {
 	return &Error{Code: code, cause: cause, msg: fmt.Sprintf(format, args...)}
 }
 
-// LockTimeout bounds how long a write waits for another instance of the
-// app to finish its own.
-const LockTimeout = 5 * time.Second
+// LockTimeout bounds how long a read or write waits for another instance
+// of the app to finish its own: far longer than any save takes, so a wait
+// only ends in a refusal when the other instance hangs.
+const LockTimeout = 60 * time.Second
 
 // LockedFile is a small file that several running instances of the app
 // read and rewrite: every change holds an exclusive lock on a sidecar
@@ -67,26 +68,39 @@ func (f LockedFile) lock(ctx context.Context, exclusive bool) (*flock.Flock, err
 	ctx, cancel := context.WithTimeout(ctx, LockTimeout)
 	defer cancel()
 
-	var (
-		ok  bool
-		err error
-	)
+	// A blocking lock queues in the kernel, so waiters take turns; polling
+	// with TryLock could lose every round to a busy neighbour.
+	got := make(chan error, 1)
 
-	if exclusive {
-		ok, err = l.TryLockContext(ctx, 20*time.Millisecond)
-	} else {
-		ok, err = l.TryRLockContext(ctx, 20*time.Millisecond)
+	go func() {
+		if exclusive {
+			got <- l.Lock()
+		} else {
+			got <- l.RLock()
+		}
+	}()
+
+	select {
+	case err := <-got:
+		if err != nil {
+			return nil, NewError(CodeIO, err, "Could not lock %s. Check that you can write there.", f.Path)
+		}
+
+		return l, nil
+	case <-ctx.Done():
+		// Give the lock back if it comes after all.
+		go func() {
+			if <-got == nil {
+				l.Unlock() //nolint:errcheck
+			}
+		}()
+
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, NewError(CodeIO, ctx.Err(), "Saving the settings was cancelled.")
+		}
+
+		return nil, NewError(CodeBusy, ctx.Err(), "Another Corso Desktop window has held the settings file for a minute without finishing. Close the other windows, then try again.")
 	}
-
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return nil, NewError(CodeIO, err, "Could not lock %s. Check that you can write there.", f.Path)
-	}
-
-	if !ok {
-		return nil, NewError(CodeBusy, err, "Another Corso Desktop window is saving its settings. Try again in a moment.")
-	}
-
-	return l, nil
 }
 
 // Read returns the file's content, or nil when it does not exist yet.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/corsodesktop/corso-desktop/platform"
 )
@@ -179,5 +180,52 @@ func TestUserDirsFollowTheOS(t *testing.T) {
 
 	if !strings.HasPrefix(d.ConnectionFile("abc"), d.Config) || !strings.HasPrefix(d.CacheDir("abc"), d.Cache) {
 		t.Fatal("per-repository state must live under the app's folders")
+	}
+}
+
+// TestSaveWaitsForASlowNeighbour: an instance holding the lock longer than
+// the old 5 s limit, while making progress, does not get another
+// instance's save refused; the waiter saves once it is done.
+func TestSaveWaitsForASlowNeighbour(t *testing.T) {
+	f := platform.LockedFile{Path: filepath.Join(t.TempDir(), "list.json")}
+
+	holding := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error, 1)
+
+	go func() {
+		done <- f.Update(context.Background(), func(cur []byte) ([]byte, error) {
+			close(holding)
+			<-release
+
+			return json.Marshal([]string{"slow"})
+		})
+	}()
+
+	<-holding
+
+	waiter := make(chan error, 1)
+
+	go func() { waiter <- appendLine(f, "waiter") }()
+
+	select {
+	case err := <-waiter:
+		t.Fatalf("the save did not wait for the lock: %v", err)
+	case <-time.After(6 * time.Second):
+	}
+
+	close(release)
+
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	if err := <-waiter; err != nil {
+		t.Fatalf("the waiting save was refused: %v", err)
+	}
+
+	data, _ := os.ReadFile(f.Path)
+	if string(data) != `["slow","waiter"]` {
+		t.Fatalf("file %s", data)
 	}
 }
