@@ -16,7 +16,7 @@ import (
 // asked for, is removed again) and says what is there and what is wrong.
 // The returned error is for invalid settings or cancellation; problems with
 // the location itself are in Report.Err and the lines.
-func Check(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (*Report, error) {
+func checkOp(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (*Report, error) {
 	n, err := Normalize(s)
 	if err != nil {
 		return nil, err

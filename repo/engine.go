@@ -51,7 +51,7 @@ func (l s3Location) Describe() string {
 // to it. It never overwrites anything: a repository already there, an
 // interrupted creation or any other data makes it refuse before writing.
 // For S3 it first proves the bucket and every permission Corso needs.
-func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+func initializeOp(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
 	n, err := Normalize(s)
 	if err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func initialize(ctx context.Context, n Settings, secrets Secrets, local Local, f
 
 // Connect opens an existing repository with its passphrase, proving the
 // passphrase right, and records the connection in local.
-func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+func connectOp(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
 	n, err := Normalize(s)
 	if err != nil {
 		return nil, err
@@ -199,7 +199,7 @@ func startPreflight(ctx context.Context, n Settings, s3secrets S3Secrets) *prefl
 	go func() {
 		defer close(p.done)
 
-		rep, err := Check(ctx, n, s3secrets, CheckRead)
+		rep, err := checkOp(ctx, n, s3secrets, CheckRead)
 		if err != nil {
 			p.err = err
 			return
@@ -442,7 +442,7 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.T
 }
 
 // Reopen opens a repository connected earlier, e.g. after a restart.
-func Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+func reopenOp(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
 	if err := requirePassphrase(secrets.Passphrase); err != nil {
 		return nil, err
 	}
@@ -457,7 +457,7 @@ func Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
 // ApplyCorsoSettings writes Corso's global policy and epoch duration into a
 // connected repository: it finishes a creation that was interrupted after
 // the format was written, or repairs settings changed by other tools.
-func ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+func applyCorsoSettingsOp(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
 	if err := requirePassphrase(secrets.Passphrase); err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func stillHalfMade(n Settings, st State, stage, want HalfMadeStage) error {
 // written it clears kopia's remnants and starts over; after, it applies
 // Corso's settings. It holds the location's lock and re-verifies the
 // stage before acting.
-func Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+func finishOp(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
 	n, err := Normalize(s)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Inf
 // kopia's exact names, only while the location is still half-made (checked
 // again holding the lock, so a Finish from elsewhere cannot slip in). The
 // location is then empty of kopia's files; the user's are never touched.
-func Clear(ctx context.Context, s Settings, s3secrets S3Secrets) error {
+func clearOp(ctx context.Context, s Settings, s3secrets S3Secrets) error {
 	n, err := Normalize(s)
 	if err != nil {
 		return err

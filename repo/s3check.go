@@ -81,7 +81,7 @@ func newS3API(loc s3Location, creds resolvedCredentials) (*s3API, error) {
 	}
 
 	httpClient := awshttp.NewBuildableClient().
-		WithTimeout(30 * time.Second).
+		WithTimeout(storeAnswerTimeout).
 		WithTransportOptions(func(t *http.Transport) {
 			t.TLSClientConfig = tc
 			t.TLSHandshakeTimeout = 10 * time.Second

@@ -52,3 +52,101 @@ func (m *MinIO) Proxy(t testing.TB, after func(r *http.Request, status int)) str
 
 	return l.Addr().String()
 }
+
+// Fault is what FaultProxy does with one request.
+type Fault int
+
+// The faults a proxy can inject.
+const (
+	// Forward passes the request on.
+	Forward Fault = iota
+	// Stall holds the request and never answers, as a hung server does.
+	Stall
+	// Cut drops the connection without an answer.
+	Cut
+)
+
+// FaultProxy puts a plain-HTTP proxy in front of m that asks decide what
+// to do with each request: forward it, stall it (until the test ends) or
+// cut the connection.
+func (m *MinIO) FaultProxy(t testing.TB, decide func(r *http.Request) Fault) string {
+	t.Helper()
+
+	stalled := make(chan struct{})
+	inner := m.Proxy(t, nil)
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: inner})
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch decide(r) {
+		case Stall:
+			select {
+			case <-stalled:
+			case <-r.Context().Done():
+			}
+
+			fallthrough
+		case Cut:
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+		default:
+			rp.ServeHTTP(w, r)
+		}
+	})
+
+	srv := &http.Server{Handler: handler} //nolint:gosec // test-only server on loopback
+	go srv.Serve(l)                       //nolint:errcheck
+
+	t.Cleanup(func() {
+		close(stalled)
+		srv.Close()
+	})
+
+	return l.Addr().String()
+}
+
+// Silent is an address that accepts connections and never answers.
+func Silent(t testing.TB) string {
+	t.Helper()
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var held []net.Conn
+
+	done := make(chan struct{})
+
+	go func() {
+		defer close(done)
+
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+
+			held = append(held, c)
+		}
+	}()
+
+	t.Cleanup(func() {
+		l.Close()
+		<-done
+
+		for _, c := range held {
+			c.Close()
+		}
+	})
+
+	return l.Addr().String()
+}

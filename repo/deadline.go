@@ -1,0 +1,129 @@
+//go:build !remote_engine
+
+package repo
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+)
+
+// A store that accepts connections and never answers must not hold an
+// operation for minutes: each request waits at most storeAnswerTimeout for
+// the server's answer (kopia's S3 client starts from Go's default
+// transport, which waits forever), and each operation as a whole at most
+// operationTimeout, then says the store stopped answering.
+const (
+	storeAnswerTimeout = 15 * time.Second
+	operationTimeout   = 50 * time.Second
+)
+
+//nolint:gochecknoinits // kopia clones http.DefaultTransport for every S3 storage.
+func init() {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		t.ResponseHeaderTimeout = storeAnswerTimeout
+	}
+}
+
+var errStoreStalled = errors.New("the storage did not answer in time")
+
+// operationDeadline bounds one operation; the deadline's cause tells a
+// stall from the user's Cancel.
+func operationDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, operationTimeout, errStoreStalled)
+}
+
+// stalled turns the failure of an operation whose deadline passed into the
+// sentence that says so.
+func stalled(ctx context.Context, err error, location string) error {
+	if err == nil || !errors.Is(context.Cause(ctx), errStoreStalled) {
+		return err
+	}
+
+	return newError(CodeUnreachable, errStoreStalled, "%s stopped answering: nothing came back for %d seconds, so the operation was stopped. Check your network and that the storage service is up, then run Check again.", location, int(operationTimeout.Seconds()))
+}
+
+func where(s Settings) string {
+	if n, err := Normalize(s); err == nil {
+		return describe(n)
+	}
+
+	return "the storage"
+}
+
+// Check looks at a location without changing it (the write probe, when
+// asked for, is removed again) and says what is there and what is wrong.
+// The returned error is for invalid settings or cancellation; problems with
+// the location itself are in Report.Err and the lines.
+func Check(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (*Report, error) {
+	ctx, cancel := operationDeadline(ctx)
+	defer cancel()
+
+	rep, err := checkOp(ctx, s, secrets, mode)
+
+	return rep, stalled(ctx, err, where(s))
+}
+
+// Initialize creates a Corso repository at an empty location and connects
+// to it. It never overwrites anything: a repository already there, an
+// interrupted creation or any other data makes it refuse before writing.
+// For S3 it first proves the bucket and every permission Corso needs.
+func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+	ctx, cancel := operationDeadline(ctx)
+	defer cancel()
+
+	info, err := initializeOp(ctx, s, secrets, local)
+
+	return info, stalled(ctx, err, where(s))
+}
+
+// Connect opens an existing repository with its passphrase, proving the
+// passphrase right, and records the connection in local.
+func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+	ctx, cancel := operationDeadline(ctx)
+	defer cancel()
+
+	info, err := connectOp(ctx, s, secrets, local)
+
+	return info, stalled(ctx, err, where(s))
+}
+
+// Finish completes a creation that was interrupted.
+func Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
+	ctx, cancel := operationDeadline(ctx)
+	defer cancel()
+
+	info, err := finishOp(ctx, s, secrets, local)
+
+	return info, stalled(ctx, err, where(s))
+}
+
+// Clear removes what an interrupted creation left behind.
+func Clear(ctx context.Context, s Settings, s3secrets S3Secrets) error {
+	ctx, cancel := operationDeadline(ctx)
+	defer cancel()
+
+	return stalled(ctx, clearOp(ctx, s, s3secrets), where(s))
+}
+
+// Reopen opens a repository connected earlier, e.g. after a restart.
+func Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+	ctx, cancel := operationDeadline(ctx)
+	defer cancel()
+
+	info, err := reopenOp(ctx, local, secrets)
+
+	return info, stalled(ctx, err, "The repository's storage")
+}
+
+// ApplyCorsoSettings writes Corso's global policy and epoch duration into a
+// connected repository.
+func ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
+	ctx, cancel := operationDeadline(ctx)
+	defer cancel()
+
+	info, err := applyCorsoSettingsOp(ctx, local, secrets)
+
+	return info, stalled(ctx, err, "The repository's storage")
+}

@@ -1,0 +1,137 @@
+package repo_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// TestSilentStoreGetsAnAnswer: against a server that accepts connections
+// and never answers, check, create and connect each end with a sentence
+// that blames the store, within the operation's deadline.
+func TestSilentStoreGetsAnAnswer(t *testing.T) {
+	s := repo.S3Compatible{S3: repo.S3{Bucket: "silent", Credentials: repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: "k"}},
+		Endpoint: repotest.Silent(t), DisableTLS: true}
+	sec := repo.Secrets{Passphrase: testPassphrase, S3: repo.S3Secrets{SecretAccessKey: "s"}}
+
+	ops := map[string]func(ctx context.Context) error{
+		"check": func(ctx context.Context) error {
+			rep, err := repo.Check(ctx, s, sec.S3, repo.CheckWrite)
+			if err == nil {
+				err = rep.Err
+			}
+
+			return err
+		},
+		"create": func(ctx context.Context) error {
+			_, err := repo.Initialize(ctx, s, sec, localIn(t.TempDir()))
+			return err
+		},
+		"connect": func(ctx context.Context) error {
+			_, err := repo.Connect(ctx, s, sec, localIn(t.TempDir()))
+			return err
+		},
+	}
+
+	var wg sync.WaitGroup
+
+	for name, op := range ops {
+		wg.Add(1)
+
+		go func() {
+			defer wg.Done()
+
+			done := make(chan error, 1)
+			go func() { done <- op(context.Background()) }()
+
+			select {
+			case err := <-done:
+				if repo.CodeOf(err) != repo.CodeUnreachable {
+					t.Errorf("%s: %v (code %v), want the store named as not answering", name, err, repo.CodeOf(err))
+				}
+			case <-time.After(2 * time.Minute):
+				t.Errorf("%s: still waiting after two minutes", name)
+			}
+		}()
+	}
+
+	wg.Wait()
+}
+
+// TestCancelAlwaysWorks: Cancel ends each operation against a silent
+// store at once, as a cancellation, not as a store error.
+func TestCancelAlwaysWorks(t *testing.T) {
+	s := repo.S3Compatible{S3: repo.S3{Bucket: "silent", Credentials: repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: "k"}},
+		Endpoint: repotest.Silent(t), DisableTLS: true}
+	sec := repo.Secrets{Passphrase: testPassphrase, S3: repo.S3Secrets{SecretAccessKey: "s"}}
+
+	for name, op := range map[string]func(context.Context) error{
+		"check":   func(ctx context.Context) error { _, err := repo.Check(ctx, s, sec.S3, repo.CheckWrite); return err },
+		"create":  func(ctx context.Context) error { _, err := repo.Initialize(ctx, s, sec, localIn(t.TempDir())); return err },
+		"connect": func(ctx context.Context) error { _, err := repo.Connect(ctx, s, sec, localIn(t.TempDir())); return err },
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+
+		go func() { done <- op(ctx) }()
+
+		time.Sleep(300 * time.Millisecond) // let it reach the silent server
+		cancel()
+
+		select {
+		case err := <-done:
+			requireCode(t, err, repo.CodeCanceled)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: Cancel did not end it", name)
+		}
+	}
+}
+
+// TestStoreStallsMidCreate: the store stops answering right after the
+// format is written. Create ends with a sentence, the next check names an
+// interrupted creation, and Finish completes it.
+func TestStoreStallsMidCreate(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	var formatWritten atomic.Bool
+
+	s := s3Settings(m, bucket, "stalls")
+	s.Endpoint = m.FaultProxy(t, func(r *http.Request) repotest.Fault {
+		if formatWritten.Load() {
+			return repotest.Stall
+		}
+
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/kopia.repository") {
+			formatWritten.Store(true)
+		}
+
+		return repotest.Forward
+	})
+
+	_, err := repo.Initialize(context.Background(), s, rootSecrets(), localIn(t.TempDir()))
+	if c := repo.CodeOf(err); c != repo.CodeUnreachable {
+		t.Fatalf("a stalled create: %v (code %v)", err, c)
+	}
+
+	direct := s3Settings(m, bucket, "stalls")
+
+	rep, err := repo.Check(context.Background(), direct, rootSecrets().S3, repo.CheckRead)
+	if err != nil || rep.State != repo.StateHalfMade {
+		t.Fatalf("after the stall: %v %v", rep.State, err)
+	}
+
+	info, err := repo.Finish(context.Background(), direct, rootSecrets(), localIn(t.TempDir()))
+	if err != nil {
+		t.Fatalf("finish after the stall: %v", err)
+	}
+
+	requireCorsoFormat(t, info)
+}
