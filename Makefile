@@ -20,7 +20,7 @@ APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-de
 	xvfb gnome-keyring dbus-x11 libsecret-tools \
 	gcc-mingw-w64-x86-64 desktop-file-utils xz-utils x11-utils imagemagick python3
 
-FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible FuzzImportCorsoConfig FuzzImportNeverEchoesSecrets
+FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible FuzzImportCorsoConfig FuzzImportNeverEchoesSecrets FuzzReadEngine
 
 # no_emoji leaves out Fyne's 4 MB colour emoji font, which Fyne would
 # otherwise parse again for every text style it draws. fyneDo = true in

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,8 +21,13 @@ import (
 const EngineName = "corso-desktop-engine"
 
 // cancelGrace is how long a cancelled engine gets to say so and exit
-// before it is killed.
-const cancelGrace = 30 * time.Second
+// before it is killed; a kill at any point leaves a location that the next
+// check names correctly.
+const cancelGrace = 5 * time.Second
+
+// maxEngineMessage bounds one line from the engine: a result is a few KiB,
+// so a larger one is a broken engine, not an answer to buffer.
+const maxEngineMessage = 4 << 20
 
 // spareIdle is how long a prepared engine process waits for an operation
 // before it is stopped: while it waits it holds about 30 MiB.
@@ -52,6 +58,9 @@ func newEngineClient(path string) *engineClient { return &engineClient{path: pat
 func (c *engineClient) start() (*engineProcess, error) {
 	cmd := exec.Command(c.path)
 	hideWindow(cmd)
+	// Once the engine has exited, its output is not waited for longer than
+	// this, even if something it started still holds the pipes.
+	cmd.WaitDelay = 2 * time.Second
 
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -190,30 +199,50 @@ func (c *engineClient) call(ctx context.Context, req engineRequest) (engineMessa
 	}
 
 	// Cancelling closes stdin, which the engine takes as its cancel; one
-	// that does not stop within cancelGrace is killed.
-	finished := make(chan struct{})
-	stopWatching := context.AfterFunc(ctx, func() {
+	// that has not answered within cancelGrace is killed, so Cancel ends
+	// the wait even with an engine that misbehaves.
+	type answer struct {
+		m   engineMessage
+		err error
+	}
+
+	answers := make(chan answer, 1)
+
+	go func() {
+		m, err := readEngine(ctx, proc.stdout)
+		answers <- answer{m, err}
+	}()
+
+	var res answer
+
+	select {
+	case res = <-answers:
+	case <-ctx.Done():
 		proc.stdin.Close() //nolint:errcheck
 
 		select {
-		case <-finished:
+		case res = <-answers:
 		case <-time.After(cancelGrace):
 			proc.cmd.Process.Kill() //nolint:errcheck
+			res = <-answers
 		}
-	})
+	}
 
-	result, readErr := readEngine(ctx, proc.stdout)
-
-	close(finished)
-	stopWatching()
 	proc.stdin.Close() //nolint:errcheck
+
+	if res.err != nil {
+		// A reader that gave up early leaves the engine writing: stop it.
+		proc.cmd.Process.Kill() //nolint:errcheck
+	}
+
 	waitErr := proc.cmd.Wait()
 
-	if readErr != nil {
+	if res.err != nil {
 		if ctx.Err() != nil {
 			return engineMessage{}, canceledError(ctx.Err())
 		}
 
+		readErr := res.err
 		if waitErr != nil {
 			readErr = fmt.Errorf("%w (%v) %s", readErr, waitErr, proc.stderr.String())
 		}
@@ -221,20 +250,28 @@ func (c *engineClient) call(ctx context.Context, req engineRequest) (engineMessa
 		return engineMessage{}, engineError(readErr)
 	}
 
-	return result, nil
+	return res.m, nil
 }
 
-// readEngine reads progress lines until the result.
+var errEngineMessageTooLarge = errors.New("the engine sent a message larger than any answer")
+
+// readEngine reads progress lines until the result: one JSON message per
+// line, each at most maxEngineMessage bytes.
 func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
-	dec := json.NewDecoder(r)
+	br := bufio.NewReaderSize(r, 64<<10)
 
 	for {
-		var m engineMessage
-		if err := dec.Decode(&m); err != nil {
+		line, err := readLine(br, maxEngineMessage)
+		if err != nil {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
 
+			return engineMessage{}, err
+		}
+
+		var m engineMessage
+		if err := json.Unmarshal(line, &m); err != nil {
 			return engineMessage{}, err
 		}
 
@@ -244,6 +281,32 @@ func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 
 		if m.Progress != "" {
 			progress(ctx, m.Progress)
+		}
+	}
+}
+
+// readLine reads up to and without the next newline, refusing a line
+// longer than limit without reading the rest of it.
+func readLine(br *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > limit+1 {
+			return nil, errEngineMessageTooLarge
+		}
+
+		line = append(line, chunk...)
+
+		switch {
+		case err == nil:
+			return bytes.TrimSuffix(line, []byte("\n")), nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(bytes.TrimSpace(line)) > 0:
+			return line, nil
+		default:
+			return nil, err
 		}
 	}
 }

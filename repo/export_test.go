@@ -1,6 +1,8 @@
 package repo
 
 import (
+	"context"
+	"io"
 	"os/exec"
 	"time"
 )
@@ -31,3 +33,15 @@ func (c *engineClient) SetIdle(d time.Duration) { c.idle = d }
 
 // Problem says why the helper cannot run, or nil.
 func (c *engineClient) Problem() error { return c.problem() }
+
+// EngineClientForTest is the helper-process client.
+type EngineClientForTest = engineClient
+
+// ReadEngine is the client's reader of the engine's messages.
+func ReadEngine(r io.Reader) error {
+	_, err := readEngine(context.Background(), r)
+	return err
+}
+
+// MaxEngineMessage bounds one message from the engine.
+const MaxEngineMessage = maxEngineMessage

@@ -73,8 +73,11 @@ func TestCancelAlwaysWorks(t *testing.T) {
 	sec := repo.Secrets{Passphrase: testPassphrase, S3: repo.S3Secrets{SecretAccessKey: "s"}}
 
 	for name, op := range map[string]func(context.Context) error{
-		"check":   func(ctx context.Context) error { _, err := repo.Check(ctx, s, sec.S3, repo.CheckWrite); return err },
-		"create":  func(ctx context.Context) error { _, err := repo.Initialize(ctx, s, sec, localIn(t.TempDir())); return err },
+		"check": func(ctx context.Context) error { _, err := repo.Check(ctx, s, sec.S3, repo.CheckWrite); return err },
+		"create": func(ctx context.Context) error {
+			_, err := repo.Initialize(ctx, s, sec, localIn(t.TempDir()))
+			return err
+		},
 		"connect": func(ctx context.Context) error { _, err := repo.Connect(ctx, s, sec, localIn(t.TempDir())); return err },
 	} {
 		ctx, cancel := context.WithCancel(context.Background())

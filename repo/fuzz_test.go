@@ -1,6 +1,7 @@
 package repo_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -225,4 +226,25 @@ func FuzzImportNeverEchoesSecrets(f *testing.F) {
 			t.Fatalf("the import's message repeats the secret:\n%s\n%s", e.Error(), e.Details())
 		}
 	})
+}
+
+// FuzzReadEngine: whatever bytes a helper writes, the app's reader of the
+// engine protocol returns (a result or an error) without panicking, and a
+// message over the size bound is refused, never buffered.
+func FuzzReadEngine(f *testing.F) {
+	f.Add([]byte(`{"progress":"Checking the location…"}` + "\n" + `{"done":true,"report":{"State":1}}` + "\n"))
+	f.Add([]byte(`{"done":true,"err":{"code":3,"msg":"x","field":"path"}}`))
+	f.Add([]byte("\x00\xff{\"done\":"))
+	f.Add([]byte("garbage\n"))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		repo.ReadEngine(bytes.NewReader(data)) //nolint:errcheck // only must not panic
+	})
+}
+
+func TestReadEngineRefusesAnOversizedMessage(t *testing.T) {
+	big := append(append([]byte(`{"progress":"`), bytes.Repeat([]byte("a"), repo.MaxEngineMessage)...), `"}`+"\n"...)
+	if err := repo.ReadEngine(bytes.NewReader(big)); err == nil || !strings.Contains(err.Error(), "larger") {
+		t.Fatalf("an oversized message: %v", err)
+	}
 }

@@ -438,3 +438,57 @@ func TestServeEngineRefusesAnotherProtocol(t *testing.T) {
 		}
 	}
 }
+
+// misbehaving writes a stand-in engine that behaves as script says: the
+// client must bound what it reads and honour Cancel whatever the helper
+// does (fault injection; the real helper cannot be made to misbehave).
+func misbehaving(t *testing.T, script string) *repo.EngineClientForTest {
+	t.Helper()
+
+	p := filepath.Join(t.TempDir(), "engine")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+script+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	return repo.NewEngineClient(p)
+}
+
+func TestEngineClientSurvivesAMisbehavingHelper(t *testing.T) {
+	fs := repo.Filesystem{Path: t.TempDir()}
+
+	for name, script := range map[string]string{
+		// endless bytes with no newline: one message larger than any answer
+		"endless garbage": "exec cat /dev/zero",
+		// endless short lines that are not JSON
+		"endless lines": "yes garbage",
+	} {
+		start := time.Now()
+
+		_, err := misbehaving(t, script).Check(context.Background(), fs, repo.S3Secrets{}, repo.CheckRead)
+		requireCode(t, err, repo.CodeEngine)
+
+		if d := time.Since(start); d > time.Minute {
+			t.Errorf("%s: took %v", name, d)
+		}
+	}
+
+	// Endless well-formed progress that never ends: Cancel still ends it.
+	e := misbehaving(t, `while :; do printf '{"progress":"Checking the location…"}\n'; done`)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+
+	go func() {
+		_, err := e.Check(ctx, fs, repo.S3Secrets{}, repo.CheckRead)
+		done <- err
+	}()
+
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+
+	select {
+	case err := <-done:
+		requireCode(t, err, repo.CodeCanceled)
+	case <-time.After(30 * time.Second):
+		t.Fatal("Cancel did not end the wait for a helper that never finishes")
+	}
+}
