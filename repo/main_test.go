@@ -13,7 +13,14 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
 
-func TestMain(m *testing.M) { repotest.Main(m) }
+func TestMain(m *testing.M) {
+	repotest.Main(m, func() {
+		// The helper built for these tests is 40 MB: never leave it behind.
+		if enginePath != "" {
+			os.RemoveAll(filepath.Dir(enginePath)) //nolint:errcheck
+		}
+	})
+}
 
 const testPassphrase = "correct horse battery staple 42"
 

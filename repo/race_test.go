@@ -153,6 +153,14 @@ func halfMade(t *testing.T, s repo.Settings) {
 		t.Fatal(err)
 	}
 
+	takeSettingsAway(t, s)
+}
+
+// takeSettingsAway removes a repository's index, packs and sessions, as if
+// its creation had stopped before Corso's settings were committed.
+func takeSettingsAway(t *testing.T, s repo.Settings) {
+	t.Helper()
+
 	switch v := s.(type) {
 	case repo.Filesystem:
 		for _, d := range []string{"x", "q", "s", "p"} {

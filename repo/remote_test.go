@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -330,6 +331,10 @@ func TestEngineStrengthMatchesInProcess(t *testing.T) {
 }
 
 // The engine's answers never repeat a secret it was given.
+// TestServeEngineNeverEchoesSecrets runs every operation with secrets that
+// the store refuses (so the paths that could repeat them run), keeping the
+// engine's input open until it answers: no answer holds a secret, and
+// none is a cancellation.
 func TestServeEngineNeverEchoesSecrets(t *testing.T) {
 	m := repotest.Shared(t, repotest.Options{})
 	bucket := m.Bucket(t)
@@ -338,17 +343,32 @@ func TestServeEngineNeverEchoesSecrets(t *testing.T) {
 
 	secrets := repo.Secrets{Passphrase: "a very secret passphrase 9", S3: repo.S3Secrets{SecretAccessKey: "not-the-real-secret-key", SessionToken: "a-secret-session-token"}}
 
-	for _, op := range []string{"initialize", "connect", "check"} {
+	// A repository made with the real key, for the operations that open one.
+	local := localIn(t.TempDir())
+	if _, err := repo.Initialize(context.Background(), s3Settings(m, bucket, "secret-check"), rootSecrets(), local); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, op := range []string{"check", "initialize", "connect", "finish", "clear", "reopen", "applyCorsoSettings", "resolveCredentials", "strength"} {
 		req, _ := json.Marshal(map[string]any{
-			"protocol": 1,
-			"op":       op,
-			"settings": map[string]any{"s3Compatible": s},
-			"secrets":  secrets,
-			"local":    localIn(t.TempDir()),
+			"protocol":    1,
+			"op":          op,
+			"settings":    map[string]any{"s3Compatible": s},
+			"secrets":     secrets,
+			"local":       local,
+			"mode":        repo.CheckWrite,
+			"credentials": s.Credentials,
 		})
 
+		in, w := io.Pipe()
+		go w.Write(append(req, '\n')) //nolint:errcheck // the pipe stays open while the engine works
+
 		var out bytes.Buffer
-		if err := repo.ServeEngine(context.Background(), bytes.NewReader(append(req, '\n')), &out); err != nil {
+
+		err := repo.ServeEngine(context.Background(), in, &out)
+		w.Close()
+
+		if err != nil {
 			t.Fatal(err)
 		}
 
@@ -360,6 +380,10 @@ func TestServeEngineNeverEchoesSecrets(t *testing.T) {
 
 		if !strings.Contains(out.String(), `"done":true`) {
 			t.Fatalf("%s: no result: %s", op, out.String())
+		}
+
+		if strings.Contains(out.String(), "cancelled") {
+			t.Fatalf("%s: the operation was cancelled instead of run: %s", op, out.String())
 		}
 	}
 }

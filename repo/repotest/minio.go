@@ -503,11 +503,17 @@ func (m *MinIO) TemporaryCredentials(t testing.TB, user, secret string) (accessK
 
 // Main is TestMain for packages that use this harness: tests run without
 // the developer's AWS setup, and shared MinIO servers stop at the end.
-func Main(m *testing.M) {
+// cleanups run after every test, before the process exits.
+func Main(m *testing.M, cleanups ...func()) {
 	restore := IsolateAWS()
 	code := m.Run()
 
 	StopShared()
 	restore()
+
+	for _, c := range cleanups {
+		c()
+	}
+
 	os.Exit(code)
 }
