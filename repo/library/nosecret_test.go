@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/corsodesktop/corso-desktop/platform"
+	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/platform/keychain/keychaintest"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/library"
@@ -65,7 +67,12 @@ func scanForSecrets(t *testing.T, secrets []string, roots ...string) (files int)
 			for _, s := range secrets {
 				for _, form := range encodings(s) {
 					if bytes.Contains(data, []byte(form)) {
-						t.Errorf("%s holds a secret (%q, as %q)", p, s[:strings.Index(s, "-")], form)
+						label, _, _ := strings.Cut(s, "-")
+						if len(label) > 12 {
+							label = label[:4] + "…" // a key without a label: never print it whole
+						}
+
+						t.Errorf("%s holds a secret (%q, as %q)", p, label, form)
 					}
 				}
 			}
@@ -85,11 +92,32 @@ func scanForSecrets(t *testing.T, secrets []string, roots ...string) (files int)
 // MinIO with temporary keys, then reads every file the app, kopia or the
 // OS temp dir could have written and fails on any trace of a secret.
 func TestNoSecretOnDisk(t *testing.T) {
-	kc := keychaintest.Require(t)
+	noSecretOnDisk(t, keychaintest.Require(t), true, library.InKeychain)
+}
+
+// TestNoSecretOnDiskRememberOff: the same with "Remember" off: secrets live
+// in memory only, and nothing on disk has them either.
+func TestNoSecretOnDiskRememberOff(t *testing.T) {
+	noSecretOnDisk(t, keychaintest.Require(t), false, library.ForSession)
+}
+
+// TestNoSecretOnDiskWithoutKeychain: the same with no Secret Service at
+// all (a private session bus with nobody on it): the secrets are kept for
+// the session, and nothing falls back to a file.
+func TestNoSecretOnDiskWithoutKeychain(t *testing.T) {
+	if !keychaintest.Isolated(t) {
+		return
+	}
+
+	keychaintest.NewBus(t).Use(t)
+	noSecretOnDisk(t, keychain.System{}, true, library.ForSession)
+}
+
+func noSecretOnDisk(t *testing.T, kc keychain.Keychain, remember bool, wantHome library.SecretsHome) {
 	m := repotest.Shared(t, repotest.Options{})
 	bucket := m.Bucket(t)
 
-	user, userSecret := "nosecret-user", randomSecret(t, "usersecret")
+	user, userSecret := randomSecret(t, "user")[:20], randomSecret(t, "usersecret")
 	m.AddUser(t, user, userSecret, bucket, []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket", "s3:DeleteObject", "s3:GetBucketLocation"})
 	accessKey, secretKey, token := m.TemporaryCredentials(t, user, userSecret)
 
@@ -126,11 +154,13 @@ func TestNoSecretOnDisk(t *testing.T) {
 
 	for _, c := range entries {
 		e := c.entry
+		e.RememberPassphrase = remember
+
 		if err := lib.Save(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 
-		if home, err := lib.StoreSecrets(ctx, e, c.secrets); err != nil || home != library.InKeychain {
+		if home, err := lib.StoreSecrets(ctx, e, c.secrets); home != wantHome || (wantHome == library.InKeychain && err != nil) {
 			t.Fatalf("%s: StoreSecrets = %v, %v", e.Name, home, err)
 		}
 
@@ -146,12 +176,20 @@ func TestNoSecretOnDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		// A restart: secrets come back from the keychain only.
+		// A restart: secrets come back from the keychain only, or are
+		// asked for again.
 		restarted := open(t, dirs, kc)
 
 		got, err := restarted.Secrets(ctx, e)
-		if err != nil || got != c.secrets {
+
+		switch {
+		case wantHome == library.InKeychain && (err != nil || got != c.secrets):
 			t.Fatalf("%s: secrets after restart: %v", e.Name, err)
+		case wantHome == library.ForSession && !errors.Is(err, library.ErrNeedPassphrase) && keychain.CodeOf(err) != keychain.CodeUnavailable:
+			t.Fatalf("%s: secrets kept for the session survived a restart: %v", e.Name, err)
+		case wantHome == library.ForSession:
+			got = c.secrets                     // typed in again
+			restarted.StoreSecrets(ctx, e, got) //nolint:errcheck // the keychain's refusal is the point
 		}
 
 		if _, err := repo.Connect(ctx, e.Settings(), got, restarted.Local(e.ID)); err != nil {
@@ -172,8 +210,9 @@ func TestNoSecretOnDisk(t *testing.T) {
 		t.Fatalf("only %d files scanned: the flow did not write what it should have", files)
 	}
 
-	// The scan must be able to fail: the keychain did hold them.
-	if v, _ := kc.Get(ctx, entries[1].entry.ID+"/s3-session-token"); v != token {
+	// The scan must be able to fail: the secrets were really used, and
+	// with a keychain they were really in it.
+	if v, _ := kc.Get(ctx, entries[1].entry.ID+"/s3-session-token"); wantHome == library.InKeychain && v != token {
 		t.Fatal("the session token was not in the keychain")
 	}
 
