@@ -919,6 +919,7 @@ func (f *addFlow) submitPassphrase() {
 		a.reload()
 		a.selected = entry.ID
 		a.showMain()
+		a.locate(entry)
 
 		if keychainEr != nil && keychain.CodeOf(keychainEr) != keychain.CodeNotFound {
 			a.showError("Passphrase kept for this session only", keychainEr)

@@ -51,6 +51,8 @@ type App struct {
 
 	infos   map[string]*repo.Info
 	opening map[string]bool
+	// located is where each repository's secrets were last found.
+	located map[string]library.Located
 
 	root      *fyne.Container
 	list      *widget.List
@@ -84,7 +86,7 @@ func New(fa fyne.App, opts Options) *App {
 
 	fa.SetCloudProvider(sessionPreferences{})
 
-	a := &App{fa: fa, opts: opts, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}}
+	a := &App{fa: fa, opts: opts, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}, located: map[string]library.Located{}}
 	if a.post == nil {
 		a.post = fyne.Do
 	}

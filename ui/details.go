@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"runtime"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
@@ -22,9 +25,62 @@ func (a *App) selectEntry(id string) {
 	a.showDetails()
 
 	e, ok := a.entry(id)
-	if ok && a.infos[id] == nil && !a.opening[id] && a.lib.Connected(id) {
-		a.open(e, nil)
+	if !ok {
+		return
 	}
+
+	if a.infos[id] == nil && !a.opening[id] && a.lib.Connected(id) {
+		a.open(e, nil)
+	} else {
+		a.locate(e)
+	}
+}
+
+// locate finds where e's secrets are now (the keychain may prompt, so off
+// the UI goroutine), for the details to say.
+func (a *App) locate(e library.Entry) {
+	go func() {
+		loc := a.lib.Locate(context.Background(), e)
+
+		a.post(func() {
+			a.located[e.ID] = loc
+
+			if a.selected == e.ID && a.flow == nil {
+				a.showDetails()
+			}
+		})
+	}()
+}
+
+// whereText says where one secret is, from where it was found.
+func whereText(what string, w library.Where) string {
+	switch w {
+	case library.InSystemKeychain:
+		return what + " in " + keychain.StoreName(runtime.GOOS)
+	case library.InSession:
+		return what + " kept in memory until Corso Desktop quits"
+	}
+
+	return what + " not stored: asked for when the repository is opened"
+}
+
+// secretsText is the details' sentence on where e's secrets are.
+func (a *App) secretsText(e library.Entry) string {
+	loc, ok := a.located[e.ID]
+	if !ok {
+		return "Looking…"
+	}
+
+	text := whereText("Passphrase", loc.Passphrase)
+	if c, ok := e.Credentials(); ok && c.Source == repo.CredentialsKeys {
+		text += "; " + whereText("secret access key", loc.SecretKey)
+	}
+
+	if loc.KeychainErr != nil {
+		text += ". The keychain could not be asked: " + loc.KeychainErr.Error()
+	}
+
+	return text + "."
 }
 
 // open reads a connected repository's details: secrets from memory or the
@@ -51,8 +107,11 @@ func (a *App) open(e library.Entry, typed *repo.Secrets) {
 			return err
 		}()
 
+		loc := a.lib.Locate(context.Background(), e)
+
 		a.post(func() {
 			delete(a.opening, e.ID)
+			a.located[e.ID] = loc
 			a.reload()
 
 			switch {
@@ -134,12 +193,7 @@ func (a *App) showDetails() {
 		rows = append(rows, field("S3 keys", credentialsText(c, info))...)
 	}
 
-	home := library.InKeychain
-	if !e.RememberPassphrase {
-		home = library.ForSession
-	}
-
-	rows = append(rows, field("Secrets", home.String())...)
+	rows = append(rows, field("Secrets", a.secretsText(e))...)
 
 	if info != nil {
 		rows = append(rows, field("Unique ID", info.UniqueID)...)
@@ -197,7 +251,7 @@ func credentialsText(c repo.Credentials, info *repo.Info) string {
 	case repo.CredentialsProfile:
 		return "AWS profile " + c.Profile
 	case repo.CredentialsKeys:
-		return "access key " + c.AccessKeyID + " (secret in the keychain)"
+		return "access key " + c.AccessKeyID
 	}
 
 	return "from the environment"
@@ -339,6 +393,7 @@ func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
 		a.infos[e.ID] = info
 		a.reload()
 		a.showMain()
+		a.locate(e)
 	})
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -74,5 +75,14 @@ func TestScreensMatchGolden(t *testing.T) {
 		Created: time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC), CorsoSettings: true, CredentialsFrom: "profile backup in ~/.aws/credentials",
 	}
 	h.loop.onUI(a.showMain)
+
+	// Where the secrets are is looked up, not assumed: here the passphrase
+	// really is in the (test) keychain.
+	if err := h.kc.Set(context.Background(), e.ID+"/passphrase", passphrase); err != nil {
+		t.Fatal(err)
+	}
+
+	h.loop.onUI(func() { a.locate(e) })
+	h.loop.until(t, "the secrets to be located", func() bool { _, ok := a.located[e.ID]; return ok })
 	test.AssertRendersToMarkup(t, "details.xml", canvas)
 }

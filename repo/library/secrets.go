@@ -167,3 +167,59 @@ func (l *Library) deleteSecrets(ctx context.Context, id string) error {
 	l.ForgetSessionSecrets(ctx, id)
 	return l.deleteKeychain(ctx, id)
 }
+
+// Where says where one secret of a saved repository is right now.
+type Where int
+
+// The places a secret can be.
+const (
+	// Nowhere: not stored; it is asked for when the repository is opened.
+	Nowhere Where = iota
+	// InSession: in this app's memory until it quits.
+	InSession
+	// InSystemKeychain: in the OS keychain.
+	InSystemKeychain
+)
+
+// Located is where e's secrets are, found by looking, not by what the
+// entry asks for. KeychainErr is why the keychain could not be asked.
+type Located struct {
+	Passphrase  Where
+	SecretKey   Where
+	KeychainErr error
+}
+
+// Locate looks where e's passphrase and typed S3 secret key are: the OS
+// keychain (only when e remembers them: a stale copy is not used), this
+// session's memory, or nowhere. It may ask the keychain, so call it off
+// the UI goroutine.
+func (l *Library) Locate(ctx context.Context, e Entry) Located {
+	var loc Located
+
+	where := func(account string) Where {
+		if e.RememberPassphrase && loc.KeychainErr == nil {
+			v, err := l.keys.Get(ctx, account)
+
+			switch {
+			case err == nil && v != "":
+				return InSystemKeychain
+			case err != nil && keychain.CodeOf(err) != keychain.CodeNotFound:
+				loc.KeychainErr = err
+			}
+		}
+
+		if v, err := l.session.Get(ctx, account); err == nil && v != "" {
+			return InSession
+		}
+
+		return Nowhere
+	}
+
+	loc.Passphrase = where(passphraseAccount(e.ID))
+
+	if c, ok := e.Credentials(); ok && c.Source == repo.CredentialsKeys {
+		loc.SecretKey = where(secretKeyAccount(e.ID))
+	}
+
+	return loc
+}
