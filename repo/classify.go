@@ -60,6 +60,10 @@ func classify(ctx context.Context, err error, location string) error {
 		return te
 	}
 
+	if errors.Is(err, syscall.ENOSPC) || isQuotaExceeded(err) {
+		return diskFull(err, location)
+	}
+
 	if code, status := s3ErrorCode(err); code != "" || status != 0 {
 		if e := classifyS3Code(err, code, status, "", location); e != nil {
 			return e
@@ -190,8 +194,15 @@ func accessDenied(err error, action, location string) *Error {
 	}
 
 	e.Action = action
+	if action != "" {
+		e.Actions = []string{action}
+	}
 
 	return e
+}
+
+func diskFull(err error, location string) *Error {
+	return newError(CodeDiskFull, err, "The disk holding %s is full (or your quota on it is used up). Free some space or choose another disk, then run Check: an interrupted creation can be finished.", location)
 }
 
 // classifyFS explains filesystem errors from creating or opening a folder.
@@ -208,8 +219,8 @@ func classifyFS(err error, path string) error {
 		return e
 	case errors.Is(err, syscall.EROFS):
 		return newError(CodeAccessDenied, err, "%s is on a read-only disk. Choose a folder on a writable disk.", path)
-	case errors.Is(err, syscall.ENOSPC):
-		return newError(CodeUnknown, err, "The disk holding %s is full. Free some space or choose another disk.", path)
+	case errors.Is(err, syscall.ENOSPC) || isQuotaExceeded(err):
+		return diskFull(err, path)
 	case errors.As(err, &pe):
 		return newError(CodeUnknown, err, "The folder %s could not be used. The details below say why.", path)
 	}

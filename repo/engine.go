@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
@@ -58,6 +59,12 @@ func initializeOp(ctx context.Context, s Settings, secrets Secrets, local Local)
 	}
 
 	if err := requirePassphrase(secrets.Passphrase); err != nil {
+		return nil, err
+	}
+
+	// The connection is saved last; a place where it cannot be saved must
+	// be found before the repository's format is written, not after.
+	if err := usableLocal(local); err != nil {
 		return nil, err
 	}
 
@@ -309,6 +316,32 @@ func writeConnection(ctx context.Context, st blob.Storage, local Local) error {
 	}
 
 	return nil
+}
+
+// usableLocal proves the connection file's folder can be made and written.
+func usableLocal(local Local) error {
+	if local.ConfigFile == "" {
+		return errors.New("repo: Local.ConfigFile is required")
+	}
+
+	dir := filepath.Dir(local.ConfigFile)
+	if err := platform.MkdirPrivate(dir); err != nil {
+		return localError(err, dir)
+	}
+
+	if err := probeWritable(dir); err != nil {
+		return localError(err, dir)
+	}
+
+	return nil
+}
+
+func localError(err error, dir string) error {
+	if e := classifyFS(err, dir); CodeOf(e) == CodeDiskFull {
+		return e
+	}
+
+	return newError(CodeAccessDenied, err, "Corso Desktop cannot save its connection to the repository in %s, so nothing was created. Check that this folder (part of your user settings) is writable, then try again.", dir)
 }
 
 func removeConnection(local Local) {

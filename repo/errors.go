@@ -40,6 +40,8 @@ const (
 	// CodeLostRace: another program created or changed the location between
 	// the check and the write; nothing of theirs was replaced.
 	CodeLostRace
+	// CodeDiskFull: the disk (or the user's quota) is full.
+	CodeDiskFull
 )
 
 // Error is the only error type the repo package returns to callers. Error()
@@ -49,8 +51,10 @@ type Error struct {
 	Code Code
 	// Field names the settings field at fault, for CodeInvalidField.
 	Field string
-	// Action is the S3 action that was refused, for CodeAccessDenied.
-	Action string
+	// Action is the S3 action that was refused, for CodeAccessDenied;
+	// Actions all of them when a check found several.
+	Action  string
+	Actions []string
 	// Regions holds the configured and the bucket's region, for CodeRegionMismatch.
 	Regions [2]string
 	// Location describes the storage the problem is about.

@@ -3,6 +3,7 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -149,4 +150,81 @@ func BenchmarkCheckWrite(b *testing.B) {
 			b.Fatal(err, rep.Err)
 		}
 	}
+}
+
+// TestCheckNamesEveryRefusedAction: a user allowed to read the bucket's
+// location and delete is refused listing, writing and reading: the check
+// names all three, not only the first.
+func TestCheckNamesEveryRefusedAction(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	user, secret := "onlylocation", "secret-for-onlylocation-0"
+	m.AddUser(t, user, secret, bucket, []string{repo.ActionGetBucketLocation, repo.ActionDeleteObject})
+
+	s := s3Settings(m, bucket, "repo")
+	s.Credentials.AccessKeyID = user
+
+	rep, err := repo.Check(context.Background(), s, repo.S3Secrets{SecretAccessKey: secret}, repo.CheckWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var e *repo.Error
+	if !errors.As(rep.Err, &e) || e.Code != repo.CodeAccessDenied {
+		t.Fatalf("want access denied, got %v", rep.Err)
+	}
+
+	for _, a := range []string{repo.ActionListBucket, repo.ActionPutObject} {
+		if !strings.Contains(e.Error(), a) || !contains(e.Actions, a) {
+			t.Errorf("%s is not named: %q %v", a, e.Error(), e.Actions)
+		}
+	}
+
+	if m.Objects(t, bucket) != nil {
+		t.Fatal("the check left something in the bucket")
+	}
+}
+
+// TestCheckBlamesTheRightLine: a wrong secret key fails the Credentials
+// line (not Region), and a cancelled check fails no line at all.
+func TestCheckBlamesTheRightLine(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	rep, err := repo.Check(context.Background(), s3Settings(m, bucket, "x"), repo.S3Secrets{SecretAccessKey: "not-the-secret"}, repo.CheckWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	requireCode(t, rep.Err, repo.CodeBadCredentials)
+
+	for _, l := range rep.Lines {
+		if (l.Name == repo.LineCredentials) != (l.Status == repo.StatusFailed) {
+			t.Errorf("line %s is %v: %s", l.Name, l.Status, l.Message)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	s := s3Settings(m, bucket, "x")
+	s.Endpoint = m.FaultProxy(t, func(*http.Request) repotest.Fault { cancel(); return repotest.Stall })
+
+	rep, err = repo.Check(ctx, s, rootSecrets().S3, repo.CheckWrite)
+	requireCode(t, err, repo.CodeCanceled)
+
+	for _, l := range rep.Lines {
+		if l.Status == repo.StatusFailed {
+			t.Errorf("a cancelled check failed line %s: %s", l.Name, l.Message)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+
+	return false
 }

@@ -171,15 +171,94 @@ func checkS3(ctx context.Context, loc s3Location, secrets S3Secrets, mode CheckM
 	return rep, api
 }
 
-// run performs the checks in order; each stops the rest when it blocks.
+// run performs the checks in order. A problem that makes the rest
+// meaningless (no bucket, bad keys, no network, Cancel) stops them; a
+// refused action does not, so that every refused action is named at once.
 func (a *s3API) run(ctx context.Context, rep *Report, mode CheckMode) {
-	if !a.checkBucket(ctx, rep) || !a.checkRegion(ctx, rep) || !a.checkList(ctx, rep, mode) {
-		return
-	}
+	steps := []func(context.Context, *Report) bool{a.checkBucket, a.checkRegion}
+	steps = append(steps, func(ctx context.Context, rep *Report) bool { return a.checkList(ctx, rep, mode) })
 
 	if mode == CheckWrite {
-		a.checkWrite(ctx, rep)
+		steps = append(steps, func(ctx context.Context, rep *Report) bool { a.checkWrite(ctx, rep); return true })
 	}
+
+	for _, step := range steps {
+		if !step(ctx, rep) && !a.onlyDenied(rep) {
+			return
+		}
+	}
+}
+
+// onlyDenied says whether the one problem so far is refused actions, after
+// which the other checks still tell something.
+func (a *s3API) onlyDenied(rep *Report) bool {
+	return rep.Err != nil && CodeOf(rep.Err) == CodeAccessDenied
+}
+
+// failLine records err on line, blaming what is really at fault: a
+// cancelled check is a cancellation, not a failed line; keys the server
+// refuses fail the Credentials line, whichever request found out; each
+// refused action joins the one access-denied error that names them all.
+func (a *s3API) failLine(ctx context.Context, rep *Report, line string, err error) {
+	switch {
+	case ctx.Err() != nil:
+		rep.add(line, StatusSkipped, "Cancelled.")
+
+		if rep.Err == nil || CodeOf(rep.Err) != CodeCanceled {
+			rep.Err = canceledError(ctx.Err())
+		}
+	case CodeOf(err) == CodeBadCredentials:
+		for i, l := range rep.Lines {
+			if l.Name == LineCredentials {
+				rep.Lines[i] = CheckLine{Name: LineCredentials, Status: StatusFailed, Message: err.Error()}
+			}
+		}
+
+		rep.add(line, StatusSkipped, "Not tried: the server refused the credentials.")
+		rep.Err = err
+	case CodeOf(err) == CodeAccessDenied:
+		rep.add(line, StatusFailed, err.Error())
+		rep.PolicyJSON = PolicyJSON(a.loc.Bucket)
+		rep.Err = joinDenied(rep.Err, err, a.location)
+	default:
+		rep.fail(line, err)
+	}
+}
+
+// joinDenied adds one refused action to the access-denied error so far.
+func joinDenied(prev, next error, location string) error {
+	var p, n *Error
+	if !errors.As(next, &n) {
+		return next
+	}
+
+	actions := []string{}
+	if errors.As(prev, &p) && p.Code == CodeAccessDenied {
+		actions = append(actions, p.Actions...)
+	}
+
+	for _, act := range n.Actions {
+		if !contains(actions, act) {
+			actions = append(actions, act)
+		}
+	}
+
+	if len(actions) <= 1 {
+		return next
+	}
+
+	e := newError(CodeAccessDenied, n.cause, "The credentials are not allowed %s on %s. Add them to their IAM policy; the full policy Corso needs can be copied from the check results.", joinWords(actions), location)
+	e.Action, e.Actions = actions[0], actions
+
+	return e
+}
+
+func joinWords(w []string) string {
+	if len(w) < 2 {
+		return strings.Join(w, "")
+	}
+
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }
 
 func (a *s3API) checkBucket(ctx context.Context, rep *Report) bool {
@@ -192,7 +271,7 @@ func (a *s3API) checkBucket(ctx context.Context, rep *Report) bool {
 	}
 
 	if te := classifyTransport(err, a.location); te != nil || ctx.Err() != nil {
-		rep.fail(LineEndpoint, a.fail(ctx, err, ""))
+		a.failLine(ctx, rep, LineEndpoint, a.fail(ctx, err, ""))
 		return false
 	}
 
@@ -210,7 +289,7 @@ func (a *s3API) checkBucket(ctx context.Context, rep *Report) bool {
 		// s3:ListBucket; GetBucketLocation's answer tells which.
 		rep.add(LineBucket, StatusSkipped, "Not known yet: the server refused to say (see below).")
 	default:
-		rep.fail(LineBucket, a.fail(ctx, err, ActionListBucket))
+		a.failLine(ctx, rep, LineBucket, a.fail(ctx, err, ActionListBucket))
 		return false
 	}
 
@@ -240,13 +319,12 @@ func (a *s3API) checkRegion(ctx context.Context, rep *Report) bool {
 	out, err := a.client.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(a.loc.Bucket)})
 	if err != nil {
 		e := a.fail(ctx, err, ActionGetBucketLocation)
-		rep.fail(LineRegion, e)
-
-		if CodeOf(e) == CodeAccessDenied {
-			rep.PolicyJSON = PolicyJSON(a.loc.Bucket)
-		}
-
+		a.failLine(ctx, rep, LineRegion, e)
 		a.fixBucketLine(rep, e)
+
+		// Without the bucket's region the other checks still run in the
+		// one set here (or us-east-1), to name every refused action.
+		a.setRegion(configured)
 
 		return false
 	}
@@ -298,12 +376,7 @@ func (a *s3API) checkList(ctx context.Context, rep *Report, mode CheckMode) bool
 	names, truncated, err := a.list(ctx, a.loc.Prefix, 100, rep)
 	if err != nil {
 		e := a.fail(ctx, err, ActionListBucket)
-		rep.fail(LineList, e)
-
-		if CodeOf(e) == CodeAccessDenied {
-			rep.PolicyJSON = PolicyJSON(a.loc.Bucket)
-		}
-
+		a.failLine(ctx, rep, LineList, e)
 		a.fixBucketLine(rep, e)
 
 		return false
@@ -321,7 +394,7 @@ func (a *s3API) checkList(ctx context.Context, rep *Report, mode CheckMode) bool
 		for _, p := range []string{"kopia.", "x"} {
 			more, _, err := a.list(ctx, a.loc.Prefix+p, 10, rep)
 			if err != nil {
-				rep.fail(LineList, a.fail(ctx, err, ActionListBucket))
+				a.failLine(ctx, rep, LineList, a.fail(ctx, err, ActionListBucket))
 				return false
 			}
 
@@ -461,24 +534,34 @@ func probeName() string {
 }
 
 // checkWrite proves s3:DeleteObject, s3:PutObject and s3:GetObject with one
-// small probe object that is always removed, even on cancel.
+// small probe object that is always removed, even on cancel. Reading is
+// tried even when writing was refused, so both refusals are named.
 func (a *s3API) checkWrite(ctx context.Context, rep *Report) {
 	key := a.key(probeName())
 	bucket := aws.String(a.loc.Bucket)
+	denied := 0
 
-	denied := func(action string, err error) {
+	refused := func(action string, err error) bool {
 		e := a.fail(ctx, err, action)
-		rep.fail(LineWrite, e)
-
 		if CodeOf(e) == CodeAccessDenied {
-			rep.PolicyJSON = PolicyJSON(a.loc.Bucket)
+			denied++
+			a.failLine(ctx, rep, LineWrite, e)
+
+			return true
 		}
+
+		a.failLine(ctx, rep, LineWrite, e)
+
+		return false
 	}
 
 	// Deleting a key that does not exist yet proves s3:DeleteObject without
-	// risk: if it is denied, nothing is written that could not be removed.
+	// risk: if it is denied, nothing is written, as it could not be removed.
 	if _, err := a.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String(key)}); err != nil {
-		denied(ActionDeleteObject, err)
+		if refused(ActionDeleteObject, err) {
+			rep.add(LineWrite, StatusSkipped, "Writing was not tried: a test object could not be deleted again.")
+		}
+
 		return
 	}
 
@@ -489,7 +572,7 @@ func (a *s3API) checkWrite(ctx context.Context, rep *Report) {
 		ContentLength: aws.Int64(int64(len(payload))),
 	})
 	if err != nil {
-		denied(ActionPutObject, err)
+		refused(ActionPutObject, err)
 		a.removeProbe(key)
 
 		return
@@ -507,7 +590,7 @@ func (a *s3API) checkWrite(ctx context.Context, rep *Report) {
 
 	out, err := a.client.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(key)})
 	if err != nil {
-		denied(ActionGetObject, err)
+		refused(ActionGetObject, err)
 		return
 	}
 
@@ -519,7 +602,9 @@ func (a *s3API) checkWrite(ctx context.Context, rep *Report) {
 		return
 	}
 
-	rep.add(LineWrite, StatusOK, "A test object was written, read back and deleted.")
+	if denied == 0 {
+		rep.add(LineWrite, StatusOK, "A test object was written, read back and deleted.")
+	}
 }
 
 // removeProbe deletes the probe on a fresh context so a cancelled check

@@ -118,6 +118,7 @@ type errorWire struct {
 	Code     Code         `json:"code"`
 	Field    string       `json:"field,omitempty"`
 	Action   string       `json:"action,omitempty"`
+	Actions  []string     `json:"actions,omitempty"`
 	Regions  [2]string    `json:"regions,omitzero"`
 	Location string       `json:"location,omitempty"`
 	Message  string       `json:"message"`
@@ -146,7 +147,7 @@ func encodeError(err error) *errorWire {
 	}
 
 	return &errorWire{
-		Code: e.Code, Field: e.Field, Action: e.Action, Regions: e.Regions,
+		Code: e.Code, Field: e.Field, Action: e.Action, Actions: e.Actions, Regions: e.Regions,
 		Location: e.Location, Message: e.msg, Details: e.Details(),
 	}
 }
@@ -167,7 +168,7 @@ func (w *errorWire) decode() error {
 		return fe
 	}
 
-	e := &Error{Code: w.Code, Field: w.Field, Action: w.Action, Regions: w.Regions, Location: w.Location, msg: w.Message}
+	e := &Error{Code: w.Code, Field: w.Field, Action: w.Action, Actions: w.Actions, Regions: w.Regions, Location: w.Location, msg: w.Message}
 	if w.Details != "" || w.Code == CodeCanceled {
 		e.cause = remoteCause{text: w.Details, canceled: w.Code == CodeCanceled}
 	}

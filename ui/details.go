@@ -107,6 +107,17 @@ func (a *App) open(e library.Entry, typed *repo.Secrets) {
 			return err
 		}()
 
+		// What the app last learned is kept with the entry, so the list
+		// and the details can say why a repository has a problem.
+		switch c := repo.CodeOf(err); {
+		case err == nil && e.State == library.StateProblem:
+			e.State, e.StateDetail = library.StateConnected, ""
+			a.lib.Save(ctx, e) //nolint:errcheck // only a remembered state
+		case err != nil && c != repo.CodeWrongPassphrase && c != repo.CodeCanceled && !errors.Is(err, library.ErrNeedPassphrase):
+			e.State, e.StateDetail = library.StateProblem, err.Error()
+			a.lib.Save(ctx, e) //nolint:errcheck // only a remembered state
+		}
+
 		loc := a.lib.Locate(context.Background(), e)
 
 		a.post(func() {
@@ -187,7 +198,13 @@ func (a *App) showDetails() {
 	rows := []fyne.CanvasObject{}
 	rows = append(rows, field("Storage", kindName(e.Kind))...)
 	rows = append(rows, field("Location", e.Settings().Describe())...)
-	rows = append(rows, field("State", a.stateText(e))...)
+	state := a.stateText(e)
+	if e.State == library.StateProblem && e.StateDetail != "" && !a.opening[e.ID] {
+		// The cause, not just the word.
+		state = "Problem: " + e.StateDetail
+	}
+
+	rows = append(rows, field("State", state)...)
 
 	if c, ok := e.Credentials(); ok {
 		rows = append(rows, field("S3 keys", credentialsText(c, info))...)
