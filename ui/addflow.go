@@ -868,6 +868,14 @@ func (f *addFlow) submitPassphrase() {
 
 	a := f.a
 	entry := library.NewEntry(strings.TrimSpace(f.name.Text), f.settings)
+
+	// A repository already in the list is connected as that entry, never
+	// added a second time under another ID.
+	existing, duplicate := a.entryAt(f.settings)
+	if duplicate && f.mode != modeCreate {
+		entry = existing
+	}
+
 	entry.RememberPassphrase = f.remember.Checked
 
 	if f.imported != nil {
@@ -920,6 +928,10 @@ func (f *addFlow) submitPassphrase() {
 		a.selected = entry.ID
 		a.showMain()
 		a.locate(entry)
+
+		if duplicate && mode != modeCreate {
+			a.showInfo("Already in your list", "This repository was already saved as \""+entry.Name+"\", so that entry was connected and selected instead of adding it a second time.")
+		}
 
 		if keychainEr != nil && keychain.CodeOf(keychainEr) != keychain.CodeNotFound {
 			a.showError("Passphrase kept for this session only", keychainEr)

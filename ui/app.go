@@ -59,8 +59,10 @@ type App struct {
 	details   *fyne.Container
 	importBtn *widget.Button
 	addBtn    *widget.Button
-	// lastError is what showError last showed, for tests and logs.
+	// lastError and lastInfo are what showError and showInfo last showed,
+	// for tests.
 	lastError error
+	lastInfo  string
 
 	flow   *addFlow
 	busy   *task
@@ -338,5 +340,17 @@ func (a *App) showDialog(d dialog.Dialog) {
 }
 
 func (a *App) showInfo(title, text string) {
+	a.lastInfo = text
 	a.showDialog(dialog.NewCustom(title, "Close", container.NewGridWrap(fyne.NewSize(460, 120), wrapped(text)), a.win))
+}
+
+// entryAt is the saved repository at the same location as s, if any.
+func (a *App) entryAt(s repo.Settings) (library.Entry, bool) {
+	for _, e := range a.entries {
+		if repo.SameLocation(e.Settings(), s) {
+			return e, true
+		}
+	}
+
+	return library.Entry{}, false
 }
