@@ -100,6 +100,9 @@ func classifyTransport(err error, location string) *Error {
 		return newError(CodeTLSMismatch, err, "%s answered in plain HTTP, not TLS. Check the port; if the store really has no TLS, turn on \"Disable TLS\" (for testing only).", location)
 	case strings.Contains(err.Error(), "malformed HTTP response"):
 		return newError(CodeTLSMismatch, err, "%s answered in TLS while TLS is disabled here. Turn \"Disable TLS\" off.", location)
+	case errors.As(err, &dnsErr) && strings.HasPrefix(location, "Amazon S3"):
+		// An Amazon S3 user typed no host: only the network can be at fault.
+		return newError(CodeUnreachable, err, "Amazon S3 cannot be reached from this computer (its address could not be looked up). Check your network connection, then try again.")
 	case errors.As(err, &dnsErr):
 		return newError(CodeUnreachable, err, "The host of %s cannot be found. Check the endpoint's spelling and your network connection.", location)
 	case errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):

@@ -45,3 +45,12 @@ func ReadEngine(r io.Reader) error {
 
 // MaxEngineMessage bounds one message from the engine.
 const MaxEngineMessage = maxEngineMessage
+
+// ClassifyTransport is the classifier of network and TLS failures.
+func ClassifyTransport(err error, location string) error {
+	if e := classifyTransport(err, location); e != nil {
+		return e
+	}
+
+	return nil
+}

@@ -201,7 +201,7 @@ func (s S3) normalize(compatible bool) (S3, FieldErrors) {
 		errs = append(errs, err)
 	}
 
-	region, err := normalizeRegion(s.Region)
+	region, err := normalizeRegion(s.Region, compatible)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -332,10 +332,19 @@ func suggestPrefix(p string) string {
 	return strconv.Quote(clean + "/")
 }
 
-func normalizeRegion(r string) (string, *Error) {
+// awsRegion is the shape of every Amazon S3 region in the AWS SDK's
+// partitions (aws, aws-cn, aws-us-gov, the ISO and sovereign partitions).
+var awsRegion = regexp.MustCompile(`^((us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+|cn-\w+-\d+|us-gov-\w+-\d+|us-iso[bf]?-\w+-\d+|eu-isoe-\w+-\d+|eusc-de-\w+-\d+)$`)
+
+func normalizeRegion(r string, compatible bool) (string, *Error) {
 	r = strings.ToLower(strings.TrimSpace(r))
-	if r != "" && !regionName.MatchString(r) {
+
+	switch {
+	case r == "":
+	case !regionName.MatchString(r):
 		return "", invalidField(FieldRegion, "A region is a name like eu-west-1: lowercase letters, digits and hyphens. Leave it empty to use the bucket's own region.")
+	case !compatible && !awsRegion.MatchString(r):
+		return "", invalidField(FieldRegion, "%s is not an Amazon S3 region (they look like eu-west-1 or us-gov-west-1). Leave it empty: the bucket says which region it is in.", r)
 	}
 
 	return r, nil

@@ -3,6 +3,7 @@ package repo_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -52,5 +53,43 @@ func TestNamesTheStoreWouldRewriteOrRefuse(t *testing.T) {
 		if _, err := repo.Normalize(repo.S3{Bucket: "b-1", Prefix: ok, Credentials: creds}); err != nil {
 			t.Errorf("prefix %q refused: %v", ok, err)
 		}
+	}
+}
+
+func TestAmazonRegionsAreAmazons(t *testing.T) {
+	creds := repo.Credentials{Source: repo.CredentialsEnvironment}
+
+	for _, r := range []string{"eu-west-1", "us-gov-west-1", "cn-north-1", "ap-southeast-5", "us-isob-east-1", "il-central-1"} {
+		if _, err := repo.Normalize(repo.S3{Bucket: "b-1", Region: r, Credentials: creds}); err != nil {
+			t.Errorf("%s refused: %v", r, err)
+		}
+	}
+
+	_, err := repo.Normalize(repo.S3{Bucket: "b-1", Region: "mars-north-1", Credentials: creds})
+
+	var fe repo.FieldErrors
+	if !errors.As(err, &fe) || !strings.Contains(fe.For(repo.FieldRegion), "not an Amazon S3 region") {
+		t.Fatalf("mars-north-1 accepted for Amazon S3: %v", err)
+	}
+
+	// Other stores name their regions as they like.
+	if _, err := repo.Normalize(repo.S3Compatible{S3: repo.S3{Bucket: "b-1", Region: "mars-north-1", Credentials: creds}, Endpoint: "h:1"}); err != nil {
+		t.Fatalf("an S3-compatible store's own region refused: %v", err)
+	}
+}
+
+// TestOfflineAmazonS3SpeaksOfAmazon: an Amazon S3 user typed no host, so a
+// failed look-up never asks them to check "the endpoint's spelling".
+func TestOfflineAmazonS3SpeaksOfAmazon(t *testing.T) {
+	dnsErr := &net.DNSError{Err: "no such host", Name: "b-1.s3.amazonaws.com", IsNotFound: true}
+
+	amazon := repo.ClassifyTransport(dnsErr, repo.S3{Bucket: "b-1"}.Describe())
+	if !strings.Contains(amazon.Error(), "Amazon S3") || strings.Contains(amazon.Error(), "endpoint") {
+		t.Errorf("Amazon S3 offline: %q", amazon)
+	}
+
+	other := repo.ClassifyTransport(dnsErr, repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "minio.example"}.Describe())
+	if !strings.Contains(other.Error(), "endpoint") {
+		t.Errorf("S3-compatible offline: %q", other)
 	}
 }

@@ -411,7 +411,7 @@ func (f *addFlow) rebuildForm() {
 
 		item("Bucket", f.row(f.bucket), "")
 		item("Prefix", f.row(f.prefix), "Lets several repositories share one bucket.")
-		item("Region", f.row(f.region), "")
+		item("Region", f.row(f.region), "Leave empty: the bucket says where it is. A region typed here is compared with the bucket's own when you press Check.")
 		item("Credentials", f.credSource, "")
 
 		switch f.credSource.Selected {
