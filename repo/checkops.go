@@ -129,6 +129,26 @@ func checkFilesystem(f Filesystem, mode CheckMode) *Report {
 		rep.Created = created
 		rep.State, rep.HalfMade = classifyNames(names)
 		rep.add("Folder", StatusOK, f.Path+" exists and can be used.")
+
+		if inner := innerFolderRepository(f.Path, names); inner != "" {
+			e := newError(CodePrefixOverlap, nil, "Another repository is inside this folder, at %s. Choose a folder that neither holds nor sits inside another repository.", inner)
+			e.Field = FieldPath
+			rep.fail("Contents", e)
+			rep.State = StateNotEmpty
+
+			return rep
+		}
+	}
+
+	// A repository in a folder above this one would take this one's files
+	// for its own: refuse to create one there.
+	if outer := outerFolderRepository(f.Path); outer != "" && mode == CheckWrite {
+		e := newError(CodePrefixOverlap, nil, "%s is inside the repository at %s. Choose a folder outside it.", f.Path, outer)
+		e.Field = FieldPath
+		rep.fail("Contents", e)
+		rep.State = StateNotEmpty
+
+		return rep
 	}
 
 	st := StatusOK
@@ -270,4 +290,56 @@ func shardNames(dir, prefix string, firstIndexOnly bool, limit int) []string {
 	})
 
 	return names
+}
+
+// outerFolderRepository is the nearest folder above path holding a
+// repository's format blob, or "".
+func outerFolderRepository(path string) string {
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(filepath.Join(dir, formatBlobName+fsBlobSuffix)); err == nil && fi.Mode().IsRegular() {
+			return dir
+		}
+
+		if parent := filepath.Dir(dir); parent == dir {
+			return ""
+		}
+	}
+}
+
+// innerFolderRepository looks for a repository's format blob in the
+// folder's foreign sub-folders (names ending in "/"), at any depth, within
+// maxFolderNames entries.
+func innerFolderRepository(root string, names []string) string {
+	seen := 0
+
+	for _, n := range names {
+		sub, ok := strings.CutSuffix(n, "/")
+		if !ok {
+			continue
+		}
+
+		found := ""
+
+		filepath.WalkDir(filepath.Join(root, sub), func(p string, d fs.DirEntry, err error) error { //nolint:errcheck // unreadable parts are not searched
+			seen++
+
+			switch {
+			case err != nil:
+				return filepath.SkipDir
+			case seen > maxFolderNames:
+				return filepath.SkipAll
+			case !d.IsDir() && d.Name() == formatBlobName+fsBlobSuffix:
+				found = filepath.Dir(p)
+				return filepath.SkipAll
+			}
+
+			return nil
+		})
+
+		if found != "" {
+			return found
+		}
+	}
+
+	return ""
 }

@@ -46,7 +46,9 @@ func TestOnlyKopiasExactNamesAreKopias(t *testing.T) {
 		}
 
 		_, err = repo.Initialize(ctx, repo.Filesystem{Path: dir}, repo.Secrets{Passphrase: testPassphrase}, localIn(t.TempDir()))
-		requireCode(t, err, repo.CodeNotEmpty)
+		if c := repo.CodeOf(err); c != repo.CodeNotEmpty && c != repo.CodePrefixOverlap {
+			t.Errorf("%s: initialize: %v", name, err)
+		}
 
 		if after := treeDigest(t, dir); !equalStrings(before, after) {
 			t.Fatalf("%s: the folder changed:\n%v\n%v", name, before, after)

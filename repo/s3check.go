@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -478,47 +479,118 @@ func (a *s3API) list(ctx context.Context, prefix string, limit int32, rep *Repor
 }
 
 // overlap finds another repository whose prefix contains this one or sits
-// inside it. kopia lists everything under its prefix, so a repository
-// nested in another one would look like stray blobs to the outer one.
-// Outer repositories only matter for creating one, so a read check skips
-// those requests.
+// inside it, at any depth. kopia lists everything under its prefix, so a
+// repository nested in another one would look like stray blobs to the
+// outer one (whose maintenance could delete them). Outer repositories only
+// matter for creating one, so a read check skips those requests.
 func (a *s3API) overlap(ctx context.Context, names []string, mode CheckMode) (string, error) {
-	for _, n := range names {
-		if strings.HasSuffix(n, "/"+formatBlobName) {
-			inner := a.loc.Prefix + strings.TrimSuffix(n, formatBlobName)
-			return fmt.Sprintf("Another repository is inside this prefix, at %q.", inner), nil
-		}
+	if inner, err := a.innerRepository(ctx, names); err != nil || inner != "" {
+		return inner, err
 	}
 
-	const maxDepth = 8
-
-	parts := strings.Split(strings.TrimSuffix(a.loc.Prefix, "/"), "/")
 	if a.loc.Prefix == "" || mode == CheckRead {
 		return "", nil
 	}
 
-	for i := 0; i < len(parts) && i < maxDepth; i++ {
-		outer := strings.Join(parts[:i], "/")
-		if outer != "" {
-			outer += "/"
+	// Every prefix above this one, from the bucket's root down, asked at
+	// once: one round trip whatever the depth.
+	parts := strings.Split(strings.TrimSuffix(a.loc.Prefix, "/"), "/")
+	found := make([]bool, len(parts))
+	errs := make([]error, len(parts))
+
+	var wg sync.WaitGroup
+
+	for i := range parts {
+		wg.Add(1)
+
+		go func() {
+			defer wg.Done()
+
+			outer := strings.Join(parts[:i], "/")
+			if outer != "" {
+				outer += "/"
+			}
+
+			out, err := a.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+				Bucket:  aws.String(a.loc.Bucket),
+				Prefix:  aws.String(outer + formatBlobName),
+				MaxKeys: aws.Int32(1),
+			})
+			if err != nil {
+				errs[i] = a.fail(ctx, err, ActionListBucket)
+				return
+			}
+
+			for _, o := range out.Contents {
+				found[i] = found[i] || aws.ToString(o.Key) == outer+formatBlobName
+			}
+		}()
+	}
+
+	wg.Wait()
+
+	for i := range parts {
+		if errs[i] != nil {
+			return "", errs[i]
 		}
 
+		if found[i] {
+			if i == 0 {
+				return "A repository is at the root of this bucket, and this prefix is inside it.", nil
+			}
+
+			return fmt.Sprintf("A repository is at prefix %q, and this prefix is inside it.", strings.Join(parts[:i], "/")+"/"), nil
+		}
+	}
+
+	return "", nil
+}
+
+// maxInnerPages bounds the search for a repository nested below this
+// prefix: it only runs when something is nested there at all.
+const maxInnerPages = 50
+
+// innerRepository looks for a kopia.repository at any depth below the
+// prefix. kopia itself writes no nested names, so the search runs only
+// when the first listing showed some.
+func (a *s3API) innerRepository(ctx context.Context, names []string) (string, error) {
+	nested := false
+
+	for _, n := range names {
+		if strings.HasSuffix(n, "/"+formatBlobName) {
+			return fmt.Sprintf("Another repository is inside this prefix, at %q.", a.loc.Prefix+strings.TrimSuffix(n, formatBlobName)), nil
+		}
+
+		nested = nested || strings.Contains(n, "/")
+	}
+
+	if !nested {
+		return "", nil
+	}
+
+	var token *string
+
+	for page := 0; page < maxInnerPages; page++ {
 		out, err := a.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-			Bucket:  aws.String(a.loc.Bucket),
-			Prefix:  aws.String(outer + formatBlobName),
-			MaxKeys: aws.Int32(1),
+			Bucket:            aws.String(a.loc.Bucket),
+			Prefix:            aws.String(a.loc.Prefix),
+			ContinuationToken: token,
 		})
 		if err != nil {
 			return "", a.fail(ctx, err, ActionListBucket)
 		}
 
-		if len(out.Contents) > 0 {
-			if outer == "" {
-				return "A repository is at the root of this bucket, and this prefix is inside it.", nil
+		for _, o := range out.Contents {
+			if rel := strings.TrimPrefix(aws.ToString(o.Key), a.loc.Prefix); strings.HasSuffix(rel, "/"+formatBlobName) {
+				return fmt.Sprintf("Another repository is inside this prefix, at %q.", a.loc.Prefix+strings.TrimSuffix(rel, formatBlobName)), nil
 			}
-
-			return fmt.Sprintf("A repository is at prefix %q, and this prefix is inside it.", outer), nil
 		}
+
+		if !aws.ToBool(out.IsTruncated) {
+			break
+		}
+
+		token = out.NextContinuationToken
 	}
 
 	return "", nil
