@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/corsodesktop/corso-desktop/platform"
 )
 
 // Check looks at a location without changing it (the write probe, when
@@ -112,7 +114,7 @@ func checkFilesystem(f Filesystem, mode CheckMode) *Report {
 			}
 		}
 
-		rep.add("Folder", StatusOK, f.Path+" does not exist yet; it will be created with private permissions (0700).")
+		rep.add("Folder", StatusOK, f.Path+" does not exist yet; it will be created with "+platform.PrivacyOfNewFolder()+".")
 		rep.State = StateEmpty
 	case err != nil:
 		rep.fail("Folder", classifyFS(err, f.Path))
@@ -128,7 +130,11 @@ func checkFilesystem(f Filesystem, mode CheckMode) *Report {
 		names, created := folderBlobNames(f.Path, entries)
 		rep.Created = created
 		rep.State, rep.HalfMade = classifyNames(names)
-		rep.add("Folder", StatusOK, f.Path+" exists and can be used.")
+		if mode == CheckWrite && (rep.State == StateEmpty || rep.State == StateHalfMade) {
+			rep.add("Folder", StatusOK, f.Path+" exists and can be used; "+platform.PrivacyOfExistingFolder(f.Path)+".")
+		} else {
+			rep.add("Folder", StatusOK, f.Path+" exists and can be used.")
+		}
 
 		if inner := innerFolderRepository(f.Path, names); inner != "" {
 			e := newError(CodePrefixOverlap, nil, "Another repository is inside this folder, at %s. Choose a folder that neither holds nor sits inside another repository.", inner)

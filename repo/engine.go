@@ -111,6 +111,16 @@ func initializeOp(ctx context.Context, s Settings, secrets Secrets, local Local)
 			return e
 		}
 
+		// The user chose this folder for a private repository: make it
+		// private, whatever it was before.
+		if fs, ok := n.(Filesystem); ok && st == StateEmpty {
+			if _, err := os.Stat(fs.Path); err == nil {
+				if _, err := platform.MakePrivate(fs.Path); err != nil {
+					return classifyFS(err, fs.Path)
+				}
+			}
+		}
+
 		info, err = initialize(ctx, n, secrets, local, f, key, g)
 
 		return err

@@ -240,3 +240,31 @@ func TestFilesystemCancelledBeforeWriting(t *testing.T) {
 		t.Fatalf("cancel error does not unwrap to context.Canceled: %v", err)
 	}
 }
+
+// TestExistingFolderIsMadePrivate: a folder the user picked with mode 0755
+// is narrowed to 0700 when the repository is created in it, and the check
+// said beforehand that it would be.
+func TestExistingFolderIsMadePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "picked")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	rep, err := repo.Check(context.Background(), repo.Filesystem{Path: dir}, repo.S3Secrets{}, repo.CheckWrite)
+	if err != nil || !strings.Contains(rep.Lines[0].Message, "0755") || !strings.Contains(rep.Lines[0].Message, "0700") {
+		t.Fatalf("the check does not say the permissions will change: %+v %v", rep.Lines, err)
+	}
+
+	if _, err := repo.Initialize(context.Background(), repo.Filesystem{Path: dir}, repo.Secrets{Passphrase: testPassphrase}, localIn(t.TempDir())); err != nil {
+		t.Fatal(err)
+	}
+
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("the repository folder has mode %v", fi.Mode())
+	}
+}

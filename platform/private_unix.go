@@ -1,0 +1,43 @@
+//go:build !windows
+
+package platform
+
+import (
+	"fmt"
+	"os"
+)
+
+// PrivacyOfNewFolder says how a folder the app creates is protected.
+func PrivacyOfNewFolder() string {
+	return "private permissions (0700: only you can open it)"
+}
+
+// MakePrivate narrows an existing folder the user chose for a repository
+// to mode 0700 and says what it changed ("" when it already was).
+func MakePrivate(dir string) (string, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", err
+	}
+
+	if fi.Mode().Perm() == DirMode {
+		return "", nil
+	}
+
+	if err := os.Chmod(dir, DirMode); err != nil {
+		return "", err
+	}
+
+	return fmt.Sprintf("its permissions were narrowed from %04o to 0700", fi.Mode().Perm()), nil
+}
+
+// PrivacyOfExistingFolder says what creating a repository in dir does to
+// who can read it.
+func PrivacyOfExistingFolder(dir string) string {
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm() == DirMode {
+		return "it is private to you (0700)"
+	}
+
+	return fmt.Sprintf("its permissions (%04o) will be narrowed to 0700 so that only you can open it", fi.Mode().Perm())
+}
