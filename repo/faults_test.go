@@ -17,8 +17,9 @@ import (
 // and never answers, check, create and connect each end with a sentence
 // that blames the store, within the operation's deadline.
 func TestSilentStoreGetsAnAnswer(t *testing.T) {
+	silent, _ := repotest.Silent(t)
 	s := repo.S3Compatible{S3: repo.S3{Bucket: "silent", Credentials: repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: "k"}},
-		Endpoint: repotest.Silent(t), DisableTLS: true}
+		Endpoint: silent, DisableTLS: true}
 	sec := repo.Secrets{Passphrase: testPassphrase, S3: repo.S3Secrets{SecretAccessKey: "s"}}
 
 	ops := map[string]func(ctx context.Context) error{
@@ -68,8 +69,9 @@ func TestSilentStoreGetsAnAnswer(t *testing.T) {
 // TestCancelAlwaysWorks: Cancel ends each operation against a silent
 // store at once, as a cancellation, not as a store error.
 func TestCancelAlwaysWorks(t *testing.T) {
+	silent, accepted := repotest.Silent(t)
 	s := repo.S3Compatible{S3: repo.S3{Bucket: "silent", Credentials: repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: "k"}},
-		Endpoint: repotest.Silent(t), DisableTLS: true}
+		Endpoint: silent, DisableTLS: true}
 	sec := repo.Secrets{Passphrase: testPassphrase, S3: repo.S3Secrets{SecretAccessKey: "s"}}
 
 	for name, op := range map[string]func(context.Context) error{
@@ -85,7 +87,9 @@ func TestCancelAlwaysWorks(t *testing.T) {
 
 		go func() { done <- op(ctx) }()
 
-		time.Sleep(300 * time.Millisecond) // let it reach the silent server
+		// Cancel once the operation waits on the silent server.
+		before := accepted()
+		waitFor(t, "the operation to reach the server", func() bool { return accepted() > before })
 		cancel()
 
 		select {
@@ -137,4 +141,15 @@ func TestStoreStallsMidCreate(t *testing.T) {
 	}
 
 	requireCorsoFormat(t, info)
+}
+
+// waitFor polls cond until it holds, failing after a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -269,7 +270,13 @@ func TestEngineMissingOrBroken(t *testing.T) {
 	// died): a new one is tried, and then the same sentence and details.
 	early := repo.NewEngineClient(broken)
 	early.Prepare()
-	time.Sleep(300 * time.Millisecond)
+
+	if spare := early.Spare(); spare != nil {
+		waitFor(t, "the prepared helper to die", func() bool {
+			stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", spare.Process.Pid))
+			return strings.Contains(string(stat), ") Z ")
+		})
+	}
 
 	_, err = early.Reopen(context.Background(), localIn(t.TempDir()), repo.Secrets{Passphrase: testPassphrase})
 	requireCode(t, err, repo.CodeEngine)
@@ -501,12 +508,14 @@ func TestEngineClientSurvivesAMisbehavingHelper(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 
+	var progressed atomic.Bool
+
 	go func() {
-		_, err := e.Check(ctx, fs, repo.S3Secrets{}, repo.CheckRead)
+		_, err := e.Check(repo.WithProgress(ctx, func(repo.Step) { progressed.Store(true) }), fs, repo.S3Secrets{}, repo.CheckRead)
 		done <- err
 	}()
 
-	time.Sleep(500 * time.Millisecond)
+	waitFor(t, "the helper's first progress", progressed.Load)
 	cancel()
 
 	select {

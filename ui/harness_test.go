@@ -36,7 +36,7 @@ func (l *loop) onUI(f func()) {
 }
 
 // until runs posted work until cond holds.
-func (l *loop) until(t *testing.T, what string, cond func() bool) {
+func (l *loop) until(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 
 	deadline := time.After(2 * time.Minute)
@@ -53,7 +53,7 @@ func (l *loop) until(t *testing.T, what string, cond func() bool) {
 }
 
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	a    *App
 	loop *loop
 	dirs platform.Dirs
@@ -61,7 +61,7 @@ type harness struct {
 	root string
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	root := t.TempDir()
 	dirs := platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}
 
@@ -69,7 +69,7 @@ func newHarness(t *testing.T) *harness {
 }
 
 // newHarnessOn starts the app on existing folders and keychain: a restart.
-func newHarnessOn(t *testing.T, root string, dirs platform.Dirs, kc keychain.Keychain) *harness {
+func newHarnessOn(t testing.TB, root string, dirs platform.Dirs, kc keychain.Keychain) *harness {
 	h := &harness{t: t, loop: newLoop(), dirs: dirs, kc: kc, root: root}
 	fa := test.NewTempApp(t)
 	h.a = New(fa, Options{Dirs: dirs, Keychain: kc, CorsoConfigPath: filepath.Join(root, "home", ".corso.toml"), Post: h.loop.post})

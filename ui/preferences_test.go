@@ -17,14 +17,11 @@ import (
 // preferences store writes preferences.json on every change; the app must
 // keep those preferences in memory so that file is never written.
 func TestFynePreferencesStayInMemory(t *testing.T) {
-	// A fixed folder, not t.TempDir: Fyne's file watcher recreates its
-	// folder whenever it is removed, so it cannot be cleaned up while the
-	// test binary runs; a fixed one is reused instead of piling up.
-	tmp := filepath.Join(os.TempDir(), "corso-desktop-fyne-prefs-test")
+	// Not t.TempDir: Fyne's file watcher recreates its folder whenever it
+	// is removed, so it cannot be cleaned up while the test binary runs;
+	// TestMain removes this run's own folder once every test is done.
+	tmp := fyneTempDir(t)
 	store := filepath.Join(tmp, "fyne-test", AppID, "preferences.json")
-	if err := os.Remove(store); err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
 	t.Setenv("TMPDIR", tmp) // Fyne's config root under -tags ci
 	t.Cleanup(func() { fyne.SetCurrentApp(nil) })
 
@@ -43,10 +40,11 @@ func TestFynePreferencesStayInMemory(t *testing.T) {
 		t.Fatalf("preference read back as %q", got)
 	}
 
-	// Fyne's own store saves right after a change; give it the time to.
-	time.Sleep(300 * time.Millisecond)
-
-	if _, err := os.Stat(store); !os.IsNotExist(err) {
-		t.Fatalf("Fyne preferences were written to %s (stat: %v)", store, err)
+	// Fyne's own store saves right after a change: watch for the file for
+	// a while; it must never appear.
+	for until := time.Now().Add(time.Second); time.Now().Before(until); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(store); !os.IsNotExist(err) {
+			t.Fatalf("Fyne preferences were written to %s (stat: %v)", store, err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"testing"
 )
 
@@ -113,8 +114,9 @@ func (m *MinIO) FaultProxy(t testing.TB, decide func(r *http.Request) Fault) str
 	return l.Addr().String()
 }
 
-// Silent is an address that accepts connections and never answers.
-func Silent(t testing.TB) string {
+// Silent is an address that accepts connections and never answers, and a
+// count of the connections it accepted so far.
+func Silent(t testing.TB) (string, func() int) {
 	t.Helper()
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -122,7 +124,10 @@ func Silent(t testing.TB) string {
 		t.Fatal(err)
 	}
 
-	var held []net.Conn
+	var (
+		mu   sync.Mutex
+		held []net.Conn
+	)
 
 	done := make(chan struct{})
 
@@ -135,7 +140,9 @@ func Silent(t testing.TB) string {
 				return
 			}
 
+			mu.Lock()
 			held = append(held, c)
+			mu.Unlock()
 		}
 	}()
 
@@ -148,5 +155,10 @@ func Silent(t testing.TB) string {
 		}
 	})
 
-	return l.Addr().String()
+	return l.Addr().String(), func() int {
+		mu.Lock()
+		defer mu.Unlock()
+
+		return len(held)
+	}
 }
