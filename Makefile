@@ -38,7 +38,7 @@ RELEASE_TAGS := $(APP_TAGS),remote_engine
 FYNE := $(TOOLS)/fyne
 APP_SRC := cmd/corso-desktop
 
-.PHONY: all run build test unit fuzz bench lint deps tools clean apt-packages \
+.PHONY: all run build test unit fuzz faults bench lint deps tools clean apt-packages \
 	package-linux package-windows package-test screenshots icon
 
 all: build
@@ -115,6 +115,12 @@ fuzz:
 	@for f in $(FUZZ_TARGETS); do \
 		$(GO) test ./repo -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
+
+# The long fault-injection family (docs/reliability.md): every race run
+# many more times, a kill after every write, repeated three times.
+FAULT_TESTS := Race|Concurrent|Kill|Silent|Stall|Cancel|Misbehaving|DiskFull|Overlap|OnlyKopias|NamesTheStore|Unusable|FormatWithoutIndex|EngineContract
+faults: deps tools
+	CORSO_RACE_ROUNDS=40 CORSO_KILL_POINTS=all scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=3 -timeout 90m -run '$(FAULT_TESTS)' ./repo
 
 bench: deps tools
 	scripts/bench.sh $(BENCHCOUNT)

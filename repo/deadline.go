@@ -52,17 +52,23 @@ func where(s Settings) string {
 	return "the storage"
 }
 
+// bounded runs op under the operation deadline and says "stopped
+// answering" when that deadline, not Cancel, ended it.
+func bounded[T any](ctx context.Context, location string, op func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := operationDeadline(ctx)
+	defer cancel()
+
+	v, err := op(ctx)
+
+	return v, stalled(ctx, err, location)
+}
+
 // Check looks at a location without changing it (the write probe, when
 // asked for, is removed again) and says what is there and what is wrong.
 // The returned error is for invalid settings or cancellation; problems with
 // the location itself are in Report.Err and the lines.
 func Check(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (*Report, error) {
-	ctx, cancel := operationDeadline(ctx)
-	defer cancel()
-
-	rep, err := checkOp(ctx, s, secrets, mode)
-
-	return rep, stalled(ctx, err, where(s))
+	return bounded(ctx, where(s), func(ctx context.Context) (*Report, error) { return checkOp(ctx, s, secrets, mode) })
 }
 
 // Initialize creates a Corso repository at an empty location and connects
@@ -70,60 +76,33 @@ func Check(ctx context.Context, s Settings, secrets S3Secrets, mode CheckMode) (
 // interrupted creation or any other data makes it refuse before writing.
 // For S3 it first proves the bucket and every permission Corso needs.
 func Initialize(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
-	ctx, cancel := operationDeadline(ctx)
-	defer cancel()
-
-	info, err := initializeOp(ctx, s, secrets, local)
-
-	return info, stalled(ctx, err, where(s))
+	return bounded(ctx, where(s), func(ctx context.Context) (*Info, error) { return initializeOp(ctx, s, secrets, local) })
 }
 
 // Connect opens an existing repository with its passphrase, proving the
 // passphrase right, and records the connection in local.
 func Connect(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
-	ctx, cancel := operationDeadline(ctx)
-	defer cancel()
-
-	info, err := connectOp(ctx, s, secrets, local)
-
-	return info, stalled(ctx, err, where(s))
+	return bounded(ctx, where(s), func(ctx context.Context) (*Info, error) { return connectOp(ctx, s, secrets, local) })
 }
 
 // Finish completes a creation that was interrupted.
 func Finish(ctx context.Context, s Settings, secrets Secrets, local Local) (*Info, error) {
-	ctx, cancel := operationDeadline(ctx)
-	defer cancel()
-
-	info, err := finishOp(ctx, s, secrets, local)
-
-	return info, stalled(ctx, err, where(s))
+	return bounded(ctx, where(s), func(ctx context.Context) (*Info, error) { return finishOp(ctx, s, secrets, local) })
 }
 
 // Clear removes what an interrupted creation left behind.
 func Clear(ctx context.Context, s Settings, s3secrets S3Secrets) error {
-	ctx, cancel := operationDeadline(ctx)
-	defer cancel()
-
-	return stalled(ctx, clearOp(ctx, s, s3secrets), where(s))
+	_, err := bounded(ctx, where(s), func(ctx context.Context) (struct{}, error) { return struct{}{}, clearOp(ctx, s, s3secrets) })
+	return err
 }
 
 // Reopen opens a repository connected earlier, e.g. after a restart.
 func Reopen(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
-	ctx, cancel := operationDeadline(ctx)
-	defer cancel()
-
-	info, err := reopenOp(ctx, local, secrets)
-
-	return info, stalled(ctx, err, "The repository's storage")
+	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*Info, error) { return reopenOp(ctx, local, secrets) })
 }
 
 // ApplyCorsoSettings writes Corso's global policy and epoch duration into a
 // connected repository.
 func ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Info, error) {
-	ctx, cancel := operationDeadline(ctx)
-	defer cancel()
-
-	info, err := applyCorsoSettingsOp(ctx, local, secrets)
-
-	return info, stalled(ctx, err, "The repository's storage")
+	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*Info, error) { return applyCorsoSettingsOp(ctx, local, secrets) })
 }

@@ -95,14 +95,7 @@ func initializeOp(ctx context.Context, s Settings, secrets Secrets, local Local)
 
 	var info *Info
 
-	g := guardFor(n, api, rep.ConditionalWrites)
-	err = withLock(ctx, g, func() error {
-		// The check above may be minutes old: look again, holding the lock.
-		st, stage, err := reverify(ctx, n, api)
-		if err != nil {
-			return err
-		}
-
+	err = whileLocked(ctx, n, rep, api, func(g guard, st State, stage HalfMadeStage) error {
 		if st == StateRepository || st == StateHalfMade {
 			return lostRace(describe(n))
 		}
@@ -121,6 +114,7 @@ func initializeOp(ctx context.Context, s Settings, secrets Secrets, local Local)
 			}
 		}
 
+		var err error
 		info, err = initialize(ctx, n, secrets, local, f, key, g)
 
 		return err

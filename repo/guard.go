@@ -137,15 +137,24 @@ func guardFor(n Settings, api *s3API, conditional bool) guard {
 	return s3Guard{api: api, conditional: conditional}
 }
 
-// withLock runs act holding the location's lock.
-func withLock(ctx context.Context, g guard, act func() error) error {
+// whileLocked takes the lock of the location the check rep (with its S3
+// client api) was about, looks at the location again holding it (the check
+// may be minutes old), and runs act with what is there now.
+func whileLocked(ctx context.Context, n Settings, rep *Report, api *s3API, act func(g guard, st State, stage HalfMadeStage) error) error {
+	g := guardFor(n, api, rep.ConditionalWrites)
+
 	release, err := g.lock(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
 
-	return act()
+	st, stage, err := reverify(ctx, n, api)
+	if err != nil {
+		return err
+	}
+
+	return act(g, st, stage)
 }
 
 // guardedStorage is kopia's storage whose format blobs are created through

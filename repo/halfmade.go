@@ -63,13 +63,7 @@ func finishOp(ctx context.Context, s Settings, secrets Secrets, local Local) (*I
 
 	var info *Info
 
-	g := guardFor(n, api, rep.ConditionalWrites)
-	err = withLock(ctx, g, func() error {
-		st, stage, err := reverify(ctx, n, api)
-		if err != nil {
-			return err
-		}
-
+	err = whileLocked(ctx, n, rep, api, func(g guard, st State, stage HalfMadeStage) error {
 		if err := stillHalfMade(n, st, stage, rep.HalfMade); err != nil {
 			return err
 		}
@@ -118,12 +112,7 @@ func clearOp(ctx context.Context, s Settings, s3secrets S3Secrets) error {
 		return err
 	}
 
-	return withLock(ctx, guardFor(n, api, rep.ConditionalWrites), func() error {
-		st, stage, err := reverify(ctx, n, api)
-		if err != nil {
-			return err
-		}
-
+	return whileLocked(ctx, n, rep, api, func(_ guard, st State, stage HalfMadeStage) error {
 		if err := stillHalfMade(n, st, stage, rep.HalfMade); err != nil {
 			return err
 		}

@@ -44,6 +44,15 @@ func (inProcess) Clear(ctx context.Context, s repo.Settings, sec repo.S3Secrets)
 	return repo.Clear(ctx, s, sec)
 }
 
+// enginePairs are the two ways two operations meet: in one process, and
+// in two engine helpers (two processes, as two app windows or instances).
+func enginePairs(t *testing.T) map[string][2]engineOps {
+	return map[string][2]engineOps{
+		"in-process":  {inProcess{}, inProcess{}},
+		"two-helpers": {engineClient(t), repo.NewEngineClient(enginePath)},
+	}
+}
+
 // both runs a and b at the same moment.
 func both(a, b func()) {
 	var wg sync.WaitGroup
@@ -95,12 +104,7 @@ func secretsWith(pass string) repo.Secrets {
 // exactly one wins, the loser is told and writes nothing over the
 // winner's, and the winner's passphrase opens what is there.
 func TestConcurrentCreatesNeverReplace(t *testing.T) {
-	engines := map[string][2]engineOps{
-		"in-process":  {inProcess{}, inProcess{}},
-		"two-helpers": {engineClient(t), repo.NewEngineClient(enginePath)},
-	}
-
-	for ename, ops := range engines {
+	for ename, ops := range enginePairs(t) {
 		for _, loc := range raceLocations(t) {
 			for i := 0; i < raceRounds; i++ {
 				s := loc.next(t, i+len(ename)*100)
@@ -187,12 +191,7 @@ func takeSettingsAway(t *testing.T, s repo.Settings) {
 // half-made location at once. Whatever the order, a Finish that reports
 // success leaves a repository that opens, and both never succeed.
 func TestClearRacingFinishNeverLosesARepository(t *testing.T) {
-	engines := map[string][2]engineOps{
-		"in-process":  {inProcess{}, inProcess{}},
-		"two-helpers": {engineClient(t), repo.NewEngineClient(enginePath)},
-	}
-
-	for ename, ops := range engines {
+	for ename, ops := range enginePairs(t) {
 		for _, loc := range raceLocations(t) {
 			for i := 0; i < raceRounds; i++ {
 				s := loc.next(t, 1000+i+len(ename)*100)

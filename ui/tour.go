@@ -205,5 +205,34 @@ func (a *App) tour(dir string, size fyne.Size) error {
 	})
 	waitIdle()
 
-	return shot("9-check-again")
+	if err := shot("9-check-again"); err != nil {
+		return err
+	}
+
+	// The hand-off to the Corso CLI: the command per shell, and where the
+	// .corso.toml goes.
+	onUI(func() {
+		a.dialog.Hide()
+
+		for _, e := range a.entries {
+			if e.Kind == repo.KindS3 {
+				a.selectEntry(e.ID)
+				a.showCLICommand(e)
+			}
+		}
+	})
+
+	if err := shot("10-cli-command"); err != nil {
+		return err
+	}
+
+	onUI(func() {
+		a.dialog.Hide()
+
+		if e, ok := a.entry(a.selected); ok {
+			a.showExport(e)
+		}
+	})
+
+	return shot("11-export")
 }
