@@ -40,7 +40,7 @@ func CorsoConnectCommand(s Settings, o CLIOptions) shellcmd.Command {
 	}
 
 	c := shellcmd.Command{
-		Comments: []string{"Replace each REPLACE_WITH_… value first. Corso signs in to Microsoft 365 before it opens the repository."},
+		Comments: []string{"Replace each REPLACE_WITH_… value first.", "Corso signs in to Microsoft 365 before it opens the repository."},
 		Env: []shellcmd.Var{
 			{Name: "AZURE_CLIENT_ID", Value: PlaceholderClientID, Placeholder: true},
 			{Name: "AZURE_CLIENT_SECRET", Value: PlaceholderClientSecret, Placeholder: true},

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"runtime"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -15,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
@@ -53,10 +50,10 @@ func (a *App) locate(e library.Entry) {
 }
 
 // whereText says where one secret is, from where it was found.
-func whereText(what string, w library.Where) string {
+func (a *App) whereText(what string, w library.Where) string {
 	switch w {
 	case library.InSystemKeychain:
-		return what + " in " + keychain.StoreName(runtime.GOOS)
+		return what + " in " + a.lib.KeychainName()
 	case library.InSession:
 		return what + " kept in memory until Corso Desktop quits"
 	}
@@ -71,9 +68,9 @@ func (a *App) secretsText(e library.Entry) string {
 		return "Looking…"
 	}
 
-	text := whereText("Passphrase", loc.Passphrase)
+	text := a.whereText("Passphrase", loc.Passphrase)
 	if c, ok := e.Credentials(); ok && c.Source == repo.CredentialsKeys {
-		text += "; " + whereText("secret access key", loc.SecretKey)
+		text += "; " + a.whereText("secret access key", loc.SecretKey)
 	}
 
 	if loc.KeychainErr != nil {

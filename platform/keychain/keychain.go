@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,9 @@ type Keychain interface {
 	Delete(ctx context.Context, account string) error
 	// Persistent says whether entries outlive the process.
 	Persistent() bool
+	// Name is what the store is called in a sentence about where a
+	// secret is kept.
+	Name() string
 }
 
 // Code says why a keychain call failed.
@@ -126,6 +130,9 @@ type System struct {
 
 // Persistent is true: the OS keeps the entries.
 func (System) Persistent() bool { return true }
+
+// Name is the OS keychain's name on this system.
+func (System) Name() string { return StoreName(runtime.GOOS) }
 
 func (s System) service() string {
 	if s.Service == "" {
@@ -250,6 +257,9 @@ func NewMemory() *Memory { return &Memory{secrets: map[string]string{}} }
 
 // Persistent is false: nothing outlives the process.
 func (*Memory) Persistent() bool { return false }
+
+// Name says that nothing is kept beyond this process.
+func (*Memory) Name() string { return "memory only (no OS keychain is used)" }
 
 // Set stores secret under account.
 func (m *Memory) Set(_ context.Context, account, secret string) error {

@@ -223,3 +223,6 @@ func (l *Library) Locate(ctx context.Context, e Entry) Located {
 
 	return loc
 }
+
+// KeychainName is what the keychain this library uses is called.
+func (l *Library) KeychainName() string { return l.keys.Name() }
