@@ -499,7 +499,47 @@ func applyCorsoSettingsOp(ctx context.Context, local Local, secrets Secrets) (*I
 		return nil, err
 	}
 
-	return open(ctx, local, secrets, openRequest{settings: repairSettings})
+	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
+	if err != nil || lc.Storage == nil {
+		return nil, newError(CodeNotConnected, err, "This repository is not connected on this computer. Connect to it again.")
+	}
+
+	s, err := settingsFromConnection(*lc.Storage)
+	if err != nil {
+		return nil, newError(CodeNotConnected, err, "This repository's connection on this computer cannot be read. Connect to it again.")
+	}
+
+	n, err := Normalize(s)
+	if err != nil {
+		return nil, err
+	}
+
+	// Writing the settings into a repository whose creation was
+	// interrupted is what Finish does: it takes the same lock, so that a
+	// Clear from elsewhere cannot delete the format under it.
+	rep, api, err := checkLocation(ctx, n, secrets.S3, CheckRead)
+	if err != nil {
+		return nil, err
+	}
+
+	if rep.Err != nil {
+		return nil, rep.Err
+	}
+
+	var info *Info
+
+	err = whileLocked(ctx, n, rep, api, func(_ guard, st State, _ HalfMadeStage) error {
+		if st != StateRepository && st != StateHalfMade {
+			return newError(CodeLostRace, nil, "There is no repository at %s any more (it is %s now), so no settings were written. Run Check again.", describe(n), st)
+		}
+
+		var err error
+		info, err = open(ctx, local, secrets, openRequest{settings: repairSettings})
+
+		return err
+	})
+
+	return info, err
 }
 
 // Disconnect forgets a connection on this computer: kopia's connection

@@ -237,3 +237,40 @@ func TestClearRacingFinishNeverLosesARepository(t *testing.T) {
 		}
 	}
 }
+
+// TestApplySettingsRacingClearNeverLosesARepository: "Apply Corso's
+// settings" on an interrupted creation is a Finish by another door; raced
+// against Clear it must never report success over a deleted format.
+func TestApplySettingsRacingClearNeverLosesARepository(t *testing.T) {
+	for _, loc := range raceLocations(t) {
+		for i := 0; i < raceRounds; i++ {
+			s := loc.next(t, 3000+i)
+			local := localIn(t.TempDir())
+
+			if _, err := repo.Initialize(context.Background(), s, rootSecrets(), local); err != nil {
+				t.Fatal(err)
+			}
+
+			takeSettingsAway(t, s)
+
+			var applyErr, clearErr error
+
+			both(func() {
+				_, applyErr = repo.ApplyCorsoSettings(context.Background(), local, rootSecrets())
+			}, func() {
+				clearErr = repo.Clear(context.Background(), s, rootSecrets().S3)
+			})
+
+			if applyErr == nil && clearErr == nil {
+				t.Fatalf("%s round %d: both apply and clear reported success", loc.name, i)
+			}
+
+			if applyErr == nil {
+				got, err := repo.Connect(context.Background(), s, rootSecrets(), localIn(t.TempDir()))
+				if err != nil || !got.CorsoSettings {
+					t.Fatalf("%s round %d: apply reported success, then: %v", loc.name, i, err)
+				}
+			}
+		}
+	}
+}
