@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7/pkg/signer"
+
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
@@ -151,5 +153,58 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
+	}
+}
+
+// TestCreateOnAStoreWithoutConditionalWrites: MinIO honours If-None-Match;
+// a store that ignores it (the proxy strips the header) is found out by
+// the check, and a create there verifies each format blob by reading it
+// back instead.
+func TestCreateOnAStoreWithoutConditionalWrites(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	rep, err := repo.Check(context.Background(), s3Settings(m, bucket, "direct"), rootSecrets().S3, repo.CheckWrite)
+	if err != nil || !rep.ConditionalWrites {
+		t.Fatalf("MinIO's conditional writes not seen: %v %v", rep.ConditionalWrites, err)
+	}
+
+	var stripped atomic.Int32
+
+	s := s3Settings(m, bucket, "no-conditions")
+	s.Endpoint = m.FaultProxy(t, func(r *http.Request) repotest.Fault {
+		if r.Header.Get("If-None-Match") != "" {
+			// Drop the condition and sign the request again, as the
+			// client would have signed it without one.
+			r.Header.Del("If-None-Match")
+			r.Header.Del("Authorization")
+			*r = *signer.SignV4(*r, repotest.RootUser, repotest.RootPassword, "", "us-east-1")
+			stripped.Add(1)
+		}
+
+		return repotest.Forward
+	})
+
+	rep, err = repo.Check(context.Background(), s, rootSecrets().S3, repo.CheckWrite)
+	if err != nil || rep.ConditionalWrites {
+		t.Fatalf("a store ignoring If-None-Match taken for one that honours it: %v", err)
+	}
+
+	info, err := repo.Initialize(context.Background(), s, rootSecrets(), localIn(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	requireCorsoFormat(t, info)
+
+	if stripped.Load() < 3 {
+		t.Fatalf("only %d conditional writes went through the proxy", stripped.Load())
+	}
+
+	_, err = repo.Initialize(context.Background(), s, secretsWith("another "+testPassphrase), localIn(t.TempDir()))
+	requireCode(t, err, repo.CodeAlreadyRepository)
+
+	if got, err := repo.Connect(context.Background(), s, rootSecrets(), localIn(t.TempDir())); err != nil || got.UniqueID != info.UniqueID {
+		t.Fatalf("the first repository no longer opens: %v", err)
 	}
 }
