@@ -419,7 +419,7 @@ func (f *addFlow) rebuildForm() {
 			item("Profile", f.row(f.profile), "From ~/.aws/config and ~/.aws/credentials.")
 		case credsKeys:
 			item("Access key ID", f.row(f.accessKey), "")
-			item("Secret access key", f.row(f.secretKey), "Kept in the keychain, never in a file.")
+			item("Secret access key", f.row(f.secretKey), "Never written to a file: kept in the keychain when you choose Remember at the last step, otherwise in memory until the app quits.")
 			item("Session token", f.token, "Only for temporary credentials.")
 		}
 
@@ -628,8 +628,9 @@ func (f *addFlow) showReport() {
 }
 
 func (f *addFlow) importedSecretsNote() fyne.CanvasObject {
-	l := wrapped(fmt.Sprintf("%s still holds secrets in plain text (%s). Corso Desktop moves them into the keychain when you continue; "+
-		"remove them from the file afterwards and give the CLI the passphrase through CORSO_PASSPHRASE.",
+	l := wrapped(fmt.Sprintf("%s still holds secrets in plain text (%s). Corso Desktop copies them where you choose at the last step "+
+		"(the keychain, or memory until it quits) and never changes that file: remove them from it yourself and give the CLI "+
+		"the passphrase through CORSO_PASSPHRASE.",
 		f.imported.Path, strings.Join(f.imported.SecretKeys, ", ")))
 	l.Importance = widget.WarningImportance
 
