@@ -23,8 +23,8 @@ import (
 	"github.com/corsodesktop/corso-desktop/platform"
 )
 
-// A guard keeps the operations that write a format or delete (create,
-// finish, clear) from combining into a loss when two of them meet on one
+// A guard keeps the operations that write a format, Corso's settings or
+// delete (create, finish, apply settings, clear) from combining into a loss when two of them meet on one
 // location, from two windows, two app instances or two machines:
 //
 //   - a lock object, created only if absent, held while the operation
