@@ -288,7 +288,13 @@ func (a *App) updateListRow(e library.Entry, o fyne.CanvasObject) {
 	c := o.(*fyne.Container)
 	texts := c.Objects[0].(*fyne.Container)
 	texts.Objects[0].(*widget.Label).SetText(e.Name)
-	texts.Objects[1].(*widget.Label).SetText(e.Settings().Describe())
+	where := e.Settings().Describe()
+	if e.State == library.StateProblem && e.StateDetail != "" {
+		// The cause, in the list too; the details keep the location.
+		where = e.StateDetail
+	}
+
+	texts.Objects[1].(*widget.Label).SetText(where)
 	c.Objects[1].(*widget.Icon).SetResource(kindIcon(e.Kind))
 	c.Objects[2].(*widget.Label).SetText(a.stateText(e))
 }
