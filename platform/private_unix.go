@@ -13,22 +13,14 @@ func PrivacyOfNewFolder() string {
 }
 
 // MakePrivate narrows an existing folder the user chose for a repository
-// to mode 0700 and says what it changed ("" when it already was).
-func MakePrivate(dir string) (string, error) {
+// to mode 0700.
+func MakePrivate(dir string) error {
 	fi, err := os.Stat(dir)
-	if err != nil {
-		return "", err
+	if err != nil || fi.Mode().Perm() == DirMode {
+		return err
 	}
 
-	if fi.Mode().Perm() == DirMode {
-		return "", nil
-	}
-
-	if err := os.Chmod(dir, DirMode); err != nil {
-		return "", err
-	}
-
-	return fmt.Sprintf("its permissions were narrowed from %04o to 0700", fi.Mode().Perm()), nil
+	return os.Chmod(dir, DirMode)
 }
 
 // PrivacyOfExistingFolder says what creating a repository in dir does to

@@ -10,7 +10,7 @@ func PrivacyOfNewFolder() string {
 
 // MakePrivate changes nothing on Windows yet: NTFS access rules are not
 // Unix modes.
-func MakePrivate(string) (string, error) { return "", nil }
+func MakePrivate(string) error { return nil }
 
 // PrivacyOfExistingFolder says what creating a repository in dir does to
 // who can read it.

@@ -106,11 +106,10 @@ func initializeOp(ctx context.Context, s Settings, secrets Secrets, local Local)
 
 		// The user chose this folder for a private repository: make it
 		// private, whatever it was before.
+		// (Taking the lock made the folder if it was missing.)
 		if fs, ok := n.(Filesystem); ok && st == StateEmpty {
-			if _, err := os.Stat(fs.Path); err == nil {
-				if _, err := platform.MakePrivate(fs.Path); err != nil {
-					return classifyFS(err, fs.Path)
-				}
+			if err := platform.MakePrivate(fs.Path); err != nil {
+				return classifyFS(err, fs.Path)
 			}
 		}
 

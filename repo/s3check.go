@@ -615,16 +615,15 @@ func (a *s3API) checkWrite(ctx context.Context, rep *Report) {
 
 	refused := func(action string, err error) bool {
 		e := a.fail(ctx, err, action)
-		if CodeOf(e) == CodeAccessDenied {
-			denied++
-			a.failLine(ctx, rep, LineWrite, e)
-
-			return true
-		}
-
 		a.failLine(ctx, rep, LineWrite, e)
 
-		return false
+		if CodeOf(e) != CodeAccessDenied {
+			return false
+		}
+
+		denied++
+
+		return true
 	}
 
 	// Deleting a key that does not exist yet proves s3:DeleteObject without
