@@ -1,8 +1,6 @@
 package repo
 
 import (
-	"regexp"
-	"strings"
 	"time"
 )
 
@@ -83,12 +81,12 @@ type Report struct {
 // OK reports whether nothing blocks using the location.
 func (r *Report) OK() bool { return r.Err == nil }
 
-func (r *Report) add(name string, st Status, msg string) {
+func (r *Report) Add(name string, st Status, msg string) {
 	r.Lines = append(r.Lines, CheckLine{Name: name, Status: st, Message: msg})
 }
 
-func (r *Report) fail(name string, err error) {
-	r.add(name, StatusFailed, err.Error())
+func (r *Report) Fail(name string, err error) {
+	r.Add(name, StatusFailed, err.Error())
 
 	if r.Err == nil {
 		r.Err = err
@@ -105,128 +103,3 @@ const (
 	// CheckWrite also proves objects can be written, read back and deleted.
 	CheckWrite
 )
-
-// Names of the files kopia writes first; their presence tells a repository
-// from an interrupted creation.
-const (
-	formatBlobName  = "kopia.repository"
-	blobCfgBlobName = "kopia.blobcfg"
-	// filesystem storage appends this to every blob name.
-	fsBlobSuffix = ".f"
-	// kopia's sharded storage keeps its layout here; not a blob.
-	fsShardsFile = ".shards"
-	// probePrefix and lockName are this app's own short-lived objects.
-	probePrefix = ".corso-desktop-probe-"
-	lockName    = ".corso-desktop-lock"
-)
-
-// blobKind is what a name under a location is to kopia.
-type blobKind int
-
-const (
-	// blobForeign is anything kopia would never write: the user's data.
-	blobForeign blobKind = iota
-	blobFormat
-	blobCfg
-	// blobBookkeeping: kopia's (and this app's) own files that hold no
-	// repository content.
-	blobBookkeeping
-	// blobIndex: index and epoch blobs, written when content is committed.
-	blobIndex
-	// blobContent: packs, session markers, logs.
-	blobContent
-)
-
-var (
-	// kopia's blob IDs: a one-letter prefix and a hash, optionally followed
-	// by the session and a shard count (content/content_manager.go,
-	// blobcrypto, sessions.go), or the epoch manager's names
-	// (internal/epoch), or the repository log's (internal/repodiag).
-	hashedBlobID  = regexp.MustCompile(`^[pqsnml][0-9a-f]{16,}(-s[0-9a-f]{16,})?(-c[0-9]+)?$`)
-	epochIndexID  = regexp.MustCompile(`^x(n[0-9]+_|s[0-9]+_|r[0-9]+_[0-9]+_)[0-9a-f]{16,}(-s[0-9a-f]{16,})?(-c[0-9]+)?$`)
-	epochMarkerID = regexp.MustCompile(`^x[ew][0-9]+$`)
-	logBlobID     = regexp.MustCompile(`^_log_[0-9]{14}_[0-9a-f]+_[0-9]+_[0-9]+_[0-9]+_[0-9a-f]*(-s[0-9a-f]{16,})?(-c[0-9]+)?$`)
-	// kopia's filesystem storage writes a blob to "<name>.tmp.<hex>" and
-	// renames it; a crash can leave one behind.
-	fsTempSuffix = regexp.MustCompile(`\.f\.tmp\.[0-9a-f]+$`)
-)
-
-// kopiaBlobKind classifies one blob ID by kopia's exact names and ID
-// shapes: kopia.notes, kopia.old or kopia.blobcfg.bak are the user's.
-func kopiaBlobKind(id string) blobKind {
-	switch {
-	case id == formatBlobName:
-		return blobFormat
-	case id == blobCfgBlobName:
-		return blobCfg
-	case id == "kopia.maintenance", id == ".storageconfig", id == lockName,
-		strings.HasPrefix(id, "kopia.repository.backup.") && !strings.ContainsAny(id, "/"),
-		strings.HasPrefix(id, probePrefix) && !strings.ContainsAny(id, "/"):
-		return blobBookkeeping
-	case epochIndexID.MatchString(id), epochMarkerID.MatchString(id):
-		return blobIndex
-	case hashedBlobID.MatchString(id), logBlobID.MatchString(id):
-		return blobContent
-	}
-
-	return blobForeign
-}
-
-// classifyNames decides a location's state from the blob IDs in it (for a
-// folder, kopia's names rebuilt from its shard paths; anything else under
-// a folder is given as "name/"). A repository is complete once an index
-// exists: kopia writes one when Corso's settings are committed, so a
-// format without one is a creation interrupted before its settings.
-func classifyNames(names []string) (State, HalfMadeStage) {
-	var hasFormat, hasBlobCfg, hasForeign, hasIndex, hasContent bool
-
-	for _, n := range names {
-		switch kopiaBlobKind(n) {
-		case blobFormat:
-			hasFormat = true
-		case blobCfg:
-			hasBlobCfg = true
-		case blobIndex:
-			hasIndex = true
-		case blobContent:
-			hasContent = true
-		case blobForeign:
-			hasForeign = true
-		}
-	}
-
-	switch {
-	case hasFormat && hasIndex:
-		return StateRepository, HalfMadeNone
-	case hasFormat:
-		return StateHalfMade, HalfMadeBeforeSettings
-	case hasForeign:
-		return StateNotEmpty, HalfMadeNone
-	case hasBlobCfg || hasIndex || hasContent:
-		// kopia's files without a format: a creation (or a clear) was
-		// interrupted; nothing there can be decrypted without the format.
-		return StateHalfMade, HalfMadeBeforeFormat
-	}
-
-	// nothing, or only bookkeeping: empty.
-	return StateEmpty, HalfMadeNone
-}
-
-func describeState(st State, stage HalfMadeStage) string {
-	switch st {
-	case StateEmpty:
-		return "The location is empty: a repository can be created here."
-	case StateRepository:
-		return "A repository is here: connect to it."
-	case StateHalfMade:
-		if stage == HalfMadeBeforeFormat {
-			return "A repository creation was interrupted before its format was written. Finish creating it, or clear it."
-		}
-
-		return "A repository was created here but its creation was interrupted before Corso's settings were applied. Finish it (with its passphrase), or clear it."
-	case StateNotEmpty:
-		return "The location holds other data, so no repository will be created here. Choose an empty folder or prefix."
-	}
-
-	return ""
-}

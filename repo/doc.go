@@ -1,13 +1,11 @@
-// Package repo is Corso Desktop's repository engine without a UI: storage
-// settings and their validation, location checks, creating and connecting
-// Corso-compatible kopia repositories, Corso config import and export, and
-// the typed errors a UI turns into sentences.
+// Package repo is the vocabulary every part of Corso Desktop shares and the
+// Engine interface the UI works through: location settings and their
+// validation (Settings, Normalize), what a check reports (Report), what a
+// connected repository is (Info), the secrets an operation needs, progress
+// steps, and the typed errors (Error, FieldErrors) a UI turns into
+// sentences.
 //
-// It builds two ways. Normally (tests, `make run`, the engine helper) the
-// operations run in-process with kopia and the AWS SDK. With the
-// remote_engine build tag (the app's release builds) the files that import
-// them are left out and the same functions run each operation in the
-// corso-desktop-engine helper next to the app (remote.go, engineclient.go,
-// wire.go; the helper side is serve.go), so the window's process stays
-// small. Everything else, including every type, is shared by both.
+// It is pure: no I/O, no network. Engines implement it (kopiaengine in
+// this process, engineproto's client in the helper process); it must never
+// import them, kopia, the AWS SDK, Fyne, or anything else of this module.
 package repo

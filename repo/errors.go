@@ -75,7 +75,7 @@ func (e *Error) Details() string {
 		return ""
 	}
 
-	return sanitizeDetail(e.cause.Error())
+	return SanitizeDetail(e.cause.Error())
 }
 
 // Is lets errors.Is match on the code alone: errors.Is(err, &Error{Code: CodeNotEmpty}).
@@ -99,12 +99,12 @@ func CodeOf(err error) Code {
 	return CodeUnknown
 }
 
-func newError(code Code, cause error, format string, args ...any) *Error {
+func NewError(code Code, cause error, format string, args ...any) *Error {
 	return &Error{Code: code, cause: cause, msg: fmt.Sprintf(format, args...)}
 }
 
-func invalidField(field, format string, args ...any) *Error {
-	e := newError(CodeInvalidField, nil, format, args...)
+func InvalidField(field, format string, args ...any) *Error {
+	e := NewError(CodeInvalidField, nil, format, args...)
 	e.Field = field
 
 	return e
@@ -134,7 +134,7 @@ func (fe FieldErrors) For(field string) string {
 	return ""
 }
 
-func (fe FieldErrors) orNil() error {
+func (fe FieldErrors) OrNil() error {
 	if len(fe) == 0 {
 		return nil
 	}
@@ -156,12 +156,12 @@ const (
 	FieldPassphrase = "passphrase"
 )
 
-func canceledError(cause error) *Error {
-	return newError(CodeCanceled, cause, "The operation was cancelled. Nothing more was written; run Check to see the location's state.")
+func CanceledError(cause error) *Error {
+	return NewError(CodeCanceled, cause, "The operation was cancelled. Nothing more was written; run Check to see the location's state.")
 }
 
-// sanitizeDetail keeps technical details short and free of S3 XML bodies.
-func sanitizeDetail(s string) string {
+// SanitizeDetail keeps technical details short and free of S3 XML bodies.
+func SanitizeDetail(s string) string {
 	if i := strings.Index(s, "<?xml"); i >= 0 {
 		s = strings.TrimSpace(s[:i]) + " (server response omitted)"
 	}

@@ -18,16 +18,14 @@ type Strength struct {
 	Hint string
 }
 
-var strengthLabels = [...]string{"Very weak", "Weak", "Fair", "Strong", "Very strong"}
-
 // ValidateNewPassphrase checks a passphrase for a new repository.
 func ValidateNewPassphrase(p string) error {
 	if n := utf8.RuneCountInString(p); n < MinNewPassphraseLength {
-		return invalidField(FieldPassphrase, "Use at least %d characters; a few unrelated words work well.", MinNewPassphraseLength)
+		return InvalidField(FieldPassphrase, "Use at least %d characters; a few unrelated words work well.", MinNewPassphraseLength)
 	}
 
 	return nil
 }
 
-// emptyStrength is the rating of no passphrase at all.
-var emptyStrength = Strength{Label: "Empty", Hint: "Choose a passphrase: several unrelated words are easy to remember and hard to guess."}
+// EmptyStrength is the rating of no passphrase at all; no engine is asked.
+var EmptyStrength = Strength{Label: "Empty", Hint: "Choose a passphrase: several unrelated words are easy to remember and hard to guess."}

@@ -25,7 +25,7 @@ func WithProgress(ctx context.Context, report func(Step)) context.Context {
 	return context.WithValue(ctx, progressKey{}, report)
 }
 
-func progress(ctx context.Context, s Step) {
+func Progress(ctx context.Context, s Step) {
 	if report, ok := ctx.Value(progressKey{}).(func(Step)); ok && report != nil {
 		report(s)
 	}

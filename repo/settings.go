@@ -125,7 +125,7 @@ func (f Filesystem) Normalized() (Settings, error) {
 	var errs FieldErrors
 
 	if f.Prefix != "" {
-		errs = append(errs, invalidField(FieldPrefix, "Folder repositories have no prefix: choose a different folder instead."))
+		errs = append(errs, InvalidField(FieldPrefix, "Folder repositories have no prefix: choose a different folder instead."))
 	}
 
 	path, err := normalizePath(f.Path)
@@ -133,7 +133,7 @@ func (f Filesystem) Normalized() (Settings, error) {
 		errs = append(errs, err)
 	}
 
-	if e := errs.orNil(); e != nil {
+	if e := errs.OrNil(); e != nil {
 		return nil, e
 	}
 
@@ -144,25 +144,25 @@ func normalizePath(p string) (string, *Error) {
 	p = strings.TrimSpace(p)
 	switch {
 	case p == "":
-		return "", invalidField(FieldPath, "Enter the folder for the repository.")
+		return "", InvalidField(FieldPath, "Enter the folder for the repository.")
 	case strings.ContainsRune(p, 0) || !utf8.ValidString(p):
-		return "", invalidField(FieldPath, "The folder path contains characters a path cannot hold.")
+		return "", InvalidField(FieldPath, "The folder path contains characters a path cannot hold.")
 	}
 
 	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`) {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", invalidField(FieldPath, "Your home folder is unknown, so ~ cannot be expanded: enter the full path.")
+			return "", InvalidField(FieldPath, "Your home folder is unknown, so ~ cannot be expanded: enter the full path.")
 		}
 
 		p = filepath.Join(home, p[1:])
 	} else if strings.HasPrefix(p, "~") {
-		return "", invalidField(FieldPath, "Only ~ for your own home folder is understood: enter the full path.")
+		return "", InvalidField(FieldPath, "Only ~ for your own home folder is understood: enter the full path.")
 	}
 
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		return "", invalidField(FieldPath, "The folder path cannot be made absolute: enter the full path.")
+		return "", InvalidField(FieldPath, "The folder path cannot be made absolute: enter the full path.")
 	}
 
 	// Cleaning can leave a space at the end ("0 /" becomes "…/0 "), which
@@ -181,7 +181,7 @@ func normalizePath(p string) (string, *Error) {
 // Normalized implements Settings.
 func (s S3) Normalized() (Settings, error) {
 	n, errs := s.normalize(false)
-	if e := errs.orNil(); e != nil {
+	if e := errs.OrNil(); e != nil {
 		return nil, e
 	}
 
@@ -206,7 +206,7 @@ func (s S3) normalize(compatible bool) (S3, FieldErrors) {
 		errs = append(errs, err)
 	}
 
-	creds, cerrs := s.Credentials.normalize()
+	creds, cerrs := s.Credentials.Normalize()
 	errs = append(errs, cerrs...)
 
 	return S3{Bucket: bucket, Prefix: prefix, Region: region, Credentials: creds}, errs
@@ -224,15 +224,15 @@ func (s S3Compatible) Normalized() (Settings, error) {
 	caFile := strings.TrimSpace(s.CAFile)
 	if caFile != "" {
 		if s.DisableTLS {
-			errs = append(errs, invalidField(FieldCAFile, "A CA certificate has no use with TLS disabled: clear one of the two."))
+			errs = append(errs, InvalidField(FieldCAFile, "A CA certificate has no use with TLS disabled: clear one of the two."))
 		} else if p, perr := normalizePath(caFile); perr != nil {
-			errs = append(errs, invalidField(FieldCAFile, "The CA certificate path is not a usable path: choose the file again."))
+			errs = append(errs, InvalidField(FieldCAFile, "The CA certificate path is not a usable path: choose the file again."))
 		} else {
 			caFile = p
 		}
 	}
 
-	if e := errs.orNil(); e != nil {
+	if e := errs.OrNil(); e != nil {
 		return nil, e
 	}
 
@@ -258,21 +258,21 @@ var (
 func normalizeBucket(b string, compatible bool) (string, *Error) {
 	b = strings.TrimPrefix(strings.TrimSpace(b), "s3://")
 	if b == "" {
-		return "", invalidField(FieldBucket, "Enter the bucket name. The bucket must already exist: Corso Desktop never creates it.")
+		return "", InvalidField(FieldBucket, "Enter the bucket name. The bucket must already exist: Corso Desktop never creates it.")
 	}
 
 	if i := strings.IndexByte(b, '/'); i >= 0 {
-		return "", invalidField(FieldBucket, "A bucket name has no %q: put %q in the Prefix field instead.", "/", strings.Trim(b[i:], "/"))
+		return "", InvalidField(FieldBucket, "A bucket name has no %q: put %q in the Prefix field instead.", "/", strings.Trim(b[i:], "/"))
 	}
 
 	if compatible {
 		switch {
 		case !relaxedBucket.MatchString(b):
-			return "", invalidField(FieldBucket, "A bucket name is 3 to 255 letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit.")
+			return "", InvalidField(FieldBucket, "A bucket name is 3 to 255 letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit.")
 		case strings.Contains(b, "..") || strings.Contains(b, ".-") || strings.Contains(b, "-."):
-			return "", invalidField(FieldBucket, "A bucket name has no two dots in a row and no dot next to a hyphen (S3 naming rules). Check the bucket's name with your storage provider.")
+			return "", InvalidField(FieldBucket, "A bucket name has no two dots in a row and no dot next to a hyphen (S3 naming rules). Check the bucket's name with your storage provider.")
 		case ipLike.MatchString(b):
-			return "", invalidField(FieldBucket, "A bucket name cannot look like an IP address (S3 naming rules). If %s is the server's address, put it in the Endpoint field.", b)
+			return "", InvalidField(FieldBucket, "A bucket name cannot look like an IP address (S3 naming rules). If %s is the server's address, put it in the Endpoint field.", b)
 		}
 
 		return b, nil
@@ -280,7 +280,7 @@ func normalizeBucket(b string, compatible bool) (string, *Error) {
 
 	if !strictBucket.MatchString(b) || strings.Contains(b, "..") || strings.Contains(b, ".-") || strings.Contains(b, "-.") || ipLike.MatchString(b) ||
 		strings.HasPrefix(b, "xn--") || strings.HasPrefix(b, "sthree-") || strings.HasSuffix(b, "-s3alias") || strings.HasSuffix(b, "--ol-s3") {
-		return "", invalidField(FieldBucket, "An Amazon S3 bucket name is 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit.")
+		return "", InvalidField(FieldBucket, "An Amazon S3 bucket name is 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit.")
 	}
 
 	return b, nil
@@ -290,7 +290,7 @@ func normalizeBucket(b string, compatible bool) (string, *Error) {
 // does; an empty prefix stays empty.
 func normalizePrefix(p string) (string, *Error) {
 	if !utf8.ValidString(p) || strings.IndexFunc(p, unicode.IsControl) >= 0 {
-		return "", invalidField(FieldPrefix, "The prefix contains characters an object name cannot hold.")
+		return "", InvalidField(FieldPrefix, "The prefix contains characters an object name cannot hold.")
 	}
 
 	p = strings.TrimRight(strings.TrimSpace(p), "/")
@@ -300,22 +300,22 @@ func normalizePrefix(p string) (string, *Error) {
 
 	const maxPrefix = 512 // leaves room for kopia's blob names under S3's 1024-byte key limit
 	if len(p) >= maxPrefix {
-		return "", invalidField(FieldPrefix, "The prefix is too long: keep it under %d bytes.", maxPrefix)
+		return "", InvalidField(FieldPrefix, "The prefix is too long: keep it under %d bytes.", maxPrefix)
 	}
 
 	// Stores disagree on what a leading /, an empty part, . or .. mean
 	// (MinIO folds them away, Amazon S3 keeps them), so the same prefix
 	// could name two places: refuse them and suggest the plain form.
 	if strings.HasPrefix(p, "/") {
-		return "", invalidField(FieldPrefix, "A prefix does not start with /: write %s instead.", suggestPrefix(p))
+		return "", InvalidField(FieldPrefix, "A prefix does not start with /: write %s instead.", suggestPrefix(p))
 	}
 
 	for _, part := range strings.Split(p, "/") {
 		switch {
 		case part == "", part == ".", part == "..":
-			return "", invalidField(FieldPrefix, "A prefix is folder names joined by single slashes, without . or .. parts: write %s instead.", suggestPrefix(p))
+			return "", InvalidField(FieldPrefix, "A prefix is folder names joined by single slashes, without . or .. parts: write %s instead.", suggestPrefix(p))
 		case len(part) > 255:
-			return "", invalidField(FieldPrefix, "Each part of the prefix between slashes must be under 256 bytes; many stores refuse longer ones.")
+			return "", InvalidField(FieldPrefix, "Each part of the prefix between slashes must be under 256 bytes; many stores refuse longer ones.")
 		}
 	}
 
@@ -342,9 +342,9 @@ func normalizeRegion(r string, compatible bool) (string, *Error) {
 	switch {
 	case r == "":
 	case !regionName.MatchString(r):
-		return "", invalidField(FieldRegion, "A region is a name like eu-west-1: lowercase letters, digits and hyphens. Leave it empty to use the bucket's own region.")
+		return "", InvalidField(FieldRegion, "A region is a name like eu-west-1: lowercase letters, digits and hyphens. Leave it empty to use the bucket's own region.")
 	case !compatible && !awsRegion.MatchString(r):
-		return "", invalidField(FieldRegion, "%s is not an Amazon S3 region (they look like eu-west-1 or us-gov-west-1). Leave it empty: the bucket says which region it is in.", r)
+		return "", InvalidField(FieldRegion, "%s is not an Amazon S3 region (they look like eu-west-1 or us-gov-west-1). Leave it empty: the bucket says which region it is in.", r)
 	}
 
 	return r, nil
@@ -359,22 +359,22 @@ func normalizeEndpoint(ep string, disableTLS bool) (string, *Error) {
 
 	switch {
 	case ep == "":
-		return "", invalidField(FieldEndpoint, "Enter the endpoint as host or host:port, for example minio.example.com:9000.")
+		return "", InvalidField(FieldEndpoint, "Enter the endpoint as host or host:port, for example minio.example.com:9000.")
 	case strings.HasPrefix(lower, "https://"):
 		ep = ep[len("https://"):]
 	case strings.HasPrefix(lower, "http://"):
 		if !disableTLS {
-			return "", invalidField(FieldEndpoint, "This endpoint starts with http://, which is plain HTTP without encryption. Use https://, or turn on \"Disable TLS\" (for testing only) to really use plain HTTP.")
+			return "", InvalidField(FieldEndpoint, "This endpoint starts with http://, which is plain HTTP without encryption. Use https://, or turn on \"Disable TLS\" (for testing only) to really use plain HTTP.")
 		}
 
 		ep = ep[len("http://"):]
 	case strings.Contains(ep, "://"):
-		return "", invalidField(FieldEndpoint, "The endpoint is host or host:port; only https:// or http:// may be pasted in front of it.")
+		return "", InvalidField(FieldEndpoint, "The endpoint is host or host:port; only https:// or http:// may be pasted in front of it.")
 	}
 
 	ep = strings.TrimRight(ep, "/")
 	if strings.ContainsAny(ep, "/?#@ \\") || ep == "" {
-		return "", invalidField(FieldEndpoint, "The endpoint is host or host:port only, with no path: put a folder inside the bucket in the Prefix field.")
+		return "", InvalidField(FieldEndpoint, "The endpoint is host or host:port only, with no path: put a folder inside the bucket in the Prefix field.")
 	}
 
 	host, port := ep, ""
@@ -383,19 +383,19 @@ func normalizeEndpoint(ep string, disableTLS bool) (string, *Error) {
 	} else if strings.HasPrefix(ep, "[") && strings.HasSuffix(ep, "]") {
 		host = ep[1 : len(ep)-1]
 	} else if strings.Count(ep, ":") == 1 || strings.HasPrefix(ep, "[") {
-		return "", invalidField(FieldEndpoint, "The endpoint's port is missing or malformed: write host:port, for example minio.example.com:9000.")
+		return "", InvalidField(FieldEndpoint, "The endpoint's port is missing or malformed: write host:port, for example minio.example.com:9000.")
 	}
 
 	if port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
-			return "", invalidField(FieldEndpoint, "The endpoint's port must be a number from 1 to 65535.")
+			return "", InvalidField(FieldEndpoint, "The endpoint's port must be a number from 1 to 65535.")
 		}
 	}
 
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if !validHost(host) {
-		return "", invalidField(FieldEndpoint, "%q is not a host name or IP address.", host)
+		return "", InvalidField(FieldEndpoint, "%q is not a host name or IP address.", host)
 	}
 
 	if port == "" {
@@ -437,56 +437,56 @@ func validHost(h string) bool {
 	return true
 }
 
-func (c Credentials) normalize() (Credentials, FieldErrors) {
+func (c Credentials) Normalize() (Credentials, FieldErrors) {
 	switch c.Source {
 	case "", CredentialsEnvironment:
 		return Credentials{Source: CredentialsEnvironment}, nil
 	case CredentialsProfile:
 		p := strings.TrimSpace(c.Profile)
 		if p == "" || strings.ContainsAny(p, "[]\n\r") {
-			return Credentials{}, FieldErrors{invalidField(FieldProfile, "Pick the AWS profile to use.")}
+			return Credentials{}, FieldErrors{InvalidField(FieldProfile, "Pick the AWS profile to use.")}
 		}
 
 		return Credentials{Source: CredentialsProfile, Profile: p}, nil
 	case CredentialsKeys:
 		id := strings.TrimSpace(c.AccessKeyID)
 		if id == "" || strings.IndexFunc(id, unicode.IsSpace) >= 0 || !utf8.ValidString(id) || len(id) > 128 {
-			return Credentials{}, FieldErrors{invalidField(FieldAccessKey, "Enter the access key ID (for AWS it looks like AKIA… and has no spaces).")}
+			return Credentials{}, FieldErrors{InvalidField(FieldAccessKey, "Enter the access key ID (for AWS it looks like AKIA… and has no spaces).")}
 		}
 
 		return Credentials{Source: CredentialsKeys, AccessKeyID: id}, nil
 	default:
-		return Credentials{}, FieldErrors{invalidField(FieldProfile, "Unknown credential source %q.", string(c.Source))}
+		return Credentials{}, FieldErrors{InvalidField(FieldProfile, "Unknown credential source %q.", string(c.Source))}
 	}
 }
 
 // Normalize is Settings.Normalized for callers holding the concrete value.
 func Normalize(s Settings) (Settings, error) {
 	if s == nil {
-		return nil, FieldErrors{invalidField("kind", "Choose where the repository is stored.")}
+		return nil, FieldErrors{InvalidField("kind", "Choose where the repository is stored.")}
 	}
 
 	return s.Normalized()
 }
 
-// s3Location is the one shape both S3 kinds take once normalized, so the
+// S3Location is the one shape both S3 kinds take once normalized, so the
 // engine handles them with one code path.
-type s3Location struct {
+type S3Location struct {
 	S3Compatible
 }
 
-func asS3(s Settings) (s3Location, bool) {
+func AsS3(s Settings) (S3Location, bool) {
 	switch v := s.(type) {
 	case S3:
-		return s3Location{S3Compatible{S3: v, Endpoint: DefaultS3Endpoint}}, true
+		return S3Location{S3Compatible{S3: v, Endpoint: DefaultS3Endpoint}}, true
 	case S3Compatible:
-		return s3Location{v}, true
+		return S3Location{v}, true
 	}
 
-	return s3Location{}, false
+	return S3Location{}, false
 }
 
-func (l s3Location) scheme() string {
+func (l S3Location) Scheme() string {
 	if l.DisableTLS {
 		return "http"
 	}
@@ -494,8 +494,8 @@ func (l s3Location) scheme() string {
 	return "https"
 }
 
-func (l s3Location) String() string {
-	return fmt.Sprintf("%s://%s/%s/%s", l.scheme(), l.Endpoint, l.Bucket, l.Prefix)
+func (l S3Location) String() string {
+	return fmt.Sprintf("%s://%s/%s/%s", l.Scheme(), l.Endpoint, l.Bucket, l.Prefix)
 }
 
 // SameLocation says whether a and b name the same place: the same folder,
@@ -517,8 +517,33 @@ func SameLocation(a, b Settings) bool {
 		return ok && fa.Path == fb.Path
 	}
 
-	la, okA := asS3(na)
-	lb, okB := asS3(nb)
+	la, okA := AsS3(na)
+	lb, okB := AsS3(nb)
 
 	return okA && okB && la.Bucket == lb.Bucket && la.Prefix == lb.Prefix && strings.EqualFold(la.Endpoint, lb.Endpoint)
+}
+
+func Describe(s Settings) string {
+	if loc, ok := AsS3(s); ok {
+		return loc.Describe()
+	}
+
+	return s.Describe()
+}
+
+// Describe says which S3 service this is, naming Amazon when it is.
+func (l S3Location) Describe() string {
+	if l.Endpoint == DefaultS3Endpoint {
+		return l.S3.Describe()
+	}
+
+	return l.S3Compatible.Describe()
+}
+
+func Where(s Settings) string {
+	if n, err := Normalize(s); err == nil {
+		return Describe(n)
+	}
+
+	return "the storage"
 }

@@ -3,11 +3,11 @@ package repo_test
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/kopiaengine"
 )
 
 // TestNamesTheStoreWouldRewriteOrRefuse: prefixes and bucket names that a
@@ -44,7 +44,7 @@ func TestNamesTheStoreWouldRewriteOrRefuse(t *testing.T) {
 		}
 
 		// Check refuses it the same way, before any request is made.
-		if _, err := repo.Check(context.Background(), c.s, repo.S3Secrets{}, repo.CheckRead); !errors.As(err, &fe) {
+		if _, err := kopiaengine.New().Check(context.Background(), c.s, repo.S3Secrets{}, repo.CheckRead); !errors.As(err, &fe) {
 			t.Errorf("%s: check did not refuse it: %v", c.s.Describe(), err)
 		}
 	}
@@ -75,21 +75,5 @@ func TestAmazonRegionsAreAmazons(t *testing.T) {
 	// Other stores name their regions as they like.
 	if _, err := repo.Normalize(repo.S3Compatible{S3: repo.S3{Bucket: "b-1", Region: "mars-north-1", Credentials: creds}, Endpoint: "h:1"}); err != nil {
 		t.Fatalf("an S3-compatible store's own region refused: %v", err)
-	}
-}
-
-// TestOfflineAmazonS3SpeaksOfAmazon: an Amazon S3 user typed no host, so a
-// failed look-up never asks them to check "the endpoint's spelling".
-func TestOfflineAmazonS3SpeaksOfAmazon(t *testing.T) {
-	dnsErr := &net.DNSError{Err: "no such host", Name: "b-1.s3.amazonaws.com", IsNotFound: true}
-
-	amazon := repo.ClassifyTransport(dnsErr, repo.S3{Bucket: "b-1"}.Describe())
-	if !strings.Contains(amazon.Error(), "Amazon S3") || strings.Contains(amazon.Error(), "endpoint") {
-		t.Errorf("Amazon S3 offline: %q", amazon)
-	}
-
-	other := repo.ClassifyTransport(dnsErr, repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "minio.example"}.Describe())
-	if !strings.Contains(other.Error(), "endpoint") {
-		t.Errorf("S3-compatible offline: %q", other)
 	}
 }

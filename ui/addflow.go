@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corsodesktop/corso-desktop/repo/awsprofile"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -61,7 +64,7 @@ type addFlow struct {
 
 	settings repo.Settings
 	report   *repo.Report
-	imported *repo.CorsoConfig
+	imported *corsoconfig.Config
 
 	mode                passMode
 	name, pass, confirm *keyEntry
@@ -160,7 +163,7 @@ func (f *addFlow) ensureFields() {
 	f.token = f.newSecretEntry("optional session token")
 	f.caFile = f.newEntry("optional PEM file for a self-signed store")
 
-	f.profile = widget.NewSelectEntry(repo.AWSProfiles())
+	f.profile = widget.NewSelectEntry(awsprofile.Names())
 	f.profile.SetPlaceHolder("default")
 
 	f.credSource = widget.NewRadioGroup([]string{credsEnvironment, credsProfile, credsKeys}, func(string) { f.rebuildForm() })
@@ -361,7 +364,7 @@ func (f *addFlow) fieldValidator(field string) fyne.StringValidator {
 // Step 2: where exactly.
 func (f *addFlow) showForm() {
 	f.back, f.step = f.showPicker, 2
-	repo.PrepareEngine() // Check comes next
+	go f.a.eng.Prepare() // Check comes next
 	f.ensureFields()
 	f.formBox = container.NewVBox()
 	f.checkButton = widget.NewButtonWithIcon("Check", theme.SearchIcon(), f.check)
@@ -507,7 +510,7 @@ func (f *addFlow) check() {
 
 	f.a.run("Checking "+s.Describe(), checkingText(s), func(ctx context.Context) error {
 		var err error
-		rep, err = repo.Check(ctx, s, secrets, repo.CheckWrite)
+		rep, err = f.a.eng.Check(ctx, s, secrets, repo.CheckWrite)
 
 		return err
 	}, func(err error) {
@@ -647,7 +650,7 @@ func (f *addFlow) clearHalfMade() {
 
 			s, secrets := f.settings, f.s3Secrets()
 			f.a.run("Clearing", string(repo.StepClearing), func(ctx context.Context) error {
-				return repo.Clear(ctx, s, secrets)
+				return f.a.eng.Clear(ctx, s, secrets)
 			}, func(err error) {
 				if err != nil {
 					f.a.showError("Clear", err)
@@ -676,7 +679,7 @@ func (f *addFlow) defaultName() string {
 // Step 4: the passphrase, a name, and whether to remember it.
 func (f *addFlow) showPassphrase(mode passMode) {
 	f.back, f.step = f.showReport, 4
-	repo.PrepareEngine() // the rating, then Create or Connect
+	go f.a.eng.Prepare() // the rating, then Create or Connect
 	f.mode = mode
 
 	newRepo := mode == modeCreate || (mode == modeFinish && f.report.HalfMade == repo.HalfMadeBeforeFormat)
@@ -794,7 +797,7 @@ func (f *addFlow) updateStrength() {
 	pass, known := f.pass.Text, []string{f.name.Text, f.defaultName()}
 
 	if pass == "" { // rated without the engine: shown at once
-		s, _ := repo.PassphraseStrength(context.Background(), "")
+		s, _ := f.a.eng.PassphraseStrength(context.Background(), "")
 		f.showStrength(s)
 
 		return
@@ -810,8 +813,8 @@ func (f *addFlow) updateStrength() {
 			return
 		}
 
-		s, err := repo.PassphraseStrength(ctx, pass, known...)
-		repo.PrepareEngine() // for the next keystroke or the submit
+		s, err := f.a.eng.PassphraseStrength(ctx, pass, known...)
+		go f.a.eng.Prepare() // for the next keystroke or the submit
 
 		f.a.post(func() {
 			// Cancelled, on this goroutine, by a newer keystroke.
@@ -899,11 +902,11 @@ func (f *addFlow) submitPassphrase() {
 
 		switch mode {
 		case modeCreate:
-			info, err = repo.Initialize(ctx, s, secrets, local)
+			info, err = f.a.eng.Initialize(ctx, s, secrets, local)
 		case modeConnect:
-			info, err = repo.Connect(ctx, s, secrets, local)
+			info, err = f.a.eng.Connect(ctx, s, secrets, local)
 		case modeFinish:
-			info, err = repo.Finish(ctx, s, secrets, local)
+			info, err = f.a.eng.Finish(ctx, s, secrets, local)
 		}
 
 		if err != nil {

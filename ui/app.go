@@ -1,5 +1,6 @@
-// Package ui holds Corso Desktop's Fyne screens. It drives repo and
-// platform and never imports kopia or the AWS SDK itself. Everything slow
+// Package ui holds Corso Desktop's Fyne screens. It holds a repo.Engine
+// value (chosen by cmd/corso-desktop) for every repository operation and
+// never imports an engine's implementation, kopia or the AWS SDK. Everything slow
 // (network, scrypt, the keychain) runs on a goroutine and comes back to
 // the UI goroutine through post.
 package ui
@@ -8,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"os"
+
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -29,9 +32,12 @@ const Title = "Corso Desktop"
 
 // Options are what the app is built from; zero values mean the user's own.
 type Options struct {
+	// Engine runs every repository operation; cmd/corso-desktop chooses
+	// which (the helper process in the app, in-process in tests).
+	Engine   repo.Engine
 	Dirs     platform.Dirs
 	Keychain keychain.Keychain
-	// CorsoConfigPath is the Corso CLI's config file; "" asks repo.
+	// CorsoConfigPath is the Corso CLI's config file; "" means corsoconfig.DefaultPath().
 	CorsoConfigPath string
 	// Post runs f on the UI goroutine; nil means fyne.Do. Tests pass their
 	// own event loop to measure how long the UI goroutine is held.
@@ -43,6 +49,7 @@ type App struct {
 	fa   fyne.App
 	win  fyne.Window
 	opts Options
+	eng  repo.Engine
 	lib  *library.Library
 	post func(func())
 
@@ -72,6 +79,10 @@ type App struct {
 // New builds the app's main window. It reads the saved repositories (a
 // small local file) but never touches the keychain or the network.
 func New(fa fyne.App, opts Options) *App {
+	if opts.Engine == nil {
+		panic("ui.New: Options.Engine is required")
+	}
+
 	if opts.Dirs == (platform.Dirs{}) {
 		if d, err := platform.UserDirs(); err == nil {
 			opts.Dirs = d
@@ -83,12 +94,12 @@ func New(fa fyne.App, opts Options) *App {
 	}
 
 	if opts.CorsoConfigPath == "" {
-		opts.CorsoConfigPath = repo.CorsoConfigPath()
+		opts.CorsoConfigPath = corsoconfig.DefaultPath()
 	}
 
 	fa.SetCloudProvider(sessionPreferences{})
 
-	a := &App{fa: fa, opts: opts, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}, located: map[string]library.Located{}}
+	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}, located: map[string]library.Located{}}
 	if a.post == nil {
 		a.post = fyne.Do
 	}
@@ -112,7 +123,7 @@ func New(fa fyne.App, opts Options) *App {
 	}
 
 	// A release app copied without its engine says so at once.
-	if err := repo.EngineProblem(); err != nil {
+	if err := a.eng.Problem(); err != nil {
 		a.showError("Corso Desktop is incomplete", err)
 	}
 
@@ -220,7 +231,7 @@ func (a *App) showMain() {
 	// user's pick starts the engine ahead of what may follow.
 	a.list.OnSelected = func(i widget.ListItemID) {
 		a.selectEntry(a.entries[i].ID)
-		repo.PrepareEngine()
+		go a.eng.Prepare()
 	}
 }
 

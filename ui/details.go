@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -99,7 +101,7 @@ func (a *App) open(e library.Entry, typed *repo.Secrets) {
 				return err
 			}
 
-			info, err = repo.Reopen(ctx, a.lib.Local(e.ID), secrets)
+			info, err = a.eng.Reopen(ctx, a.lib.Local(e.ID), secrets)
 
 			return err
 		}()
@@ -301,7 +303,7 @@ func (a *App) actions(e library.Entry, connected bool, info *repo.Info) fyne.Can
 // askPassphrase asks for the passphrase (and a typed S3 secret when the
 // keychain has none) and then opens or connects.
 func (a *App) askPassphrase(e library.Entry, connect bool) {
-	repo.PrepareEngine()
+	go a.eng.Prepare()
 
 	pass := a.newEntry("", true)
 	pass.Validator = func(s string) error {
@@ -383,7 +385,7 @@ func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
 	a.run("Connecting to "+e.Name, string(repo.StepChecking), func(ctx context.Context) error {
 		var err error
 
-		info, err = repo.Connect(ctx, e.Settings(), secrets, a.lib.Local(e.ID))
+		info, err = a.eng.Connect(ctx, e.Settings(), secrets, a.lib.Local(e.ID))
 		if err != nil {
 			return err
 		}
@@ -415,7 +417,7 @@ func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
 // hundreds of MiB, so off the UI goroutine) and keeps the saved entry.
 func (a *App) disconnect(e library.Entry) {
 	a.run("Disconnecting "+e.Name, "Removing the connection and its cache…", func(ctx context.Context) error {
-		if err := repo.Disconnect(ctx, a.lib.Local(e.ID)); err != nil {
+		if err := a.eng.Disconnect(ctx, a.lib.Local(e.ID)); err != nil {
 			return err
 		}
 
@@ -440,7 +442,7 @@ func (a *App) confirmForget(e library.Entry) {
 			}
 
 			a.run("Forgetting "+e.Name, "Removing the keychain entries…", func(ctx context.Context) error {
-				return a.lib.Forget(ctx, e.ID)
+				return a.lib.Forget(ctx, a.eng, e.ID)
 			}, func(err error) {
 				delete(a.infos, e.ID)
 				a.reload()
@@ -463,7 +465,7 @@ func (a *App) checkAgain(e library.Entry) {
 			return err
 		}
 
-		if rep, err = repo.Check(ctx, e.Settings(), secrets.S3, repo.CheckRead); err != nil {
+		if rep, err = a.eng.Check(ctx, e.Settings(), secrets.S3, repo.CheckRead); err != nil {
 			return err
 		}
 
@@ -514,7 +516,7 @@ func (a *App) applyCorsoSettings(e library.Entry) {
 			return err
 		}
 
-		info, err = repo.ApplyCorsoSettings(ctx, a.lib.Local(e.ID), secrets)
+		info, err = a.eng.ApplyCorsoSettings(ctx, a.lib.Local(e.ID), secrets)
 
 		return err
 	}, func(err error) {
@@ -529,7 +531,7 @@ func (a *App) applyCorsoSettings(e library.Entry) {
 }
 
 // fill puts imported settings into the form's fields.
-func (f *addFlow) fill(cfg *repo.CorsoConfig) {
+func (f *addFlow) fill(cfg *corsoconfig.Config) {
 	var s3 repo.S3
 
 	switch s := cfg.Settings.(type) {

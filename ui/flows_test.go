@@ -74,68 +74,70 @@ func (h *harness) createHere(name string) library.Entry {
 }
 
 func TestCreateFolderRepositoryThenReopen(t *testing.T) {
-	h := newHarness(t)
-	folder := filepath.Join(h.root, "backups", "new repo ü")
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		h := newHarnessOver(t, eng)
+		folder := filepath.Join(h.root, "backups", "new repo ü")
 
-	h.checkFolder(folder)
+		h.checkFolder(folder)
 
-	if h.a.flow.report.State != repo.StateEmpty {
-		t.Fatalf("state %v", h.a.flow.report.State)
-	}
-
-	e := h.createHere("Laptop")
-
-	// Really on disk, private.
-	if _, err := os.Stat(filepath.Join(folder, "kopia.repository.f")); err != nil {
-		t.Fatalf("no repository on disk: %v", err)
-	}
-
-	filepath.WalkDir(filepath.Join(h.root, "backups"), func(p string, d fs.DirEntry, err error) error { //nolint:errcheck
-		fi, _ := d.Info()
-		if p != filepath.Join(h.root, "backups") && ((d.IsDir() && fi.Mode().Perm() != 0o700) || (!d.IsDir() && fi.Mode().Perm() != 0o600)) {
-			t.Errorf("%s has mode %v", p, fi.Mode())
+		if h.a.flow.report.State != repo.StateEmpty {
+			t.Fatalf("state %v", h.a.flow.report.State)
 		}
 
-		return nil
+		e := h.createHere("Laptop")
+
+		// Really on disk, private.
+		if _, err := os.Stat(filepath.Join(folder, "kopia.repository.f")); err != nil {
+			t.Fatalf("no repository on disk: %v", err)
+		}
+
+		filepath.WalkDir(filepath.Join(h.root, "backups"), func(p string, d fs.DirEntry, err error) error { //nolint:errcheck
+			fi, _ := d.Info()
+			if p != filepath.Join(h.root, "backups") && ((d.IsDir() && fi.Mode().Perm() != 0o700) || (!d.IsDir() && fi.Mode().Perm() != 0o600)) {
+				t.Errorf("%s has mode %v", p, fi.Mode())
+			}
+
+			return nil
+		})
+
+		info := h.a.infos[e.ID]
+		if info == nil || info.UniqueID == "" || !info.CorsoSettings {
+			t.Fatalf("details after create: %+v", info)
+		}
+
+		if got, err := h.kc.Get(context.Background(), e.ID+"/passphrase"); err != nil || got != passphrase {
+			t.Fatalf("passphrase not in the keychain: %v", err)
+		}
+
+		// A restart with the keychain: the details open by themselves.
+		r := newHarnessOn(t, h.root, h.dirs, h.kc, eng)
+		r.loop.until(t, "the details to open", func() bool { return r.a.infos[e.ID] != nil })
+
+		if r.a.infos[e.ID].UniqueID != info.UniqueID {
+			t.Fatal("reopened a different repository")
+		}
+
+		// A restart without a keychain entry: "Open…" asks for the passphrase.
+		// A wrong one is refused with the repo's sentence; the right one opens.
+		n := newHarnessOn(t, h.root, h.dirs, keychain.NewMemory(), eng)
+		n.loop.until(t, "the first open attempt", func() bool { return !n.a.opening[e.ID] })
+
+		if n.a.infos[e.ID] != nil || n.a.lastError != nil {
+			t.Fatal("opened without a passphrase")
+		}
+
+		n.openWith(t, e, "not the passphrase at all")
+
+		if repo.CodeOf(n.a.lastError) != repo.CodeWrongPassphrase || n.a.infos[e.ID] != nil {
+			t.Fatalf("wrong passphrase: %v", n.a.lastError)
+		}
+
+		n.openWith(t, e, passphrase)
+
+		if n.a.infos[e.ID] == nil {
+			t.Fatalf("right passphrase did not open: %v", n.a.lastError)
+		}
 	})
-
-	info := h.a.infos[e.ID]
-	if info == nil || info.UniqueID == "" || !info.CorsoSettings {
-		t.Fatalf("details after create: %+v", info)
-	}
-
-	if got, err := h.kc.Get(context.Background(), e.ID+"/passphrase"); err != nil || got != passphrase {
-		t.Fatalf("passphrase not in the keychain: %v", err)
-	}
-
-	// A restart with the keychain: the details open by themselves.
-	r := newHarnessOn(t, h.root, h.dirs, h.kc)
-	r.loop.until(t, "the details to open", func() bool { return r.a.infos[e.ID] != nil })
-
-	if r.a.infos[e.ID].UniqueID != info.UniqueID {
-		t.Fatal("reopened a different repository")
-	}
-
-	// A restart without a keychain entry: "Open…" asks for the passphrase.
-	// A wrong one is refused with the repo's sentence; the right one opens.
-	n := newHarnessOn(t, h.root, h.dirs, keychain.NewMemory())
-	n.loop.until(t, "the first open attempt", func() bool { return !n.a.opening[e.ID] })
-
-	if n.a.infos[e.ID] != nil || n.a.lastError != nil {
-		t.Fatal("opened without a passphrase")
-	}
-
-	n.openWith(t, e, "not the passphrase at all")
-
-	if repo.CodeOf(n.a.lastError) != repo.CodeWrongPassphrase || n.a.infos[e.ID] != nil {
-		t.Fatalf("wrong passphrase: %v", n.a.lastError)
-	}
-
-	n.openWith(t, e, passphrase)
-
-	if n.a.infos[e.ID] == nil {
-		t.Fatalf("right passphrase did not open: %v", n.a.lastError)
-	}
 }
 
 // openWith answers the passphrase dialog of "Open…".
@@ -163,80 +165,84 @@ func entryType(f fyne.Focusable, s string) {
 }
 
 func TestConnectToExistingFolderRepository(t *testing.T) {
-	h := newHarness(t)
-	folder := filepath.Join(h.root, "existing")
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		h := newHarnessOver(t, eng)
+		folder := filepath.Join(h.root, "existing")
 
-	made, err := repo.Initialize(context.Background(), repo.Filesystem{Path: folder},
-		repo.Secrets{Passphrase: passphrase}, repo.Local{ConfigFile: filepath.Join(h.root, "cli", "c.config"), CacheDir: filepath.Join(h.root, "cli", "cache")})
-	if err != nil {
-		t.Fatal(err)
-	}
+		made, err := eng.Initialize(context.Background(), repo.Filesystem{Path: folder},
+			repo.Secrets{Passphrase: passphrase}, repo.Local{ConfigFile: filepath.Join(h.root, "cli", "c.config"), CacheDir: filepath.Join(h.root, "cli", "cache")})
+		if err != nil {
+			t.Fatal(err)
+		}
 
-	h.checkFolder(folder)
+		h.checkFolder(folder)
 
-	f := h.a.flow
-	if f.report.State != repo.StateRepository || f.primary == nil || f.primary.Text != "Connect…" {
-		t.Fatalf("check of a repository offers %v", f.report.State)
-	}
+		f := h.a.flow
+		if f.report.State != repo.StateRepository || f.primary == nil || f.primary.Text != "Connect…" {
+			t.Fatalf("check of a repository offers %v", f.report.State)
+		}
 
-	h.tap(f.primary)
+		h.tap(f.primary)
 
-	if f.confirm.Visible() && len(f.passFields) != 2 {
-		t.Fatal("connect asks for a confirmation")
-	}
+		if f.confirm.Visible() && len(f.passFields) != 2 {
+			t.Fatal("connect asks for a confirmation")
+		}
 
-	h.typeInto(f.pass, passphrase)
-	h.tap(f.submitButton)
-	h.idle()
+		h.typeInto(f.pass, passphrase)
+		h.tap(f.submitButton)
+		h.idle()
 
-	e, _ := h.a.entry(h.a.selected)
-	if h.a.infos[e.ID] == nil || h.a.infos[e.ID].UniqueID != made.UniqueID {
-		t.Fatalf("connected to %+v, want %s (error %v)", h.a.infos[e.ID], made.UniqueID, h.a.lastError)
-	}
+		e, _ := h.a.entry(h.a.selected)
+		if h.a.infos[e.ID] == nil || h.a.infos[e.ID].UniqueID != made.UniqueID {
+			t.Fatalf("connected to %+v, want %s (error %v)", h.a.infos[e.ID], made.UniqueID, h.a.lastError)
+		}
 
-	if !h.a.lib.Connected(e.ID) {
-		t.Fatal("no connection state saved")
-	}
+		if !h.a.lib.Connected(e.ID) {
+			t.Fatal("no connection state saved")
+		}
+	})
 }
 
 func TestCreateOnMinIO(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
-	h := newHarness(t)
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		m := repotest.Shared(t, repotest.Options{})
+		bucket := m.Bucket(t)
+		h := newHarnessOver(t, eng)
 
-	h.tap(h.a.addBtn)
-	h.tap(h.a.flow.pickButtons[repo.KindS3Compatible])
+		h.tap(h.a.addBtn)
+		h.tap(h.a.flow.pickButtons[repo.KindS3Compatible])
 
-	f := h.a.flow
-	h.typeInto(f.endpoint, m.Endpoint)
-	h.loop.onUI(func() { f.disableTLS.SetChecked(true) })
-	h.typeInto(f.bucket, bucket)
-	h.typeInto(f.prefix, "tenant-a")
-	h.loop.onUI(func() { f.credSource.SetSelected(credsKeys) })
-	h.typeInto(f.accessKey, repotest.RootUser)
-	h.typeInto(f.secretKey, repotest.RootPassword)
-	h.tap(f.checkButton)
-	h.idle()
+		f := h.a.flow
+		h.typeInto(f.endpoint, m.Endpoint)
+		h.loop.onUI(func() { f.disableTLS.SetChecked(true) })
+		h.typeInto(f.bucket, bucket)
+		h.typeInto(f.prefix, "tenant-a")
+		h.loop.onUI(func() { f.credSource.SetSelected(credsKeys) })
+		h.typeInto(f.accessKey, repotest.RootUser)
+		h.typeInto(f.secretKey, repotest.RootPassword)
+		h.tap(f.checkButton)
+		h.idle()
 
-	if f.report == nil || !f.report.OK() {
-		t.Fatalf("check: %+v %v", f.report, h.a.lastError)
-	}
+		if f.report == nil || !f.report.OK() {
+			t.Fatalf("check: %+v %v", f.report, h.a.lastError)
+		}
 
-	e := h.createHere("MinIO tenant A")
+		e := h.createHere("MinIO tenant A")
 
-	objects := strings.Join(m.Objects(t, bucket), " ")
-	if !strings.Contains(objects, "tenant-a/kopia.repository") {
-		t.Fatalf("no repository in the bucket: %s", objects)
-	}
+		objects := strings.Join(m.Objects(t, bucket), " ")
+		if !strings.Contains(objects, "tenant-a/kopia.repository") {
+			t.Fatalf("no repository in the bucket: %s", objects)
+		}
 
-	if got, _ := h.kc.Get(context.Background(), e.ID+"/s3-secret-access-key"); got != repotest.RootPassword {
-		t.Fatal("the typed secret key is not in the keychain")
-	}
+		if got, _ := h.kc.Get(context.Background(), e.ID+"/s3-secret-access-key"); got != repotest.RootPassword {
+			t.Fatal("the typed secret key is not in the keychain")
+		}
 
-	data, _ := os.ReadFile(h.dirs.SettingsFile())
-	if strings.Contains(string(data), repotest.RootPassword) || strings.Contains(string(data), passphrase) {
-		t.Fatal("a secret reached the settings file")
-	}
+		data, _ := os.ReadFile(h.dirs.SettingsFile())
+		if strings.Contains(string(data), repotest.RootPassword) || strings.Contains(string(data), passphrase) {
+			t.Fatal("a secret reached the settings file")
+		}
+	})
 }
 
 func TestValidationMessagesAndDisabledSubmit(t *testing.T) {

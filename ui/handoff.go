@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -29,8 +31,8 @@ type cliCommand struct {
 	copyBtn *widget.Button
 }
 
-func (c *cliCommand) options() repo.CLIOptions {
-	return repo.CLIOptions{ConfigFile: c.e.CorsoConfigFile, SessionToken: c.token.Checked && c.token.Visible(), GOOS: c.goos}
+func (c *cliCommand) options() corsoconfig.CommandOptions {
+	return corsoconfig.CommandOptions{ConfigFile: c.e.CorsoConfigFile, SessionToken: c.token.Checked && c.token.Visible(), GOOS: c.goos}
 }
 
 func (c *cliCommand) selected() shellcmd.Shell {
@@ -44,7 +46,7 @@ func (c *cliCommand) selected() shellcmd.Shell {
 }
 
 func (c *cliCommand) render() string {
-	return repo.CorsoConnectCommand(c.e.Settings(), c.options()).Render(c.selected())
+	return corsoconfig.ConnectCommand(c.e.Settings(), c.options()).Render(c.selected())
 }
 
 func (c *cliCommand) refresh() {
@@ -81,7 +83,7 @@ func (a *App) showCLICommand(e library.Entry) *cliCommand {
 
 	note := "No secret is in it: replace each REPLACE_WITH_… value with yours before running it."
 	if e.CorsoConfigFile == "" {
-		note += " This repository's .corso.toml was not exported from here, so the CLI reads " + repo.CorsoConfigPath() +
+		note += " This repository's .corso.toml was not exported from here, so the CLI reads " + corsoconfig.DefaultPath() +
 			" when it exists; if that file describes another repository the CLI refuses, so export this one first."
 	}
 
@@ -107,7 +109,7 @@ func (a *App) showExport(e library.Entry) {
 
 	folder := a.newEntry("", false)
 	folder.SetText(filepath.Dir(start))
-	name := a.newEntry(repo.CorsoConfigName, false)
+	name := a.newEntry(corsoconfig.Name, false)
 	name.SetText(filepath.Base(start))
 
 	choose := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {
@@ -152,12 +154,12 @@ func (a *App) showExport(e library.Entry) {
 // exportCorsoConfig writes the file (off the UI goroutine: it reads what
 // is there and saves the repo_id with the entry) and says what it did.
 func (a *App) exportCorsoConfig(e library.Entry, path string, replace bool) {
-	var res *repo.CorsoExport
+	var res *corsoconfig.Exported
 
 	a.run("Exporting .corso.toml", "Writing "+path+"…", func(ctx context.Context) error {
 		var err error
 
-		res, err = repo.ExportCorsoConfig(path, e.Settings(), repo.ExportOptions{Replace: replace, RepoID: e.CorsoRepoID})
+		res, err = corsoconfig.Export(path, e.Settings(), corsoconfig.ExportOptions{Replace: replace, RepoID: e.CorsoRepoID})
 		if err != nil {
 			return err
 		}
@@ -210,11 +212,11 @@ func (a *App) exportCorsoConfig(e library.Entry, path string, replace bool) {
 // is the user's and may be anything) and starts the add flow at the check
 // step with its repository filled in.
 func (a *App) importCorsoConfig() {
-	var cfg *repo.CorsoConfig
+	var cfg *corsoconfig.Config
 
 	a.run("Import from Corso CLI", "Reading "+a.opts.CorsoConfigPath+"…", func(context.Context) error {
 		var err error
-		cfg, err = repo.ImportCorsoConfig(a.opts.CorsoConfigPath)
+		cfg, err = corsoconfig.Import(a.opts.CorsoConfigPath)
 
 		return err
 	}, func(err error) {

@@ -25,7 +25,7 @@ func TestImportConnectExportKeepsTheCLIsRepoID(t *testing.T) {
 	h := newHarness(t)
 	folder := filepath.Join(h.root, "cli repo")
 
-	if _, err := repo.Initialize(context.Background(), repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase},
+	if _, err := inProcess.Initialize(context.Background(), repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase},
 		repo.Local{ConfigFile: filepath.Join(h.root, "cli", "c.config")}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,9 @@ import (
 
 	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/kopiaengine"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
 
 // loop stands in for Fyne's event loop: everything the app posts from its
@@ -54,6 +57,7 @@ func (l *loop) until(t testing.TB, what string, cond func() bool) {
 
 type harness struct {
 	t    testing.TB
+	eng  repo.Engine
 	a    *App
 	loop *loop
 	dirs platform.Dirs
@@ -61,18 +65,25 @@ type harness struct {
 	root string
 }
 
-func newHarness(t testing.TB) *harness {
+// inProcess is the engine of most UI tests; the flows that matter most
+// also run over the real helper (forEachEngine).
+var inProcess = kopiaengine.New()
+
+func newHarness(t testing.TB) *harness { return newHarnessOver(t, inProcess) }
+
+// newHarnessOver starts the app with eng on new folders and keychain.
+func newHarnessOver(t testing.TB, eng repo.Engine) *harness {
 	root := t.TempDir()
 	dirs := platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}
 
-	return newHarnessOn(t, root, dirs, keychain.NewMemory())
+	return newHarnessOn(t, root, dirs, keychain.NewMemory(), eng)
 }
 
 // newHarnessOn starts the app on existing folders and keychain: a restart.
-func newHarnessOn(t testing.TB, root string, dirs platform.Dirs, kc keychain.Keychain) *harness {
-	h := &harness{t: t, loop: newLoop(), dirs: dirs, kc: kc, root: root}
+func newHarnessOn(t testing.TB, root string, dirs platform.Dirs, kc keychain.Keychain, eng repo.Engine) *harness {
+	h := &harness{t: t, eng: eng, loop: newLoop(), dirs: dirs, kc: kc, root: root}
 	fa := test.NewTempApp(t)
-	h.a = New(fa, Options{Dirs: dirs, Keychain: kc, CorsoConfigPath: filepath.Join(root, "home", ".corso.toml"), Post: h.loop.post})
+	h.a = New(fa, Options{Engine: eng, Dirs: dirs, Keychain: kc, CorsoConfigPath: filepath.Join(root, "home", ".corso.toml"), Post: h.loop.post})
 	h.a.win.Resize(fyne.NewSize(900, 600))
 
 	return h
@@ -95,6 +106,14 @@ func (h *harness) typeInto(e *keyEntry, text string) {
 		e.SetText("")
 		test.Type(e, text)
 	})
+}
+
+// forEachEngine runs test once over each engine: in-process, and the real
+// helper binary the release app runs.
+func forEachEngine(t *testing.T, test func(t *testing.T, eng repo.Engine)) {
+	for name, eng := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) { test(t, eng) })
+	}
 }
 
 func (h *harness) idle() {

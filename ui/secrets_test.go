@@ -52,7 +52,7 @@ func (h *harness) secretsLine(e library.Entry) string {
 // secrets really are, then again after a restart.
 func detailsSayWhereSecretsAre(t *testing.T, kc keychain.Keychain, works bool) {
 	root := t.TempDir()
-	h := newHarnessOn(t, root, platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}, kc)
+	h := newHarnessOn(t, root, platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}, kc, inProcess)
 	store := keychain.StoreName(runtime.GOOS)
 
 	on := h.createRemembering("remembered", true)
@@ -69,7 +69,7 @@ func detailsSayWhereSecretsAre(t *testing.T, kc keychain.Keychain, works bool) {
 		}
 	}
 
-	r := newHarnessOn(t, h.root, h.dirs, kc)
+	r := newHarnessOn(t, h.root, h.dirs, kc, inProcess)
 	want[off.ID] = "Passphrase not stored: asked for when the repository is opened."
 	want[on.ID] = "Passphrase in " + store + "."
 

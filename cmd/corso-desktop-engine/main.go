@@ -9,11 +9,12 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/engineproto"
+	"github.com/corsodesktop/corso-desktop/repo/kopiaengine"
 )
 
 func main() {
-	if err := repo.ServeEngine(context.Background(), os.Stdin, os.Stdout); err != nil {
+	if err := engineproto.Serve(context.Background(), kopiaengine.New(), os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "corso-desktop-engine: this program is run by Corso Desktop, not by hand:", err)
 		os.Exit(2)
 	}

@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
-	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/engineproto"
 	"github.com/corsodesktop/corso-desktop/ui"
 )
 
@@ -23,8 +23,12 @@ func main() {
 	selfTest := flag.Bool("selftest", false, "check that the app's engine is installed and works, then exit")
 	flag.Parse()
 
+	// The window's process never links kopia or the AWS SDK: every
+	// repository operation runs in the helper installed next to the app.
+	eng := engineproto.NewClient(engineproto.DefaultPath())
+
 	if *selfTest {
-		if err := repo.SelfTest(context.Background()); err != nil {
+		if err := engineproto.SelfTest(context.Background(), eng); err != nil {
 			fmt.Fprintln(os.Stderr, "self-test failed:", err)
 			os.Exit(1)
 		}
@@ -34,7 +38,7 @@ func main() {
 		return
 	}
 
-	opts := ui.Options{}
+	opts := ui.Options{Engine: eng}
 	if *screenshots != "" {
 		opts.Keychain = keychain.NewMemory()
 	}

@@ -3,6 +3,10 @@
 // folder, their secrets in the OS keychain (or, when none is usable or the
 // user said not to remember, in memory for this session only), and their
 // kopia connection state and cache in the app's own folders.
+//
+// It never runs a repository operation itself (Forget is handed the
+// engine), so it must never import kopia, the AWS SDK, the engines, or
+// Fyne.
 package library
 
 import (
@@ -268,12 +272,12 @@ func (l *Library) Connected(id string) bool {
 	return err == nil
 }
 
-// Forget disconnects the repository, deletes its secrets from the keychain
+// Forget disconnects the repository (through eng), deletes its secrets from the keychain
 // and from memory, and removes it from the list. The repository's data is
 // not touched. A keychain that cannot be reached is reported after the
 // rest is done, so the user knows to remove the entries by hand.
-func (l *Library) Forget(ctx context.Context, id string) error {
-	if err := repo.Disconnect(ctx, l.Local(id)); err != nil {
+func (l *Library) Forget(ctx context.Context, eng repo.Engine, id string) error {
+	if err := eng.Disconnect(ctx, l.Local(id)); err != nil {
 		return err
 	}
 

@@ -67,7 +67,7 @@ func TestSaveListForget(t *testing.T) {
 		t.Fatalf("settings file mode %v", fi.Mode())
 	}
 
-	if err := lib.Forget(ctx, fs.ID); err != nil {
+	if err := lib.Forget(ctx, eng, fs.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -228,7 +228,7 @@ func secretsContract(t *testing.T, kc keychain.Keychain) {
 		}
 	}
 
-	if err := lib.Forget(ctx, keys.ID); err != nil {
+	if err := lib.Forget(ctx, eng, keys.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -242,7 +242,7 @@ func secretsContract(t *testing.T, kc keychain.Keychain) {
 		t.Fatalf("Forget touched another repository's secrets: %v", err)
 	}
 
-	lib.Forget(ctx, other.ID) //nolint:errcheck
+	lib.Forget(ctx, eng, other.ID) //nolint:errcheck
 }
 
 func TestSecretsInTheSystemKeychain(t *testing.T) {

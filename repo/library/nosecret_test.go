@@ -17,6 +17,7 @@ import (
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/platform/keychain/keychaintest"
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
@@ -164,15 +165,15 @@ func noSecretOnDisk(t *testing.T, kc keychain.Keychain, remember bool, wantHome 
 			t.Fatalf("%s: StoreSecrets = %v, %v", e.Name, home, err)
 		}
 
-		if _, err := repo.Check(ctx, e.Settings(), c.secrets.S3, repo.CheckWrite); err != nil {
+		if _, err := eng.Check(ctx, e.Settings(), c.secrets.S3, repo.CheckWrite); err != nil {
 			t.Fatalf("%s: check: %v", e.Name, err)
 		}
 
-		if _, err := repo.Initialize(ctx, e.Settings(), c.secrets, lib.Local(e.ID)); err != nil {
+		if _, err := eng.Initialize(ctx, e.Settings(), c.secrets, lib.Local(e.ID)); err != nil {
 			t.Fatalf("%s: initialize: %v", e.Name, err)
 		}
 
-		if err := repo.Disconnect(ctx, lib.Local(e.ID)); err != nil {
+		if err := eng.Disconnect(ctx, lib.Local(e.ID)); err != nil {
 			t.Fatal(err)
 		}
 
@@ -192,15 +193,15 @@ func noSecretOnDisk(t *testing.T, kc keychain.Keychain, remember bool, wantHome 
 			restarted.StoreSecrets(ctx, e, got) //nolint:errcheck // the keychain's refusal is the point
 		}
 
-		if _, err := repo.Connect(ctx, e.Settings(), got, restarted.Local(e.ID)); err != nil {
+		if _, err := eng.Connect(ctx, e.Settings(), got, restarted.Local(e.ID)); err != nil {
 			t.Fatalf("%s: connect: %v", e.Name, err)
 		}
 
-		if _, err := repo.Reopen(ctx, restarted.Local(e.ID), got); err != nil {
+		if _, err := eng.Reopen(ctx, restarted.Local(e.ID), got); err != nil {
 			t.Fatalf("%s: reopen: %v", e.Name, err)
 		}
 
-		if _, err := repo.ExportCorsoConfig(filepath.Join(root, "home", e.Name+".corso.toml"), e.Settings(), repo.ExportOptions{}); err != nil {
+		if _, err := corsoconfig.Export(filepath.Join(root, "home", e.Name+".corso.toml"), e.Settings(), corsoconfig.ExportOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -217,7 +218,7 @@ func noSecretOnDisk(t *testing.T, kc keychain.Keychain, remember bool, wantHome 
 	}
 
 	for _, c := range entries {
-		lib.Forget(ctx, c.entry.ID) //nolint:errcheck
+		lib.Forget(ctx, eng, c.entry.ID) //nolint:errcheck
 	}
 }
 

@@ -511,6 +511,8 @@ func Main(m *testing.M, cleanups ...func()) {
 	StopShared()
 	restore()
 
+	removeHelper()
+
 	for _, c := range cleanups {
 		c()
 	}

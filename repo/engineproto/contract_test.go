@@ -1,0 +1,118 @@
+package engineproto_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// TestEngineContract runs every operation through both engines, the
+// in-process one and the helper process the release app uses, and holds
+// each to the same results, typed errors, progress and cancellation.
+func TestEngineContract(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			folder := repo.Filesystem{Path: filepath.Join(dir, "repo")}
+			local := repotest.LocalIn(filepath.Join(dir, "local"))
+			sec := repo.Secrets{Passphrase: repotest.Passphrase}
+
+			var steps []repo.Step
+			info, err := e.Initialize(repo.WithProgress(ctx, func(s repo.Step) { steps = append(steps, s) }), folder, sec, local)
+			if err != nil || !info.CorsoSettings || len(steps) == 0 {
+				t.Fatalf("initialize: %+v, %v, steps %v", info, err, steps)
+			}
+
+			if rep, err := e.Check(ctx, folder, repo.S3Secrets{}, repo.CheckWrite); err != nil || rep.State != repo.StateRepository {
+				t.Fatalf("check: %v %v", rep, err)
+			}
+
+			if got, err := e.Reopen(ctx, local, sec); err != nil || got.UniqueID != info.UniqueID {
+				t.Fatalf("reopen: %v", err)
+			}
+
+			_, err = e.Reopen(ctx, local, repo.Secrets{Passphrase: "wrong " + repotest.Passphrase})
+			repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
+
+			other := repotest.LocalIn(filepath.Join(dir, "other"))
+			if got, err := e.Connect(ctx, folder, sec, other); err != nil || got.UniqueID != info.UniqueID {
+				t.Fatalf("connect: %v", err)
+			}
+
+			// Apply Corso's settings to a repository that lacks them.
+			repotest.TakeSettingsAway(t, folder)
+
+			fixed, err := e.ApplyCorsoSettings(ctx, other, sec)
+			if err != nil || !fixed.CorsoSettings {
+				t.Fatalf("apply settings: %+v %v", fixed, err)
+			}
+
+			// Finish an interrupted creation; clear another one.
+			half := repo.Filesystem{Path: filepath.Join(dir, "half")}
+			repotest.HalfMade(t, half)
+
+			if got, err := e.Finish(ctx, half, sec, repotest.LocalIn(filepath.Join(dir, "finish"))); err != nil || !got.CorsoSettings {
+				t.Fatalf("finish: %+v %v", got, err)
+			}
+
+			toClear := repo.Filesystem{Path: filepath.Join(dir, "clear")}
+			repotest.HalfMade(t, toClear)
+
+			if err := e.Clear(ctx, toClear, repo.S3Secrets{}); err != nil {
+				t.Fatalf("clear: %v", err)
+			}
+
+			if rep, _ := e.Check(ctx, toClear, repo.S3Secrets{}, repo.CheckRead); rep.State != repo.StateEmpty {
+				t.Fatalf("after clear: %v", rep.State)
+			}
+
+			// Clear refuses a complete repository, with a typed error.
+			repotest.RequireCode(t, e.Clear(ctx, folder, repo.S3Secrets{}), repo.CodeLostRace)
+
+			if err := e.Disconnect(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+
+			if _, err := os.Stat(other.ConfigFile); !os.IsNotExist(err) {
+				t.Fatal("disconnect left the connection file")
+			}
+
+			from, err := e.ResolveCredentials(ctx, repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: repotest.RootUser}, repo.S3Secrets{SecretAccessKey: "x"})
+			if err != nil || from == "" {
+				t.Fatalf("credentials: %q %v", from, err)
+			}
+
+			_, err = e.ResolveCredentials(ctx, repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: repotest.RootUser}, repo.S3Secrets{})
+			if err == nil {
+				t.Fatal("typed keys without a secret resolved")
+			}
+
+			if st, err := e.PassphraseStrength(ctx, "correct horse"); err != nil || st.Label == "" {
+				t.Fatalf("strength: %+v %v", st, err)
+			}
+
+			// A denied bucket on MinIO: the same typed error either way.
+			s := m.Settings("no-such-bucket-contract", "")
+			rep, err := e.Check(ctx, s, repotest.RootSecrets().S3, repo.CheckRead)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			repotest.RequireCode(t, rep.Err, repo.CodeBucketMissing)
+
+			// Cancel: a cancelled operation is a cancellation.
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+
+			_, err = e.Initialize(cctx, repo.Filesystem{Path: filepath.Join(dir, "cancelled")}, sec, repotest.LocalIn(filepath.Join(dir, "c")))
+			repotest.RequireCode(t, err, repo.CodeCanceled)
+		})
+	}
+}

@@ -1,0 +1,426 @@
+package engineproto
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+)
+
+// HelperName is the helper program that runs the engine for the app; it
+// is installed next to the app's own executable.
+const HelperName = "corso-desktop-engine"
+
+// cancelGrace is how long a cancelled engine gets to say so and exit
+// before it is killed; a kill at any point leaves a location that the next
+// check names correctly.
+const cancelGrace = 5 * time.Second
+
+// maxEngineMessage bounds one line from the engine: a result is a few KiB,
+// so a larger one is a broken engine, not an answer to buffer.
+const maxEngineMessage = 4 << 20
+
+// spareIdle is how long a prepared engine process waits for an operation
+// before it is stopped: while it waits it holds about 30 MiB.
+const spareIdle = 60 * time.Second
+
+// Client runs operations in the engine helper at path, each in a
+// process of its own.
+type Client struct {
+	path string
+	// idle is how long a prepared process waits (spareIdle).
+	idle time.Duration
+
+	mu    sync.Mutex
+	spare *engineProcess
+}
+
+// engineProcess is a started engine waiting for its one request.
+type engineProcess struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout io.ReadCloser
+	stderr *stderrHead
+	expire *time.Timer
+}
+
+func NewClient(path string) *Client { return &Client{path: path, idle: spareIdle} }
+
+func (c *Client) start() (*engineProcess, error) {
+	cmd := exec.Command(c.path)
+	hideWindow(cmd)
+	// Once the engine has exited, its output is not waited for longer than
+	// this, even if something it started still holds the pipes.
+	cmd.WaitDelay = 2 * time.Second
+
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+
+	p := &engineProcess{cmd: cmd, stdin: stdin, stdout: stdout, stderr: &stderrHead{}}
+	cmd.Stderr = p.stderr
+
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+
+	return p, nil
+}
+
+// Prepare starts an engine process ahead of the next operation, so its
+// start-up (about 0.1 s: the runtime and its packages' initialisation)
+// overlaps with the user filling in a form instead of adding to the
+// operation. The UI calls it when an operation is likely to follow. One
+// process at most waits; unused, it is stopped after c.idle.
+func (c *Client) Prepare() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if c.spare != nil {
+		c.spare.expire.Reset(c.idle)
+		return
+	}
+
+	if _, err := os.Stat(c.path); err != nil {
+		return // the operation itself will say so
+	}
+
+	p, err := c.start()
+	if err != nil {
+		return
+	}
+
+	p.expire = time.AfterFunc(c.idle, func() {
+		c.mu.Lock()
+		if c.spare == p {
+			c.spare = nil
+		}
+		c.mu.Unlock()
+
+		p.stdin.Close() //nolint:errcheck // an engine without a request exits
+		p.cmd.Wait()    //nolint:errcheck
+	})
+	c.spare = p
+}
+
+// Problem says why the helper cannot run, or nil.
+func (c *Client) Problem() error {
+	if _, err := os.Stat(c.path); err != nil {
+		return repo.NewError(repo.CodeEngine, err, "Corso Desktop's engine (%s) is missing from %s, so nothing can be checked, created or connected. Reinstall Corso Desktop, keeping its files together.", filepath.Base(c.path), filepath.Dir(c.path))
+	}
+
+	return nil
+}
+
+// take returns the prepared process if there is one (prepared true),
+// else starts one.
+func (c *Client) take() (p *engineProcess, prepared bool, err error) {
+	c.mu.Lock()
+	p = c.spare
+	c.spare = nil
+	c.mu.Unlock()
+
+	// Stop fails when the idle timer has already fired: that process is
+	// being stopped.
+	if p != nil && p.expire.Stop() {
+		return p, true, nil
+	}
+
+	p, err = c.start()
+
+	return p, false, err
+}
+
+// send starts the operation: the request goes in whole, and stdin then
+// stays open until the result is in (closing it earlier cancels). A
+// prepared process that has died since is replaced once by a new one.
+func (c *Client) send(req engineRequest) (*engineProcess, error) {
+	req.Protocol = engineProtocol
+
+	p, prepared, err := c.take()
+	if err != nil {
+		return nil, err
+	}
+
+	if err = p.write(req); err == nil || !prepared {
+		return p, err
+	}
+
+	if p, err = c.start(); err != nil {
+		return nil, err
+	}
+
+	return p, p.write(req)
+}
+
+// write sends req; when that fails the engine has usually died already,
+// and what it said is the detail.
+func (p *engineProcess) write(req engineRequest) error {
+	err := json.NewEncoder(p.stdin).Encode(req)
+	if err == nil {
+		return nil
+	}
+
+	p.cmd.Process.Kill() //nolint:errcheck
+	waitErr := p.cmd.Wait()
+
+	return fmt.Errorf("%w (%v) %s", err, waitErr, p.stderr.String())
+}
+
+// call runs req in a new engine process, passes its progress to ctx's
+// progress reporter, and returns its result.
+func (c *Client) call(ctx context.Context, req engineRequest) (engineMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return engineMessage{}, repo.CanceledError(err)
+	}
+
+	if err := c.Problem(); err != nil {
+		return engineMessage{}, err
+	}
+
+	proc, err := c.send(req)
+	if err != nil {
+		return engineMessage{}, engineError(err)
+	}
+
+	// Cancelling closes stdin, which the engine takes as its cancel; one
+	// that has not answered within cancelGrace is killed, so Cancel ends
+	// the wait even with an engine that misbehaves.
+	type answer struct {
+		m   engineMessage
+		err error
+	}
+
+	answers := make(chan answer, 1)
+
+	go func() {
+		m, err := readEngine(ctx, proc.stdout)
+		answers <- answer{m, err}
+	}()
+
+	var res answer
+
+	select {
+	case res = <-answers:
+	case <-ctx.Done():
+		proc.stdin.Close() //nolint:errcheck
+
+		select {
+		case res = <-answers:
+		case <-time.After(cancelGrace):
+			proc.cmd.Process.Kill() //nolint:errcheck
+			res = <-answers
+		}
+	}
+
+	proc.stdin.Close() //nolint:errcheck
+
+	if res.err != nil {
+		// A reader that gave up early leaves the engine writing: stop it.
+		proc.cmd.Process.Kill() //nolint:errcheck
+	}
+
+	waitErr := proc.cmd.Wait()
+
+	if res.err != nil {
+		if ctx.Err() != nil {
+			return engineMessage{}, repo.CanceledError(ctx.Err())
+		}
+
+		readErr := res.err
+		if waitErr != nil {
+			readErr = fmt.Errorf("%w (%v) %s", readErr, waitErr, proc.stderr.String())
+		}
+
+		return engineMessage{}, engineError(readErr)
+	}
+
+	return res.m, nil
+}
+
+var errEngineMessageTooLarge = errors.New("the engine sent a message larger than any answer")
+
+// readEngine reads progress lines until the result: one JSON message per
+// line, each at most maxEngineMessage bytes.
+func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+
+	for {
+		line, err := readLine(br, maxEngineMessage)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+
+			return engineMessage{}, err
+		}
+
+		var m engineMessage
+		if err := json.Unmarshal(line, &m); err != nil {
+			return engineMessage{}, err
+		}
+
+		if m.Done {
+			return m, nil
+		}
+
+		if m.Progress != "" {
+			repo.Progress(ctx, m.Progress)
+		}
+	}
+}
+
+// readLine reads up to and without the next newline, refusing a line
+// longer than limit without reading the rest of it.
+func readLine(br *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > limit+1 {
+			return nil, errEngineMessageTooLarge
+		}
+
+		line = append(line, chunk...)
+
+		switch {
+		case err == nil:
+			return bytes.TrimSuffix(line, []byte("\n")), nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(bytes.TrimSpace(line)) > 0:
+			return line, nil
+		default:
+			return nil, err
+		}
+	}
+}
+
+func (c *Client) info(ctx context.Context, req engineRequest) (*repo.Info, error) {
+	m, err := c.call(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+
+	if err := m.Err.decode(); err != nil {
+		return m.Info, err
+	}
+
+	return m.Info, nil
+}
+
+func (c *Client) Check(ctx context.Context, s repo.Settings, secrets repo.S3Secrets, mode repo.CheckMode) (*repo.Report, error) {
+	m, err := c.call(ctx, engineRequest{Op: opCheck, Settings: encodeSettings(s), Secrets: repo.Secrets{S3: secrets}, Mode: mode})
+	if err != nil {
+		return nil, err
+	}
+
+	return m.Report.decode(), m.Err.decode()
+}
+
+func (c *Client) Initialize(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	return c.info(ctx, engineRequest{Op: opInitialize, Settings: encodeSettings(s), Secrets: secrets, Local: local})
+}
+
+func (c *Client) Connect(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	return c.info(ctx, engineRequest{Op: opConnect, Settings: encodeSettings(s), Secrets: secrets, Local: local})
+}
+
+func (c *Client) Finish(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	return c.info(ctx, engineRequest{Op: opFinish, Settings: encodeSettings(s), Secrets: secrets, Local: local})
+}
+
+func (c *Client) Reopen(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
+	return c.info(ctx, engineRequest{Op: opReopen, Secrets: secrets, Local: local})
+}
+
+func (c *Client) ApplyCorsoSettings(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
+	return c.info(ctx, engineRequest{Op: opApplyCorsoSettings, Secrets: secrets, Local: local})
+}
+
+func (c *Client) Disconnect(ctx context.Context, local repo.Local) error {
+	_, err := c.info(ctx, engineRequest{Op: opDisconnect, Local: local})
+	return err
+}
+
+func (c *Client) Clear(ctx context.Context, s repo.Settings, secrets repo.S3Secrets) error {
+	_, err := c.info(ctx, engineRequest{Op: opClear, Settings: encodeSettings(s), Secrets: repo.Secrets{S3: secrets}})
+	return err
+}
+
+func (c *Client) ResolveCredentials(ctx context.Context, cr repo.Credentials, secrets repo.S3Secrets) (string, error) {
+	m, err := c.call(ctx, engineRequest{Op: opResolveCredentials, Credentials: cr, Secrets: repo.Secrets{S3: secrets}})
+	if err != nil {
+		return "", err
+	}
+
+	return m.Text, m.Err.decode()
+}
+
+func (c *Client) PassphraseStrength(ctx context.Context, p string, known ...string) (repo.Strength, error) {
+	if p == "" {
+		return repo.EmptyStrength, nil
+	}
+
+	m, err := c.call(ctx, engineRequest{Op: opStrength, Secrets: repo.Secrets{Passphrase: p}, Known: known})
+	if err != nil {
+		return repo.Strength{}, err
+	}
+
+	if err := m.Err.decode(); err != nil {
+		return repo.Strength{}, err
+	}
+
+	if m.Strength == nil {
+		return repo.Strength{}, engineError(errors.New("no strength in the engine's answer"))
+	}
+
+	return *m.Strength, nil
+}
+
+// stderrHead keeps the start of what an engine wrote to stderr, for an
+// error's details: a crashed engine's first line is its panic message, and
+// the goroutine dump after it is cut, as no stack trace goes in a dialog.
+type stderrHead struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+const stderrMax = 2 << 10
+
+func (h *stderrHead) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+
+	if room := stderrMax - h.buf.Len(); room > 0 {
+		h.buf.Write(p[:min(len(p), room)])
+	}
+
+	return len(p), nil
+}
+
+func (h *stderrHead) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+
+	s, _, _ := strings.Cut(h.buf.String(), "\ngoroutine ")
+
+	return strings.TrimSpace(s)
+}

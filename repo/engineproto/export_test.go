@@ -1,0 +1,35 @@
+package engineproto
+
+import (
+	"context"
+	"io"
+	"os/exec"
+	"time"
+)
+
+// NewEngineClient is the client release builds use, for a helper at path.
+func NewEngineClient(path string) *Client { return NewClient(path) }
+
+// Spare is the prepared engine process, or nil.
+func (c *Client) Spare() *exec.Cmd {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if c.spare == nil {
+		return nil
+	}
+
+	return c.spare.cmd
+}
+
+// SetIdle shortens how long a prepared process waits.
+func (c *Client) SetIdle(d time.Duration) { c.idle = d }
+
+// ReadEngine is the client's reader of the engine's messages.
+func ReadEngine(r io.Reader) error {
+	_, err := readEngine(context.Background(), r)
+	return err
+}
+
+// MaxEngineMessage bounds one message from the engine.
+const MaxEngineMessage = maxEngineMessage

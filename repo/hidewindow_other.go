@@ -1,7 +1,0 @@
-//go:build !windows
-
-package repo
-
-import "os/exec"
-
-func hideWindow(*exec.Cmd) {}

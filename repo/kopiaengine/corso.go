@@ -1,0 +1,259 @@
+package kopiaengine
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
+	"github.com/kopia/kopia/repo/compression"
+	"github.com/kopia/kopia/repo/format"
+	"github.com/kopia/kopia/snapshot/policy"
+)
+
+// Corso's repository format. kopia's defaults today, written out so a
+// change of defaults in a newer kopia cannot silently change what we make.
+const (
+	CorsoFormatVersion    = 3
+	CorsoKeyDerivation    = "scrypt-65536-8-1"
+	CorsoEncryption       = "AES256-GCM-HMAC-SHA256"
+	CorsoHash             = "BLAKE2B-256-128"
+	CorsoSplitter         = "DYNAMIC-4M-BUZHASH"
+	CorsoMaxPackSize      = 20 << 20
+	CorsoCompressor       = "zstd-better-compression"
+	CorsoMinEpochDuration = 8 * time.Hour
+)
+
+// corsoFormat is a new repository's format, made before anything is
+// written so its key can be derived while the location is still being
+// checked.
+type corsoFormat struct {
+	blob   *format.KopiaRepositoryJSON
+	config *format.RepositoryConfig
+}
+
+func newCorsoFormat() (*corsoFormat, error) {
+	cf := format.ContentFormat{
+		Hash:       CorsoHash,
+		Encryption: CorsoEncryption,
+		HMACSecret: randomBytes(corsoSecretLength),
+		MasterKey:  randomBytes(corsoSecretLength),
+		MutableParameters: format.MutableParameters{
+			Version:     CorsoFormatVersion,
+			MaxPackSize: CorsoMaxPackSize,
+		},
+	}
+
+	// The same version defaults kopia's Initialize applies (index version 2,
+	// password change allowed, epoch parameters), then Corso's epoch:
+	// kopia's Initialize would reset it to its default and Corso rewrites
+	// both format blobs afterwards. Written once, an interruption can never
+	// leave kopia's epoch behind.
+	if err := cf.ResolveFormatVersion(); err != nil {
+		return nil, err
+	}
+
+	cf.EpochParameters.MinEpochDuration = CorsoMinEpochDuration
+
+	return &corsoFormat{
+		blob: &format.KopiaRepositoryJSON{
+			Tool:                   "https://github.com/kopia/kopia",
+			BuildInfo:              kopiarepo.BuildInfo,
+			BuildVersion:           kopiarepo.BuildVersion,
+			KeyDerivationAlgorithm: CorsoKeyDerivation,
+			UniqueID:               randomBytes(format.UniqueIDLengthBytes),
+			EncryptionAlgorithm:    format.DefaultFormatEncryption,
+		},
+		config: &format.RepositoryConfig{
+			ContentFormat: cf,
+			ObjectFormat:  format.ObjectFormat{Splitter: CorsoSplitter},
+		},
+	}, nil
+}
+
+// derivedKey is the outcome of deriving a format key.
+type derivedKey struct {
+	key []byte
+	err error
+}
+
+// deriveKey runs the passphrase's key derivation (scrypt, about a fifth of
+// a second of CPU) on a goroutine of its own.
+func (f *corsoFormat) deriveKey(passphrase string) <-chan derivedKey {
+	out := make(chan derivedKey, 1)
+
+	go func() {
+		key, err := f.blob.DeriveFormatEncryptionKeyFromPassword(passphrase)
+		out <- derivedKey{key, err}
+	}()
+
+	return out
+}
+
+// write writes kopia.blobcfg, then kopia.repository: the steps of kopia's
+// format.Initialize, with the key derived beforehand. Like it, it refuses
+// when either blob is already there.
+func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte) error {
+	var existing blobBuffer
+
+	switch err := st.GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &existing); {
+	case err == nil:
+		return format.ErrAlreadyInitialized
+	case !errors.Is(err, blob.ErrBlobNotFound):
+		return err
+	}
+
+	switch err := st.GetBlob(ctx, format.KopiaBlobCfgBlobID, 0, -1, &existing); {
+	case err == nil:
+		return errors.New("kopia.blobcfg exists without kopia.repository")
+	case !errors.Is(err, blob.ErrBlobNotFound):
+		return err
+	}
+
+	if err := f.config.Validate(); err != nil {
+		return err
+	}
+
+	BlobCfg := format.BlobStorageConfiguration{}
+
+	if err := f.blob.EncryptRepositoryConfig(f.config, key); err != nil {
+		return err
+	}
+
+	if err := f.blob.WriteBlobCfgBlob(ctx, st, BlobCfg, key); err != nil {
+		return err
+	}
+
+	return f.blob.WriteKopiaRepositoryBlob(ctx, st, BlobCfg)
+}
+
+// corsoSecretLength is the size of a new repository's HMAC secret and
+// master key, as kopia makes them.
+const corsoSecretLength = 32
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b) //nolint:errcheck // never fails: since Go 1.24 a failure ends the program
+
+	return b
+}
+
+// settingsMode says what opening a repository does about Corso's settings.
+type settingsMode int
+
+const (
+	// readSettings only reports whether Corso's settings are in place.
+	readSettings settingsMode = iota
+	// repairSettings writes whichever of Corso's settings differ.
+	repairSettings
+	// writeSettings writes Corso's policy into a repository just created,
+	// which has no policy to read first.
+	writeSettings
+)
+
+// applyCorsoSettings writes what `corso repo init` writes after kopia's
+// Initialize: the epoch duration and the global policy. It returns the
+// global policy now in place.
+func applyCorsoSettings(ctx context.Context, dr kopiarepo.DirectRepository, mode settingsMode) (*policy.Policy, error) {
+	fm := dr.FormatManager()
+
+	mp, err := fm.GetMutableParameters(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	if mp.EpochParameters.MinEpochDuration != CorsoMinEpochDuration {
+		BlobCfg, err := fm.BlobCfgBlob(ctx)
+		if err != nil {
+			return nil, err
+		}
+
+		features, err := fm.RequiredFeatures(ctx)
+		if err != nil {
+			return nil, err
+		}
+
+		mp.EpochParameters.MinEpochDuration = CorsoMinEpochDuration
+		if err := fm.SetParameters(ctx, mp, BlobCfg, features); err != nil {
+			return nil, err
+		}
+	}
+
+	// Corso starts from an empty policy, not kopia's defaults.
+	pol := &policy.Policy{}
+
+	if mode != writeSettings {
+		switch found, err := policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo); {
+		case err == nil:
+			pol = found
+		case !errors.Is(err, policy.ErrPolicyNotFound):
+			return nil, err
+		}
+
+		if corsoPolicyDifferences(pol) == nil {
+			return pol, nil
+		}
+	}
+
+	pol.CompressionPolicy.CompressorName = compression.Name(CorsoCompressor)
+	zero := policy.OptionalInt(0)
+	pol.RetentionPolicy.KeepLatest = &zero
+	pol.RetentionPolicy.KeepHourly = &zero
+	pol.RetentionPolicy.KeepDaily = &zero
+	pol.RetentionPolicy.KeepWeekly = &zero
+	pol.RetentionPolicy.KeepMonthly = &zero
+	pol.RetentionPolicy.KeepAnnual = &zero
+	pol.SchedulingPolicy.SetInterval(0)
+
+	err = kopiarepo.WriteSession(ctx, dr, kopiarepo.WriteSessionOptions{Purpose: "corso-desktop: Corso settings"}, func(ctx context.Context, w kopiarepo.RepositoryWriter) error {
+		return policy.SetPolicy(ctx, w, policy.GlobalPolicySourceInfo, pol)
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	return pol, nil
+}
+
+// corsoPolicyDifferences lists how a global policy differs from what Corso
+// writes and checks in `repo maintenance`; nil means it matches.
+func corsoPolicyDifferences(p *policy.Policy) []string {
+	var diffs []string
+
+	if p.CompressionPolicy.CompressorName != compression.Name(CorsoCompressor) {
+		diffs = append(diffs, fmt.Sprintf("compression is %q, Corso uses %q", orNone(string(p.CompressionPolicy.CompressorName)), CorsoCompressor))
+	}
+
+	r := p.RetentionPolicy
+	for _, kv := range []struct {
+		name string
+		v    *policy.OptionalInt
+	}{
+		{"keep-latest", r.KeepLatest}, {"keep-hourly", r.KeepHourly}, {"keep-daily", r.KeepDaily},
+		{"keep-weekly", r.KeepWeekly}, {"keep-monthly", r.KeepMonthly}, {"keep-annual", r.KeepAnnual},
+	} {
+		switch {
+		case kv.v == nil:
+			diffs = append(diffs, kv.name+" is not set, Corso sets 0")
+		case *kv.v != 0:
+			diffs = append(diffs, fmt.Sprintf("%s is %d, Corso sets 0", kv.name, *kv.v))
+		}
+	}
+
+	if iv := p.SchedulingPolicy.Interval(); iv != 0 {
+		diffs = append(diffs, fmt.Sprintf("snapshots are scheduled every %v, Corso disables scheduling", iv))
+	}
+
+	return diffs
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+
+	return s
+}

@@ -1,0 +1,13 @@
+package kopiaengine_test
+
+import (
+	"testing"
+
+	"github.com/corsodesktop/corso-desktop/repo/kopiaengine"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+func TestMain(m *testing.M) { repotest.Main(m) }
+
+// eng is the engine under test.
+var eng = kopiaengine.New()

@@ -1,0 +1,150 @@
+package kopiaengine
+
+import (
+	"context"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
+
+	"github.com/kopia/kopia/repo/blob"
+	"github.com/kopia/kopia/repo/blob/filesystem"
+	"github.com/kopia/kopia/repo/blob/s3"
+)
+
+// s3StorageType is the kopia storage type this app registers. Its options
+// name where the keys come from but never hold them, so kopia's connection
+// file stays free of secrets; the keys are resolved each time the storage
+// is opened. The repository itself is a plain S3 kopia repository: the
+// type name only appears in this app's own connection file.
+const s3StorageType = "corso-desktop-s3"
+
+// s3StorageOptions is what kopia's connection file holds for an S3 repository.
+type s3StorageOptions struct {
+	Bucket                 string           `json:"bucket"`
+	Prefix                 string           `json:"prefix,omitempty"`
+	Endpoint               string           `json:"endpoint"`
+	Region                 string           `json:"region,omitempty"`
+	DisableTLS             bool             `json:"disableTLS,omitempty"`
+	DisableTLSVerification bool             `json:"disableTLSVerification,omitempty"`
+	CAFile                 string           `json:"caFile,omitempty"`
+	Credentials            repo.Credentials `json:"credentials"`
+}
+
+func (o s3StorageOptions) location() repo.S3Location {
+	return repo.S3Location{repo.S3Compatible{
+		S3:                     repo.S3{Bucket: o.Bucket, Prefix: o.Prefix, Region: o.Region, Credentials: o.Credentials},
+		Endpoint:               o.Endpoint,
+		DisableTLS:             o.DisableTLS,
+		DisableTLSVerification: o.DisableTLSVerification,
+		CAFile:                 o.CAFile,
+	}}
+}
+
+func optionsFor(l repo.S3Location) s3StorageOptions {
+	return s3StorageOptions{
+		Bucket: l.Bucket, Prefix: l.Prefix, Endpoint: l.Endpoint, Region: l.Region,
+		DisableTLS: l.DisableTLS, DisableTLSVerification: l.DisableTLSVerification,
+		CAFile: l.CAFile, Credentials: l.Credentials,
+	}
+}
+
+type s3SecretsKey struct{}
+
+// withS3Secrets hands typed-in keys to the storage factory through the
+// context kopia passes down from repo.Open, so they never touch a file.
+func withS3Secrets(ctx context.Context, s repo.S3Secrets) context.Context {
+	return context.WithValue(ctx, s3SecretsKey{}, s)
+}
+
+func s3SecretsFrom(ctx context.Context) repo.S3Secrets {
+	s, _ := ctx.Value(s3SecretsKey{}).(repo.S3Secrets)
+	return s
+}
+
+//nolint:gochecknoinits // kopia's storage registry is init-based by design.
+func init() {
+	blob.AddSupportedStorage(s3StorageType, s3StorageOptions{}, func(ctx context.Context, o *s3StorageOptions, isCreate bool) (blob.Storage, error) {
+		loc := o.location()
+
+		creds, err := preflight.Resolve(ctx, loc.Credentials, s3SecretsFrom(ctx))
+		if err != nil {
+			return nil, err
+		}
+
+		return openS3Storage(ctx, loc, creds, isCreate)
+	})
+}
+
+// openS3Storage opens kopia's S3 storage with resolved keys and makes it
+// report the secret-free connection info.
+func openS3Storage(ctx context.Context, loc repo.S3Location, creds preflight.ResolvedCredentials, isCreate bool) (blob.Storage, error) {
+	opts := &s3.Options{
+		BucketName:      loc.Bucket,
+		Prefix:          loc.Prefix,
+		Endpoint:        loc.Endpoint,
+		Region:          loc.Region,
+		DoNotUseTLS:     loc.DisableTLS,
+		DoNotVerifyTLS:  loc.DisableTLSVerification,
+		AccessKeyID:     creds.AccessKeyID,
+		SecretAccessKey: creds.SecretAccessKey,
+		SessionToken:    creds.SessionToken,
+	}
+
+	if loc.CAFile != "" {
+		pem, err := preflight.ReadCAFile(loc.CAFile)
+		if err != nil {
+			return nil, err
+		}
+
+		opts.RootCA = pem
+	}
+
+	st, err := s3.New(ctx, opts, isCreate)
+	if err != nil {
+		return nil, preflight.Classify(ctx, err, loc.String())
+	}
+
+	return secretFreeStorage{Storage: st, info: blob.ConnectionInfo{Type: s3StorageType, Config: ptr(optionsFor(loc))}}, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// secretFreeStorage is kopia's S3 storage that describes itself by our
+// secret-free options, which is what kopia writes to its connection file.
+type secretFreeStorage struct {
+	blob.Storage
+	info blob.ConnectionInfo
+}
+
+func (s secretFreeStorage) ConnectionInfo() blob.ConnectionInfo { return s.info }
+
+// openFilesystemStorage opens a folder repository. kopia's defaults are the
+// modes Corso documents: 0700 folders, 0600 files.
+func openFilesystemStorage(ctx context.Context, f repo.Filesystem, isCreate bool) (blob.Storage, error) {
+	st, err := filesystem.New(ctx, &filesystem.Options{
+		Path:          f.Path,
+		FileMode:      0o600,
+		DirectoryMode: 0o700,
+	}, isCreate)
+	if err != nil {
+		return nil, preflight.ClassifyFS(err, f.Path)
+	}
+
+	return st, nil
+}
+
+// openStorage opens the kopia storage for normalized settings.
+func openStorage(ctx context.Context, s repo.Settings, s3secrets repo.S3Secrets, isCreate bool) (blob.Storage, error) {
+	if f, ok := s.(repo.Filesystem); ok {
+		return openFilesystemStorage(ctx, f, isCreate)
+	}
+
+	loc, _ := repo.AsS3(s)
+
+	creds, err := preflight.Resolve(ctx, loc.Credentials, s3secrets)
+	if err != nil {
+		return nil, err
+	}
+
+	return openS3Storage(ctx, loc, creds, isCreate)
+}
