@@ -20,7 +20,10 @@ APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-de
 	xvfb gnome-keyring dbus-x11 libsecret-tools \
 	gcc-mingw-w64-x86-64 desktop-file-utils xz-utils x11-utils imagemagick python3
 
-FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatible FuzzImportCorsoConfig FuzzImportNeverEchoesSecrets FuzzReadEngine
+# package:target, one bounded run each.
+FUZZ_TARGETS := repo:FuzzNormalizeFilesystem repo:FuzzNormalizeS3 repo:FuzzNormalizeS3Compatible \
+	repo/corsoconfig:FuzzImportCorsoConfig repo/corsoconfig:FuzzImportNeverEchoesSecrets \
+	repo/engineproto:FuzzReadEngine
 
 # no_emoji leaves out Fyne's 4 MB colour emoji font, which Fyne would
 # otherwise parse again for every text style it draws. fyneDo = true in
@@ -28,10 +31,9 @@ FUZZ_TARGETS := FuzzNormalizeFilesystem FuzzNormalizeS3 FuzzNormalizeS3Compatibl
 # `fyne package` adds by itself.
 APP_TAGS := no_emoji
 TAGS := migrated_fynedo,$(APP_TAGS)
-# remote_engine: the app's release builds run kopia and the AWS SDK in the
-# corso-desktop-engine helper, next to the app, so the window's process
-# stays small; tests and `make run` keep the engine in-process.
-RELEASE_TAGS := $(APP_TAGS),remote_engine
+# The app always runs kopia and the AWS SDK in the corso-desktop-engine
+# helper next to it (no build tag decides that; see docs/architecture.md).
+RELEASE_TAGS := $(APP_TAGS)
 # The fyne packaging tool is a `tool` dependency in go.mod; it is built
 # once into .tools/ so that a cross compiler in CC applies to the app's
 # build only, not to building the tool itself.
@@ -61,8 +63,12 @@ $(MINIO):
 apt-packages:
 	@echo $(APT_PACKAGES)
 
+# The app finds its engine helper next to itself, so both are built into
+# bin/dev first.
 run: deps
-	$(GO) run -tags $(TAGS) ./cmd/corso-desktop
+	$(GO) build -tags $(TAGS) -o bin/dev/corso-desktop ./cmd/corso-desktop
+	$(GO) build -o bin/dev/corso-desktop-engine ./cmd/corso-desktop-engine
+	bin/dev/corso-desktop
 
 build: deps
 	$(GO) build -tags migrated_fynedo,$(RELEASE_TAGS),release -trimpath -ldflags "-s -w" -o bin/corso-desktop ./cmd/corso-desktop
@@ -112,15 +118,15 @@ icon:
 # A short, bounded fuzzing run per target; the seed corpus in testdata/
 # also runs as plain tests in `unit`.
 fuzz:
-	@for f in $(FUZZ_TARGETS); do \
-		$(GO) test ./repo -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; \
+	@for pf in $(FUZZ_TARGETS); do \
+		$(GO) test ./$${pf%%:*} -run '^$$' -fuzz "^$${pf#*:}$$" -fuzztime $(FUZZTIME) || exit 1; \
 	done
 
 # The long fault-injection family (docs/reliability.md): every race run
 # many more times, a kill after every write, repeated three times.
 FAULT_TESTS := Race|Concurrent|Kill|Silent|Stall|Cancel|Misbehaving|DiskFull|Overlap|OnlyKopias|NamesTheStore|Unusable|FormatWithoutIndex|EngineContract
 faults: deps tools
-	CORSO_RACE_ROUNDS=40 CORSO_KILL_POINTS=all scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=3 -timeout 90m -run '$(FAULT_TESTS)' ./repo
+	CORSO_RACE_ROUNDS=40 CORSO_KILL_POINTS=all scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=3 -timeout 90m -run '$(FAULT_TESTS)' ./repo/...
 
 bench: deps tools
 	scripts/bench.sh $(BENCHCOUNT)
@@ -129,7 +135,6 @@ bench: deps tools
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) vet -tags $(TAGS),$(RELEASE_TAGS) ./cmd/corso-desktop ./ui/... ./repo/library/...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	cd compat && $(GO) vet ./...
 

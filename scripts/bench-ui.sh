@@ -11,9 +11,9 @@ rounds=${1:-7}
 work=$(mktemp -d)
 trap 'stop_session; rm -rf "$work"' EXIT
 
-go build -tags "${TAGS:-migrated_fynedo,no_emoji,remote_engine}",release -trimpath -ldflags "-s -w" -o "$work/corso-desktop" ./cmd/corso-desktop
+go build -tags "${TAGS:-migrated_fynedo,no_emoji}",release -trimpath -ldflags "-s -w" -o "$work/corso-desktop" ./cmd/corso-desktop
 go build -trimpath -ldflags "-s -w" -o "$work/corso-desktop-engine" ./cmd/corso-desktop-engine
-go build -tags "${TAGS:-migrated_fynedo,no_emoji,remote_engine}",release -trimpath -ldflags "-s -w" -o "$work/peer" ./scripts/peer
+go build -tags "${TAGS:-migrated_fynedo,no_emoji}",release -trimpath -ldflags "-s -w" -o "$work/peer" ./scripts/peer
 start_session
 
 seed_home() {

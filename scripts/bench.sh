@@ -6,11 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-6}
 out=$(realpath -m "${BENCH_OUT:-bench.txt}")
-bin=$(mktemp -d)/repo.test
+bin=$(mktemp -d)/kopiaengine.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 
-go test -c -o "$bin" ./repo
-cd repo # the test binary finds .tools/minio from here
+go test -c -o "$bin" ./repo/kopiaengine
+cd repo/kopiaengine # the test binary finds .tools/minio from here
 
 # One process per round so each implementation runs next to its peer in
 # every round instead of all of one after all of the other.

@@ -28,7 +28,7 @@ func TestFynePreferencesStayInMemory(t *testing.T) {
 	fa := app.NewWithID(AppID)
 	root := t.TempDir()
 	New(fa, Options{
-		Engine: inProcess,
+		Engine:          inProcess,
 		Dirs:            platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")},
 		Keychain:        keychain.NewMemory(),
 		CorsoConfigPath: filepath.Join(root, ".corso.toml"),

@@ -1,10 +1,10 @@
 package corsoconfig
 
 import (
-	"github.com/corsodesktop/corso-desktop/repo"
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/corsodesktop/corso-desktop/repo"
 	"os"
 	"path/filepath"
 	"sort"

@@ -31,7 +31,7 @@ type s3StorageOptions struct {
 }
 
 func (o s3StorageOptions) location() repo.S3Location {
-	return repo.S3Location{repo.S3Compatible{
+	return repo.S3Location{S3Compatible: repo.S3Compatible{
 		S3:                     repo.S3{Bucket: o.Bucket, Prefix: o.Prefix, Region: o.Region, Credentials: o.Credentials},
 		Endpoint:               o.Endpoint,
 		DisableTLS:             o.DisableTLS,
