@@ -64,7 +64,10 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 
 	repo.Progress(ctx, repo.StepChecking)
 
-	rep, api, err := preflight.CheckLocation(ctx, n, secrets.S3, repo.CheckWrite)
+	keys := preflight.ResolveKeys(ctx, n, secrets.S3)
+	ctx = withKeys(ctx, keys)
+
+	rep, api, err := preflight.CheckLocation(ctx, n, keys, repo.CheckWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +101,7 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 		}
 
 		var err error
-		info, err = initialize(ctx, n, secrets, local, f, key, g)
+		info, err = initialize(ctx, n, keys, secrets, local, f, key, g)
 
 		return err
 	})
@@ -108,11 +111,12 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 
 // initialize writes a new repository's format through g (never replacing
 // one), then connects to it and writes Corso's settings. key delivers f's
-// key, derived from secrets. The caller holds g's lock.
-func initialize(ctx context.Context, n repo.Settings, secrets repo.Secrets, local repo.Local, f *corsoFormat, key <-chan derivedKey, g guard) (*repo.Info, error) {
+// key, derived from secrets; keys are the operation's resolved
+// credentials. The caller holds g's lock.
+func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secrets repo.Secrets, local repo.Local, f *corsoFormat, key <-chan derivedKey, g guard) (*repo.Info, error) {
 	where := repo.Describe(n)
 
-	raw, err := openStorage(ctx, n, secrets.S3, true)
+	raw, err := openStorage(ctx, n, keys, true)
 	if err != nil {
 		return nil, err
 	}
@@ -157,9 +161,11 @@ func connectOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local
 	// The check's few requests run while kopia derives the keys (a fifth of
 	// a second of CPU), so connecting costs what opening costs. When both
 	// fail, the check's sentence wins: it says more than kopia's error.
-	pre := startReadCheck(ctx, n, secrets.S3)
+	keys := preflight.ResolveKeys(ctx, n, secrets.S3)
+	ctx = withKeys(ctx, keys)
+	pre := startReadCheck(ctx, n, keys)
 
-	st, err := openStorage(ctx, n, secrets.S3, false)
+	st, err := openStorage(ctx, n, keys, false)
 	if err != nil {
 		if perr := pre.wait(); perr != nil {
 			return nil, perr
@@ -187,13 +193,13 @@ type readCheck struct {
 	credentialsFrom string
 }
 
-func startReadCheck(ctx context.Context, n repo.Settings, s3secrets repo.S3Secrets) *readCheck {
+func startReadCheck(ctx context.Context, n repo.Settings, keys *preflight.Keys) *readCheck {
 	p := &readCheck{done: make(chan struct{})}
 
 	go func() {
 		defer close(p.done)
 
-		rep, err := preflight.Check(ctx, n, s3secrets, repo.CheckRead)
+		rep, _, err := preflight.CheckLocation(ctx, n, keys, repo.CheckRead)
 		if err != nil {
 			p.err = err
 			return
@@ -500,7 +506,10 @@ func applyCorsoSettingsOp(ctx context.Context, local repo.Local, secrets repo.Se
 	// Writing the settings into a repository whose creation was
 	// interrupted is what Finish does: it takes the same lock, so that a
 	// Clear from elsewhere cannot delete the format under it.
-	rep, api, err := preflight.CheckLocation(ctx, n, secrets.S3, repo.CheckRead)
+	keys := preflight.ResolveKeys(ctx, n, secrets.S3)
+	ctx = withKeys(ctx, keys)
+
+	rep, api, err := preflight.CheckLocation(ctx, n, keys, repo.CheckRead)
 	if err != nil {
 		return nil, err
 	}

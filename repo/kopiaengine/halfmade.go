@@ -13,8 +13,8 @@ import (
 
 // requireHalfMade checks that n holds an interrupted creation, returning
 // the check and its S3 client for the guard.
-func requireHalfMade(ctx context.Context, n repo.Settings, s3secrets repo.S3Secrets, mode repo.CheckMode) (*repo.Report, *preflight.S3API, error) {
-	rep, api, err := preflight.CheckLocation(ctx, n, s3secrets, mode)
+func requireHalfMade(ctx context.Context, n repo.Settings, keys *preflight.Keys, mode repo.CheckMode) (*repo.Report, *preflight.S3API, error) {
+	rep, api, err := preflight.CheckLocation(ctx, n, keys, mode)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -57,7 +57,10 @@ func finishOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local 
 		return nil, err
 	}
 
-	rep, api, err := requireHalfMade(ctx, n, secrets.S3, repo.CheckWrite)
+	keys := preflight.ResolveKeys(ctx, n, secrets.S3)
+	ctx = withKeys(ctx, keys)
+
+	rep, api, err := requireHalfMade(ctx, n, keys, repo.CheckWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +73,7 @@ func finishOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local 
 		}
 
 		if stage == repo.HalfMadeBeforeFormat {
-			if err := deleteKopiaBlobs(ctx, n, secrets.S3); err != nil {
+			if err := deleteKopiaBlobs(ctx, n, keys); err != nil {
 				return err
 			}
 
@@ -79,12 +82,12 @@ func finishOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local 
 				return err
 			}
 
-			info, err = initialize(ctx, n, secrets, local, f, f.deriveKey(secrets.Passphrase), g)
+			info, err = initialize(ctx, n, keys, secrets, local, f, f.deriveKey(secrets.Passphrase), g)
 
 			return err
 		}
 
-		raw, err := openStorage(ctx, n, secrets.S3, false)
+		raw, err := openStorage(ctx, n, keys, false)
 		if err != nil {
 			return err
 		}
@@ -108,7 +111,9 @@ func clearOp(ctx context.Context, s repo.Settings, s3secrets repo.S3Secrets) err
 		return err
 	}
 
-	rep, api, err := requireHalfMade(ctx, n, s3secrets, repo.CheckRead)
+	keys := preflight.ResolveKeys(ctx, n, s3secrets)
+
+	rep, api, err := requireHalfMade(ctx, n, keys, repo.CheckRead)
 	if err != nil {
 		return err
 	}
@@ -118,15 +123,15 @@ func clearOp(ctx context.Context, s repo.Settings, s3secrets repo.S3Secrets) err
 			return err
 		}
 
-		return deleteKopiaBlobs(ctx, n, s3secrets)
+		return deleteKopiaBlobs(ctx, n, keys)
 	})
 }
 
 // deleteKopiaBlobs deletes every blob under the location that has one of
 // kopia's exact names, the format blob last so that an interruption still
 // reads as half-made. Anything else is left alone.
-func deleteKopiaBlobs(ctx context.Context, n repo.Settings, s3secrets repo.S3Secrets) error {
-	st, err := openStorage(ctx, n, s3secrets, false)
+func deleteKopiaBlobs(ctx context.Context, n repo.Settings, keys *preflight.Keys) error {
+	st, err := openStorage(ctx, n, keys, false)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,10 @@ func optionsFor(l repo.S3Location) s3StorageOptions {
 	}
 }
 
-type s3SecretsKey struct{}
+type (
+	s3SecretsKey struct{}
+	keysKey      struct{}
+)
 
 // withS3Secrets hands typed-in keys to the storage factory through the
 // context kopia passes down from repo.Open, so they never touch a file.
@@ -61,17 +64,32 @@ func s3SecretsFrom(ctx context.Context) repo.S3Secrets {
 	return s
 }
 
+// withKeys hands the operation's resolved keys to the storage factory the
+// same way, so an open through kopia's connection file reuses them
+// instead of resolving the credentials again.
+func withKeys(ctx context.Context, keys *preflight.Keys) context.Context {
+	if keys == nil {
+		return ctx
+	}
+
+	return context.WithValue(ctx, keysKey{}, keys)
+}
+
 //nolint:gochecknoinits // kopia's storage registry is init-based by design.
 func init() {
 	blob.AddSupportedStorage(s3StorageType, s3StorageOptions{}, func(ctx context.Context, o *s3StorageOptions, isCreate bool) (blob.Storage, error) {
 		loc := o.location()
 
-		creds, err := preflight.Resolve(ctx, loc.Credentials, s3SecretsFrom(ctx))
-		if err != nil {
-			return nil, err
+		keys, _ := ctx.Value(keysKey{}).(*preflight.Keys)
+		if keys == nil {
+			keys = preflight.ResolveKeys(ctx, loc.S3Compatible, s3SecretsFrom(ctx))
 		}
 
-		return openS3Storage(ctx, loc, creds, isCreate)
+		if keys.Err != nil {
+			return nil, keys.Err
+		}
+
+		return openS3Storage(ctx, loc, keys.ResolvedCredentials, isCreate)
 	})
 }
 
@@ -133,18 +151,18 @@ func openFilesystemStorage(ctx context.Context, f repo.Filesystem, isCreate bool
 	return st, nil
 }
 
-// openStorage opens the kopia storage for normalized settings.
-func openStorage(ctx context.Context, s repo.Settings, s3secrets repo.S3Secrets, isCreate bool) (blob.Storage, error) {
+// openStorage opens the kopia storage for normalized settings with the
+// operation's resolved keys (nil for a folder).
+func openStorage(ctx context.Context, s repo.Settings, keys *preflight.Keys, isCreate bool) (blob.Storage, error) {
 	if f, ok := s.(repo.Filesystem); ok {
 		return openFilesystemStorage(ctx, f, isCreate)
 	}
 
-	loc, _ := repo.AsS3(s)
-
-	creds, err := preflight.Resolve(ctx, loc.Credentials, s3secrets)
-	if err != nil {
-		return nil, err
+	if keys.Err != nil {
+		return nil, keys.Err
 	}
 
-	return openS3Storage(ctx, loc, creds, isCreate)
+	loc, _ := repo.AsS3(s)
+
+	return openS3Storage(ctx, loc, keys.ResolvedCredentials, isCreate)
 }

@@ -24,15 +24,16 @@ func Check(ctx context.Context, s repo.Settings, secrets repo.S3Secrets, mode re
 		return nil, err
 	}
 
-	rep, _, err := CheckLocation(ctx, n, secrets, mode)
+	rep, _, err := CheckLocation(ctx, n, ResolveKeys(ctx, n, secrets), mode)
 
 	return rep, err
 }
 
-// CheckLocation is Check for normalized settings; for S3 it also returns
-// the checked client (nil when the check stopped before it had one), for
-// the guard of an operation that goes on to write.
-func CheckLocation(ctx context.Context, n repo.Settings, secrets repo.S3Secrets, mode repo.CheckMode) (*repo.Report, *S3API, error) {
+// CheckLocation is Check for normalized settings and the operation's
+// resolved keys (nil for a folder); for S3 it also returns the checked
+// client (nil when the check stopped before it had one), for the guard of
+// an operation that goes on to write.
+func CheckLocation(ctx context.Context, n repo.Settings, keys *Keys, mode repo.CheckMode) (*repo.Report, *S3API, error) {
 	var (
 		rep *repo.Report
 		api *S3API
@@ -42,7 +43,7 @@ func CheckLocation(ctx context.Context, n repo.Settings, secrets repo.S3Secrets,
 		rep = checkFilesystem(f, mode)
 	} else {
 		loc, _ := repo.AsS3(n)
-		rep, api = checkS3(ctx, loc, secrets, mode)
+		rep, api = checkS3(ctx, loc, keys, mode)
 	}
 
 	if ctx.Err() != nil {

@@ -23,6 +23,30 @@ type ResolvedCredentials struct {
 	From string
 }
 
+// Keys are one operation's S3 credentials, resolved once and shared by its
+// check and the storage it opens afterwards: a profile's credential process
+// or SSO login runs once, and the check proves the very keys the write
+// uses.
+type Keys struct {
+	ResolvedCredentials
+	// Err is why they could not be resolved; a check reports it on its
+	// credentials line, an open returns it.
+	Err error
+}
+
+// ResolveKeys resolves the credentials of normalized settings n for one
+// operation; nil for a folder, which needs none.
+func ResolveKeys(ctx context.Context, n repo.Settings, secrets repo.S3Secrets) *Keys {
+	loc, ok := repo.AsS3(n)
+	if !ok {
+		return nil
+	}
+
+	rc, err := Resolve(ctx, loc.Credentials, secrets)
+
+	return &Keys{ResolvedCredentials: rc, Err: err}
+}
+
 // Resolve finds S3 keys the way the AWS SDK does, and says where they came
 // from, e.g. "profile backup in ~/.aws/credentials".
 func Resolve(ctx context.Context, c repo.Credentials, secrets repo.S3Secrets) (ResolvedCredentials, error) {

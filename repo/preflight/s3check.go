@@ -155,14 +155,15 @@ func HTTPStatus(err error) int {
 	return 0
 }
 
-func checkS3(ctx context.Context, loc repo.S3Location, secrets repo.S3Secrets, mode repo.CheckMode) (*repo.Report, *S3API) {
+func checkS3(ctx context.Context, loc repo.S3Location, keys *Keys, mode repo.CheckMode) (*repo.Report, *S3API) {
 	rep := &repo.Report{}
 
-	creds, err := Resolve(ctx, loc.Credentials, secrets)
-	if err != nil {
-		rep.Fail(repo.LineCredentials, err)
+	if keys.Err != nil {
+		rep.Fail(repo.LineCredentials, keys.Err)
 		return rep, nil
 	}
+
+	creds := keys.ResolvedCredentials
 
 	rep.CredentialsFrom = creds.From
 	rep.Add(repo.LineCredentials, repo.StatusOK, "Using "+creds.From+".")
