@@ -1,0 +1,133 @@
+// Initialize: creating a repository at an empty location.
+
+package kopiaengine
+
+import (
+	"context"
+	"time"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
+
+	"github.com/corsodesktop/corso-desktop/platform"
+)
+
+func requirePassphrase(p string) error {
+	if p == "" {
+		return repo.FieldErrors{repo.InvalidField(repo.FieldPassphrase, "Enter the repository passphrase.")}
+	}
+
+	return nil
+}
+
+// Initialize creates a Corso repository at an empty location and connects
+// to it. It never overwrites anything: a repository already there, an
+// interrupted creation or any other data makes it refuse before writing.
+// For S3 it first proves the bucket and every permission Corso needs.
+func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	n, err := repo.Normalize(s)
+	if err != nil {
+		return nil, err
+	}
+
+	if err := requirePassphrase(secrets.Passphrase); err != nil {
+		return nil, err
+	}
+
+	// The connection is saved last; a place where it cannot be saved must
+	// be found before the repository's format is written, not after.
+	if err := usableLocal(local); err != nil {
+		return nil, err
+	}
+
+	f, err := newCorsoFormat()
+	if err != nil {
+		return nil, err
+	}
+
+	// The key is derived while the check makes its requests, so a careful
+	// creation costs no more time than a careless one. Nothing is written
+	// before the check has passed.
+	key := f.deriveKey(secrets.Passphrase)
+
+	repo.Progress(ctx, repo.StepChecking)
+
+	keys := preflight.ResolveKeys(ctx, n, secrets.S3)
+	ctx = withKeys(ctx, keys)
+
+	rep, api, err := preflight.CheckLocation(ctx, n, keys, repo.CheckWrite)
+	if err != nil {
+		return nil, err
+	}
+
+	if rep.Err != nil {
+		return nil, rep.Err
+	}
+
+	if e := preflight.StateError(rep.State, rep.HalfMade, repo.Describe(n)); e != nil {
+		return nil, e
+	}
+
+	var info *repo.Info
+
+	err = whileLocked(ctx, n, rep, api, func(g guard, st repo.State, stage repo.HalfMadeStage) error {
+		if st == repo.StateRepository || st == repo.StateHalfMade {
+			return preflight.LostRace(repo.Describe(n))
+		}
+
+		if e := preflight.StateError(st, stage, repo.Describe(n)); e != nil {
+			return e
+		}
+
+		// The user chose this folder for a private repository: make it
+		// private, whatever it was before.
+		// (Taking the lock made the folder if it was missing.)
+		if fs, ok := n.(repo.Filesystem); ok && st == repo.StateEmpty {
+			if err := platform.MakePrivate(fs.Path); err != nil {
+				return preflight.ClassifyFS(err, fs.Path)
+			}
+		}
+
+		var err error
+		info, err = initialize(ctx, n, keys, secrets, local, f, key, g)
+
+		return err
+	})
+
+	return info, err
+}
+
+// initialize writes a new repository's format through g (never replacing
+// one), then connects to it and writes Corso's settings. key delivers f's
+// key, derived from secrets; keys are the operation's resolved
+// credentials. The caller holds g's lock.
+func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secrets repo.Secrets, local repo.Local, f *corsoFormat, key <-chan derivedKey, g guard) (*repo.Info, error) {
+	where := repo.Describe(n)
+
+	raw, err := openStorage(ctx, n, keys, true)
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close(ctx) //nolint:errcheck
+
+	st := guardedStorage{Storage: raw, g: g}
+
+	repo.Progress(ctx, repo.StepCreating)
+
+	var k derivedKey
+	select {
+	case k = <-key:
+	case <-ctx.Done():
+		return nil, repo.CanceledError(ctx.Err())
+	}
+
+	if k.err != nil {
+		return nil, preflight.Classify(ctx, k.err, where)
+	}
+
+	if err := f.write(ctx, st, k.key); err != nil {
+		return nil, preflight.Classify(ctx, err, where)
+	}
+
+	return connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now()})
+}

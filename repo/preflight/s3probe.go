@@ -1,0 +1,107 @@
+// The write probe: put, read back, conditional put and delete of a throwaway object.
+
+package preflight
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/corsodesktop/corso-desktop/repo"
+)
+
+// probeName is an object name kopia would never use, so a probe left by a
+// crash is recognisable and never mistaken for repository data.
+func probeName() string {
+	b := make([]byte, 8)
+	rand.Read(b) //nolint:errcheck
+
+	return ".corso-desktop-probe-" + hex.EncodeToString(b)
+}
+
+// checkWrite proves s3:DeleteObject, s3:PutObject and s3:GetObject with one
+// small probe object that is always removed, even on cancel. Reading is
+// tried even when writing was refused, so both refusals are named.
+func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report) {
+	key := a.Key(probeName())
+	bucket := aws.String(a.Loc.Bucket)
+	denied := 0
+
+	refused := func(action string, err error) bool {
+		e := a.Fail(ctx, err, action)
+		a.failLine(ctx, rep, repo.LineWrite, e)
+
+		if repo.CodeOf(e) != repo.CodeAccessDenied {
+			return false
+		}
+
+		denied++
+
+		return true
+	}
+
+	// Deleting a key that does not exist yet proves s3:DeleteObject without
+	// risk: if it is denied, nothing is written, as it could not be removed.
+	if _, err := a.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String(key)}); err != nil {
+		if refused(repo.ActionDeleteObject, err) {
+			rep.Add(repo.LineWrite, repo.StatusSkipped, "Writing was not tried: a test object could not be deleted again.")
+		}
+
+		return
+	}
+
+	payload := []byte("corso-desktop write check; safe to delete\n")
+
+	_, err := a.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(payload),
+		ContentLength: aws.Int64(int64(len(payload))),
+	})
+	if err != nil {
+		refused(repo.ActionPutObject, err)
+		a.removeProbe(key)
+
+		return
+	}
+
+	defer a.removeProbe(key)
+
+	// A second write that must not replace the first tells whether the
+	// store honours If-None-Match, which creating a repository relies on.
+	_, err = a.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(payload),
+		ContentLength: aws.Int64(int64(len(payload))), IfNoneMatch: aws.String("*"),
+	})
+	rep.ConditionalWrites = ConditionFailed(err)
+
+	out, err := a.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(key)})
+	if err != nil {
+		refused(repo.ActionGetObject, err)
+		return
+	}
+
+	got, err := io.ReadAll(out.Body)
+	out.Body.Close() //nolint:errcheck
+
+	if err != nil || !bytes.Equal(got, payload) {
+		rep.Fail(repo.LineWrite, repo.NewError(repo.CodeUnknown, err, "An object written to %s came back different. The store may be misbehaving; contact its operator.", a.Location))
+		return
+	}
+
+	if denied == 0 {
+		rep.Add(repo.LineWrite, repo.StatusOK, "A test object was written, read back and deleted.")
+	}
+}
+
+// removeProbe deletes the probe on a fresh context so a cancelled check
+// still cleans up after itself.
+func (a *S3API) removeProbe(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+
+	a.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(a.Loc.Bucket), Key: aws.String(key)}) //nolint:errcheck
+}

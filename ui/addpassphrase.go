@@ -1,0 +1,299 @@
+// The add flow, step 4: the passphrase, then create, connect or finish.
+
+package ui
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/corsodesktop/corso-desktop/platform/keychain"
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/library"
+)
+
+func (f *addFlow) defaultName() string {
+	switch s := f.settings.(type) {
+	case repo.Filesystem:
+		return filepath.Base(s.Path)
+	case repo.S3:
+		return strings.TrimSuffix(s.Bucket+"/"+s.Prefix, "/")
+	case repo.S3Compatible:
+		return strings.TrimSuffix(s.Bucket+"/"+s.Prefix, "/")
+	}
+
+	return "Repository"
+}
+
+// Step 4: the passphrase, a name, and whether to remember it.
+func (f *addFlow) showPassphrase(mode passMode) {
+	f.back, f.step = f.showReport, 4
+	go f.a.eng.Prepare() // the rating, then Create or Connect
+	f.mode = mode
+
+	newRepo := mode == modeCreate || (mode == modeFinish && f.report.HalfMade == repo.HalfMadeBeforeFormat)
+
+	f.name = f.newEntry("a name for this list")
+	f.name.SetText(f.defaultName())
+	f.name.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("Give the repository a name for the list.")
+		}
+
+		return nil
+	}
+
+	f.pass = f.newSecretEntry("passphrase")
+	f.confirm = f.newSecretEntry("the same passphrase again")
+	f.remember = widget.NewCheck("Remember in the keychain", nil)
+	f.remember.SetChecked(true)
+	f.strength = widget.NewProgressBar()
+	f.strength.Max = 4
+	f.strength.TextFormatter = func() string { return f.strengthLabel }
+	f.strengthHint = wrapped("")
+	f.strengthHint.SizeName = theme.SizeNameCaptionText
+
+	if f.imported != nil && f.imported.Secrets.Passphrase != "" {
+		f.pass.SetText(f.imported.Secrets.Passphrase)
+		f.confirm.SetText(f.imported.Secrets.Passphrase)
+	}
+
+	items := []*widget.FormItem{{Text: "Name", Widget: f.name}}
+
+	if newRepo {
+		f.pass.Validator = repo.ValidateNewPassphrase
+		f.pass.OnChanged = func(s string) { f.updateStrength() }
+		f.confirm.Validator = func(s string) error {
+			if s != f.pass.Text {
+				return errors.New("The two passphrases differ.")
+			}
+
+			return nil
+		}
+		items = append(items,
+			&widget.FormItem{Text: "Passphrase", Widget: f.pass},
+			&widget.FormItem{Text: "Strength", Widget: container.NewVBox(f.strength, f.strengthHint)},
+			&widget.FormItem{Text: "Confirm", Widget: f.confirm})
+		f.updateStrength()
+	} else {
+		f.pass.Validator = func(s string) error {
+			if s == "" {
+				return errors.New("Enter the repository's passphrase.")
+			}
+
+			return nil
+		}
+		items = append(items, &widget.FormItem{Text: "Passphrase", Widget: f.pass})
+	}
+
+	items = append(items, &widget.FormItem{Text: "", Widget: f.remember,
+		HintText: "Off: the passphrase is kept in memory until you quit, then asked for again."})
+
+	submit := map[passMode]string{modeCreate: "Create repository", modeConnect: "Connect", modeFinish: "Finish creating"}[mode]
+	f.passForm = &widget.Form{Items: items}
+	f.submitButton = widget.NewButtonWithIcon(submit, theme.ConfirmIcon(), f.submitPassphrase)
+	f.submitButton.Importance = widget.HighImportance
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), f.showReport)
+
+	fields := []*keyEntry{f.name, f.pass}
+	if newRepo {
+		fields = append(fields, f.confirm)
+	}
+
+	f.passFields = fields
+
+	for _, e := range fields {
+		prev := e.OnChanged
+		e.OnChanged = func(s string) {
+			if prev != nil {
+				prev(s)
+			}
+
+			f.updateSubmit()
+		}
+		e.OnSubmitted = func(string) { f.submitPassphrase() }
+	}
+
+	f.updateSubmit()
+
+	body := container.NewVBox(f.passForm)
+
+	if newRepo {
+		warn := wrapped("Write the passphrase down somewhere safe. If it is lost, the backups cannot be decrypted: " +
+			"nobody, including Corso, can recover or reset it.")
+		warn.Importance = widget.WarningImportance
+		body.Objects = append([]fyne.CanvasObject{warn}, body.Objects...)
+	}
+
+	title := map[passMode]string{modeCreate: "create", modeConnect: "connect", modeFinish: "finish creating"}[mode]
+	f.a.setView(f.frame(4, title, f.settings.Describe(), body, back, f.submitButton))
+	f.a.win.Canvas().Focus(f.pass)
+}
+
+// strengthDelay lets typing settle before a passphrase is rated: in the
+// release build each rating runs in the engine helper process.
+const strengthDelay = 150 * time.Millisecond
+
+// updateStrength rates the passphrase off the UI goroutine; a newer
+// keystroke cancels a rating still waiting or running.
+func (f *addFlow) updateStrength() {
+	f.confirm.Validate() //nolint:errcheck
+
+	if f.strengthCancel != nil {
+		f.strengthCancel()
+	}
+
+	pass, known := f.pass.Text, []string{f.name.Text, f.defaultName()}
+
+	if pass == "" { // rated without the engine: shown at once
+		s, _ := f.a.eng.PassphraseStrength(context.Background(), "")
+		f.showStrength(s)
+
+		return
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	f.strengthCancel = cancel
+
+	go func() {
+		select {
+		case <-time.After(strengthDelay):
+		case <-ctx.Done():
+			return
+		}
+
+		s, err := f.a.eng.PassphraseStrength(ctx, pass, known...)
+		go f.a.eng.Prepare() // for the next keystroke or the submit
+
+		f.a.post(func() {
+			// Cancelled, on this goroutine, by a newer keystroke.
+			if ctx.Err() != nil {
+				return
+			}
+
+			cancel()
+
+			if err != nil {
+				s = repo.Strength{Label: "Not rated", Hint: "The strength could not be rated. " + err.Error()}
+			}
+
+			f.showStrength(s)
+		})
+	}()
+}
+
+func (f *addFlow) showStrength(s repo.Strength) {
+	f.strengthLabel = s.Label
+	f.strength.SetValue(float64(s.Score))
+	f.strength.Refresh()
+	f.strengthHint.SetText(s.Hint)
+}
+
+// passValid says whether every passphrase-step field passes its check,
+// without marking untouched fields.
+func (f *addFlow) passValid() bool {
+	for _, e := range f.passFields {
+		if e.Validator != nil && e.Validator(e.Text) != nil {
+			return false
+		}
+	}
+
+	return true
+}
+
+func (f *addFlow) updateSubmit() {
+	if f.submitButton == nil {
+		return
+	}
+
+	if f.passValid() {
+		f.submitButton.Enable()
+	} else {
+		f.submitButton.Disable()
+	}
+}
+
+func (f *addFlow) submitPassphrase() {
+	if !f.passValid() {
+		f.passForm.Validate() //nolint:errcheck // shows each field's message
+		return
+	}
+
+	a := f.a
+	entry := library.NewEntry(strings.TrimSpace(f.name.Text), f.settings)
+
+	// A repository already in the list is connected as that entry, never
+	// added a second time under another ID.
+	existing, duplicate := a.entryAt(f.settings)
+	if duplicate && f.mode != modeCreate {
+		entry = existing
+	}
+
+	entry.RememberPassphrase = f.remember.Checked
+
+	if f.imported != nil {
+		entry.CorsoRepoID, entry.CorsoConfigFile = f.imported.RepoID, f.imported.Path
+	}
+
+	secrets := repo.Secrets{Passphrase: f.pass.Text, S3: f.s3Secrets()}
+	local := a.lib.Local(entry.ID)
+	mode, s := f.mode, f.settings
+
+	var (
+		info       *repo.Info
+		keychainEr error
+	)
+
+	title := map[passMode]string{modeCreate: "Creating the repository", modeConnect: "Connecting", modeFinish: "Finishing the repository"}[mode]
+
+	a.run(title, string(repo.StepChecking), func(ctx context.Context) error {
+		var err error
+
+		switch mode {
+		case modeCreate:
+			info, err = f.a.eng.Initialize(ctx, s, secrets, local)
+		case modeConnect:
+			info, err = f.a.eng.Connect(ctx, s, secrets, local)
+		case modeFinish:
+			info, err = f.a.eng.Finish(ctx, s, secrets, local)
+		}
+
+		if err != nil {
+			return err
+		}
+
+		entry.State, entry.UniqueID = library.StateConnected, info.UniqueID
+		if err := a.lib.Save(ctx, entry); err != nil {
+			return err
+		}
+
+		_, keychainEr = a.lib.StoreSecrets(ctx, entry, secrets)
+
+		return nil
+	}, func(err error) {
+		if err != nil {
+			a.showError(title, err)
+			return
+		}
+
+		a.infos[entry.ID] = info
+		a.reload()
+		a.selected = entry.ID
+		a.showMain()
+		a.locate(entry)
+
+		if duplicate && mode != modeCreate {
+			a.showInfo("Already in your list", "This repository was already saved as \""+entry.Name+"\", so that entry was connected and selected instead of adding it a second time.")
+		}
+
+		if keychainEr != nil && keychain.CodeOf(keychainEr) != keychain.CodeNotFound {
+			a.showError("Passphrase kept for this session only", keychainEr)
+		}
+	})
+}
