@@ -13,7 +13,7 @@ import (
 )
 
 // TestCorsoForkCompatibility hands repositories across on disk between
-// this module's kopia and the fork Corso pins (module ../compat): the fork
+// this module's kopia and the fork Corso pins (module compat/ at the top): the fork
 // must open what we create with Corso's exact format and policy, and we
 // must connect to what the fork creates the way the Corso CLI does.
 func TestCorsoForkCompatibility(t *testing.T) {
@@ -69,7 +69,7 @@ func TestCorsoForkCompatibility(t *testing.T) {
 	}
 
 	cmd := exec.Command(goBin, "test", "-count=1", "-v", "./...")
-	cmd.Dir = filepath.Join("..", "compat")
+	cmd.Dir = filepath.Join("..", "..", "compat")
 	cmd.Env = append(os.Environ(), "COMPAT_DIR="+exchange,
 		"AWS_ACCESS_KEY_ID="+repotest.RootUser, "AWS_SECRET_ACCESS_KEY="+repotest.RootPassword)
 
