@@ -43,7 +43,8 @@ type Engine interface {
 	// has typed elsewhere (bucket, prefix) that make a guess easier.
 	PassphraseStrength(ctx context.Context, p string, known ...string) (Strength, error)
 	// Prepare gets ready for an operation the user is about to ask for
-	// (the helper starts its process); it returns at once.
+	// (the helper starts its process); it may take a few milliseconds, so
+	// a UI calls it off its UI goroutine.
 	Prepare()
 	// Problem says why the engine cannot run at all (its helper is missing
 	// next to the app), or nil, so the app can say so at start.

@@ -52,50 +52,10 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 }
 
 func runEngineRequest(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
-	done := func(info *repo.Info, err error) engineMessage {
-		return engineMessage{Done: true, Info: info, Err: encodeError(err)}
+	handle, ok := handlers[req.Op]
+	if req.Protocol != engineProtocol || !ok {
+		return infoMessage(nil, engineMismatch(req.Protocol))
 	}
 
-	withSettings := func(run func(repo.Settings) engineMessage) engineMessage {
-		s, err := req.Settings.decode()
-		if err != nil {
-			return done(nil, err)
-		}
-
-		return run(s)
-	}
-
-	if req.Protocol != engineProtocol {
-		return done(nil, engineMismatch(req.Protocol))
-	}
-
-	switch req.Op {
-	case opCheck:
-		return withSettings(func(s repo.Settings) engineMessage {
-			rep, err := eng.Check(ctx, s, req.Secrets.S3, req.Mode)
-			return engineMessage{Done: true, Report: encodeReport(rep), Err: encodeError(err)}
-		})
-	case opInitialize:
-		return withSettings(func(s repo.Settings) engineMessage { return done(eng.Initialize(ctx, s, req.Secrets, req.Local)) })
-	case opConnect:
-		return withSettings(func(s repo.Settings) engineMessage { return done(eng.Connect(ctx, s, req.Secrets, req.Local)) })
-	case opFinish:
-		return withSettings(func(s repo.Settings) engineMessage { return done(eng.Finish(ctx, s, req.Secrets, req.Local)) })
-	case opClear:
-		return withSettings(func(s repo.Settings) engineMessage { return done(nil, eng.Clear(ctx, s, req.Secrets.S3)) })
-	case opReopen:
-		return done(eng.Reopen(ctx, req.Local, req.Secrets))
-	case opApplyCorsoSettings:
-		return done(eng.ApplyCorsoSettings(ctx, req.Local, req.Secrets))
-	case opDisconnect:
-		return done(nil, eng.Disconnect(ctx, req.Local))
-	case opStrength:
-		st, err := eng.PassphraseStrength(ctx, req.Secrets.Passphrase, req.Known...)
-		return engineMessage{Done: true, Strength: &st, Err: encodeError(err)}
-	case opResolveCredentials:
-		from, err := eng.ResolveCredentials(ctx, req.Credentials, req.Secrets.S3)
-		return engineMessage{Done: true, Text: from, Err: encodeError(err)}
-	}
-
-	return done(nil, engineMismatch(req.Protocol))
+	return handle(ctx, eng, req)
 }

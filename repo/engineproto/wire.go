@@ -14,20 +14,6 @@ import (
 // as JSON lines on its stdout, and stdin closing early cancels. These are
 // the messages; they carry secrets only over that private pipe.
 
-// Engine operations.
-const (
-	opCheck              = "check"
-	opInitialize         = "initialize"
-	opConnect            = "connect"
-	opReopen             = "reopen"
-	opApplyCorsoSettings = "applyCorsoSettings"
-	opDisconnect         = "disconnect"
-	opFinish             = "finish"
-	opClear              = "clear"
-	opResolveCredentials = "Resolve"
-	opStrength           = "strength"
-)
-
 // engineProtocol changes whenever a message changes meaning, so an app and
 // an engine from different releases say so instead of misreading each other.
 const engineProtocol = 1

@@ -35,6 +35,8 @@ const maxEngineMessage = 4 << 20
 // before it is stopped: while it waits it holds about 30 MiB.
 const spareIdle = 60 * time.Second
 
+var _ repo.Engine = (*Client)(nil)
+
 // Client runs operations in the engine helper at path, each in a
 // process of its own.
 type Client struct {
@@ -311,88 +313,6 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 			return nil, err
 		}
 	}
-}
-
-func (c *Client) info(ctx context.Context, req engineRequest) (*repo.Info, error) {
-	m, err := c.call(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-
-	if err := m.Err.decode(); err != nil {
-		return m.Info, err
-	}
-
-	return m.Info, nil
-}
-
-func (c *Client) Check(ctx context.Context, s repo.Settings, secrets repo.S3Secrets, mode repo.CheckMode) (*repo.Report, error) {
-	m, err := c.call(ctx, engineRequest{Op: opCheck, Settings: encodeSettings(s), Secrets: repo.Secrets{S3: secrets}, Mode: mode})
-	if err != nil {
-		return nil, err
-	}
-
-	return m.Report.decode(), m.Err.decode()
-}
-
-func (c *Client) Initialize(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
-	return c.info(ctx, engineRequest{Op: opInitialize, Settings: encodeSettings(s), Secrets: secrets, Local: local})
-}
-
-func (c *Client) Connect(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
-	return c.info(ctx, engineRequest{Op: opConnect, Settings: encodeSettings(s), Secrets: secrets, Local: local})
-}
-
-func (c *Client) Finish(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
-	return c.info(ctx, engineRequest{Op: opFinish, Settings: encodeSettings(s), Secrets: secrets, Local: local})
-}
-
-func (c *Client) Reopen(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
-	return c.info(ctx, engineRequest{Op: opReopen, Secrets: secrets, Local: local})
-}
-
-func (c *Client) ApplyCorsoSettings(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
-	return c.info(ctx, engineRequest{Op: opApplyCorsoSettings, Secrets: secrets, Local: local})
-}
-
-func (c *Client) Disconnect(ctx context.Context, local repo.Local) error {
-	_, err := c.info(ctx, engineRequest{Op: opDisconnect, Local: local})
-	return err
-}
-
-func (c *Client) Clear(ctx context.Context, s repo.Settings, secrets repo.S3Secrets) error {
-	_, err := c.info(ctx, engineRequest{Op: opClear, Settings: encodeSettings(s), Secrets: repo.Secrets{S3: secrets}})
-	return err
-}
-
-func (c *Client) ResolveCredentials(ctx context.Context, cr repo.Credentials, secrets repo.S3Secrets) (string, error) {
-	m, err := c.call(ctx, engineRequest{Op: opResolveCredentials, Credentials: cr, Secrets: repo.Secrets{S3: secrets}})
-	if err != nil {
-		return "", err
-	}
-
-	return m.Text, m.Err.decode()
-}
-
-func (c *Client) PassphraseStrength(ctx context.Context, p string, known ...string) (repo.Strength, error) {
-	if p == "" {
-		return repo.EmptyStrength, nil
-	}
-
-	m, err := c.call(ctx, engineRequest{Op: opStrength, Secrets: repo.Secrets{Passphrase: p}, Known: known})
-	if err != nil {
-		return repo.Strength{}, err
-	}
-
-	if err := m.Err.decode(); err != nil {
-		return repo.Strength{}, err
-	}
-
-	if m.Strength == nil {
-		return repo.Strength{}, engineError(errors.New("no strength in the engine's answer"))
-	}
-
-	return *m.Strength, nil
 }
 
 // stderrHead keeps the start of what an engine wrote to stderr, for an
