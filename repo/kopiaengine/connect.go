@@ -219,3 +219,9 @@ func removeConnection(local repo.Local) {
 		os.RemoveAll(local.CacheDir) //nolint:errcheck
 	}
 }
+
+// Connect opens an existing repository with its passphrase, proving the
+// passphrase right, and records the connection in local.
+func (*Engine) Connect(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Info, error) { return connectOp(ctx, s, secrets, local) })
+}

@@ -161,3 +161,14 @@ func deleteKopiaBlobs(ctx context.Context, n repo.Settings, keys *preflight.Keys
 
 	return nil
 }
+
+// Finish completes a creation that was interrupted.
+func (*Engine) Finish(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Info, error) { return finishOp(ctx, s, secrets, local) })
+}
+
+// Clear removes what an interrupted creation left behind.
+func (*Engine) Clear(ctx context.Context, s repo.Settings, s3secrets repo.S3Secrets) error {
+	_, err := bounded(ctx, repo.Where(s), func(ctx context.Context) (struct{}, error) { return struct{}{}, clearOp(ctx, s, s3secrets) })
+	return err
+}

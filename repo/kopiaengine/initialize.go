@@ -131,3 +131,11 @@ func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secr
 
 	return connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now()})
 }
+
+// Initialize creates a Corso repository at an empty location and connects
+// to it. It never overwrites anything: a repository already there, an
+// interrupted creation or any other data makes it refuse before writing.
+// For S3 it first proves the bucket and every permission Corso needs.
+func (*Engine) Initialize(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Info, error) { return initializeOp(ctx, s, secrets, local) })
+}

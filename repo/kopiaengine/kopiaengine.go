@@ -41,3 +41,11 @@ func (*Engine) Prepare() {}
 
 // Problem is always nil: the in-process engine is always there.
 func (*Engine) Problem() error { return nil }
+
+// Check looks at a location without changing it (the write probe, when
+// asked for, is removed again) and says what is there and what is wrong.
+// The returned error is for invalid settings or cancellation; problems with
+// the location itself are in Report.Err and the lines.
+func (*Engine) Check(ctx context.Context, s repo.Settings, secrets repo.S3Secrets, mode repo.CheckMode) (*repo.Report, error) {
+	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Report, error) { return preflight.Check(ctx, s, secrets, mode) })
+}

@@ -278,3 +278,14 @@ func formatBlob(ctx context.Context, dr kopiarepo.DirectRepository) ([]byte, err
 type blobBuffer struct{ bytes.Buffer }
 
 func (b *blobBuffer) Length() int { return b.Len() }
+
+// Reopen opens a repository connected earlier, e.g. after a restart.
+func (*Engine) Reopen(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
+	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*repo.Info, error) { return reopenOp(ctx, local, secrets) })
+}
+
+// ApplyCorsoSettings writes Corso's global policy and epoch duration into a
+// connected repository.
+func (*Engine) ApplyCorsoSettings(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
+	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*repo.Info, error) { return applyCorsoSettingsOp(ctx, local, secrets) })
+}
