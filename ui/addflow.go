@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -13,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 )
 
 // Credential choices as the form shows them.

@@ -10,8 +10,6 @@ import (
 	"errors"
 	"os"
 
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -21,6 +19,7 @@ import (
 	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 

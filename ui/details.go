@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -15,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 

@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -16,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
 )

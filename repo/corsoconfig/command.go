@@ -1,9 +1,9 @@
 package corsoconfig
 
 import (
-	"github.com/corsodesktop/corso-desktop/repo"
 	"path/filepath"
 
+	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
 )
 

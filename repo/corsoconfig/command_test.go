@@ -10,12 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
-	"github.com/corsodesktop/corso-desktop/repo/repotest"
-
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
 	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
 )
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/corsodesktop/corso-desktop/repo"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/corsodesktop/corso-desktop/platform"
+	"github.com/corsodesktop/corso-desktop/repo"
 )
 
 // Name is the Corso CLI's config file name.

@@ -8,12 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
-	"github.com/corsodesktop/corso-desktop/repo/repotest"
-
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
 
 // A file the way `corso repo init s3` leaves it, plus secrets a user typed.

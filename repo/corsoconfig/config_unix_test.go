@@ -10,10 +10,9 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
-
-	"github.com/corsodesktop/corso-desktop/repo"
 )
 
 // TestImportReadsOnlySmallRegularFiles: a named pipe, a device, a folder and

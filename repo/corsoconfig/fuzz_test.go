@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
-
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 )
 
 // FuzzImportCorsoConfig: no file content panics the import, a refusal is a

@@ -11,12 +11,12 @@ import (
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
+	"github.com/kopia/kopia/repo/content"
 
 	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
-	"github.com/kopia/kopia/repo/blob"
-	"github.com/kopia/kopia/repo/content"
 )
 
 // Connect opens an existing repository with its passphrase, proving the

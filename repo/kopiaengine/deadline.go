@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo"
-
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 

@@ -13,15 +13,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/corsodesktop/corso-desktop/repo"
-	"github.com/corsodesktop/corso-desktop/repo/preflight"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/format"
 
 	"github.com/corsodesktop/corso-desktop/platform"
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 
 // A guard keeps the operations that write a format, Corso's settings or

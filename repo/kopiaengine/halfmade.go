@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 
-	"github.com/corsodesktop/corso-desktop/repo"
-	"github.com/corsodesktop/corso-desktop/repo/preflight"
-
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/format"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 
 // requireHalfMade checks that n holds an interrupted creation, returning

@@ -6,10 +6,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
-
-	"github.com/corsodesktop/corso-desktop/platform"
 )
 
 func requirePassphrase(p string) error {

@@ -14,12 +14,12 @@ import (
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
-
-	"github.com/corsodesktop/corso-desktop/repo"
-	"github.com/corsodesktop/corso-desktop/repo/preflight"
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/format"
 	"github.com/kopia/kopia/snapshot/policy"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 
 var openOptions = &kopiarepo.Options{

@@ -3,12 +3,12 @@ package kopiaengine
 import (
 	"context"
 
-	"github.com/corsodesktop/corso-desktop/repo"
-	"github.com/corsodesktop/corso-desktop/repo/preflight"
-
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/blob/filesystem"
 	"github.com/kopia/kopia/repo/blob/s3"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 
 // s3StorageType is the kopia storage type this app registers. Its options

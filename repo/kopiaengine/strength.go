@@ -3,9 +3,9 @@ package kopiaengine
 import (
 	"context"
 
-	"github.com/corsodesktop/corso-desktop/repo"
-
 	"github.com/ccojocar/zxcvbn-go"
+
+	"github.com/corsodesktop/corso-desktop/repo"
 )
 
 // PassphraseStrength estimates how hard p is to guess, with zxcvbn, taking

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/corsodesktop/corso-desktop/repo"
-
 	"github.com/corsodesktop/corso-desktop/platform"
+	"github.com/corsodesktop/corso-desktop/repo"
 )
 
 // Check looks at a location without changing it (the write probe, when

@@ -12,12 +12,12 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/corsodesktop/corso-desktop/repo"
-
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	kopiarepo "github.com/kopia/kopia/repo"
 	"github.com/minio/minio-go/v7"
+
+	"github.com/corsodesktop/corso-desktop/repo"
 )
 
 // classify turns an error from kopia, minio-go, the AWS SDK or the network

@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/corsodesktop/corso-desktop/repo"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/corsodesktop/corso-desktop/repo"
 )
 
 func checkS3(ctx context.Context, loc repo.S3Location, keys *Keys, mode repo.CheckMode) (*repo.Report, *S3API) {
