@@ -1,5 +1,6 @@
 // Package platform holds what depends on the operating system: private file
 // modes, atomic writes, and where the app keeps its settings and caches.
+// It is the bottom layer: it must never import repo, ui or Fyne.
 package platform
 
 import (

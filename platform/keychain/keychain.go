@@ -1,7 +1,8 @@
 // Package keychain keeps secrets in the OS keychain (Keychain on macOS,
 // Credential Manager on Windows, the Secret Service on Linux) through
 // go-keyring, with a timeout on every call and typed errors, and an
-// in-memory store for when no keychain is usable. It never writes a file.
+// in-memory store for when no keychain is usable. It never writes a file,
+// and must never import repo, ui or Fyne.
 package keychain
 
 import (

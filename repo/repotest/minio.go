@@ -1,5 +1,8 @@
 // Package repotest runs the real parts tests need: a MinIO server on
-// 127.0.0.1 (over HTTP, or HTTPS with a certificate made at test time).
+// 127.0.0.1 (over HTTP, or HTTPS with a certificate made at test time),
+// proxies that delay, cut or count requests, the real engine helper
+// binary, and assertions shared by the engine's tests. Only tests import
+// it; it may import both engines.
 package repotest
 
 import (
