@@ -15,9 +15,9 @@ const (
 	FileMode os.FileMode = 0o600
 )
 
-// MkdirPrivate creates dir and any missing parents with mode 0700. Only the
-// directories it creates are chmod-ed: an existing parent such as $HOME is
-// not ours to change.
+// MkdirPrivate creates dir and any missing parents with mode 0700 (on
+// Windows, an owner-only access list). Only the directories it creates are
+// changed: an existing parent such as $HOME is not ours to change.
 func MkdirPrivate(dir string) error {
 	dir = filepath.Clean(dir)
 	if fi, err := os.Stat(dir); err == nil {
@@ -38,8 +38,13 @@ func MkdirPrivate(dir string) error {
 		return err
 	}
 
-	// The umask may have narrowed the mode; set it exactly.
-	return os.Chmod(dir, DirMode)
+	// The umask may have narrowed the mode; set it exactly. On Windows
+	// the mode means nothing, so the folder gets an owner-only access list.
+	if err := os.Chmod(dir, DirMode); err != nil {
+		return err
+	}
+
+	return makeNewDirPrivate(dir)
 }
 
 // WriteFileAtomic replaces path with data so that a crash leaves either the

@@ -12,6 +12,24 @@ func PrivacyOfNewFolder() string {
 	return "private permissions (0700: only you can open it)"
 }
 
+// PrivacyOfNewTree says how the folders and files the app creates are
+// protected.
+func PrivacyOfNewTree() string { return "readable only by you (folders 0700, files 0600)" }
+
+// makeNewDirPrivate has nothing to add on Unix: the mode is the rule.
+func makeNewDirPrivate(string) error { return nil }
+
+// IsPrivate says whether only the current user can open path: no group or
+// other permission bits.
+func IsPrivate(path string) (bool, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+
+	return fi.Mode().Perm()&0o077 == 0, nil
+}
+
 // MakePrivate narrows an existing folder the user chose for a repository
 // to mode 0700.
 func MakePrivate(dir string) error {

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/awsprofile"
 )
@@ -274,7 +275,7 @@ func (f *addFlow) firstField() fyne.Focusable {
 func (f *addFlow) formIntro() string {
 	switch f.kind {
 	case repo.KindFilesystem:
-		return "Missing folders are created, readable only by you (folders 0700, files 0600)."
+		return "Missing folders are created, " + platform.PrivacyOfNewTree() + "."
 	case repo.KindS3Compatible:
 		return "The bucket must exist already. Several repositories can share it under different prefixes."
 	}

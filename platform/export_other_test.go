@@ -1,0 +1,6 @@
+//go:build !windows
+
+package platform
+
+// KeepsAccessLists: modes are always kept.
+func KeepsAccessLists() bool { return true }
