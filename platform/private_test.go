@@ -12,7 +12,7 @@ import (
 // private, is private by the OS's own rules (modes on Unix, an owner-only
 // access list on Windows), read back from the file system.
 func TestPrivateOnEveryOS(t *testing.T) {
-	if !platform.KeepsAccessLists() {
+	if !platform.KeepsAccessLists(os.TempDir()) {
 		// The list itself is checked by TestOwnerOnlyACL.
 		t.Skip("this file system (Wine) accepts access lists and keeps none, so they cannot be read back")
 	}

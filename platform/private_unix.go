@@ -7,14 +7,18 @@ import (
 	"os"
 )
 
-// PrivacyOfNewFolder says how a folder the app creates is protected.
-func PrivacyOfNewFolder() string {
+// PrivacyOfNewFolder says how a folder the app creates at dir is
+// protected.
+func PrivacyOfNewFolder(string) string {
 	return "private permissions (0700: only you can open it)"
 }
 
 // PrivacyOfNewTree says how the folders and files the app creates are
 // protected.
 func PrivacyOfNewTree() string { return "readable only by you (folders 0700, files 0600)" }
+
+// KeepsAccessLists is true: Unix file systems keep modes.
+func KeepsAccessLists(string) bool { return true }
 
 // makeNewDirPrivate has nothing to add on Unix: the mode is the rule.
 func makeNewDirPrivate(string) error { return nil }

@@ -5,6 +5,7 @@ package platform
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -16,25 +17,68 @@ import (
 // inherited by everything created inside, and protected so that nothing is
 // inherited from above.
 
-// PrivacyOfNewFolder says how a folder the app creates is protected.
-func PrivacyOfNewFolder() string {
+// PrivacyOfNewFolder says how a folder the app creates at dir is
+// protected.
+func PrivacyOfNewFolder(dir string) string {
+	if !KeepsAccessLists(dir) {
+		return "the drive's default access, as this drive keeps no access lists"
+	}
+
 	return "an access list that lets only you in"
 }
 
 // PrivacyOfNewTree says how the folders and files the app creates are
 // protected.
 func PrivacyOfNewTree() string {
-	return "readable only by you (an access list that lets only you in, inherited by every file)"
+	return "readable only by you (an access list that lets only you in, inherited by every file; on drives that keep access lists)"
 }
 
 // PrivacyOfExistingFolder says what creating a repository in dir does to
 // who can read it.
 func PrivacyOfExistingFolder(dir string) string {
-	if ok, err := IsPrivate(dir); err == nil && ok {
+	switch ok, err := IsPrivate(dir); {
+	case !KeepsAccessLists(dir):
+		return "this drive keeps no access lists, so anyone who can reach it can read the (encrypted) repository"
+	case err == nil && ok:
 		return "only you can open it"
 	}
 
 	return "its access list will be replaced by one that lets only you in"
+}
+
+// KeepsAccessLists says whether the drive that holds path (or would hold
+// it) keeps access lists: NTFS does, FAT and exFAT drives do not, and Wine
+// says it does but keeps none.
+func KeepsAccessLists(path string) bool {
+	if windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil {
+		return false
+	}
+
+	p, err := windows.UTF16PtrFromString(existingParent(path))
+	if err != nil {
+		return false
+	}
+
+	root := make([]uint16, windows.MAX_PATH+1)
+	if err := windows.GetVolumePathName(p, &root[0], uint32(len(root))); err != nil {
+		return false
+	}
+
+	var flags uint32
+	if err := windows.GetVolumeInformation(&root[0], nil, 0, nil, nil, &flags, nil, 0); err != nil {
+		return false
+	}
+
+	return flags&windows.FILE_PERSISTENT_ACLS != 0
+}
+
+// existingParent is path or its nearest folder that exists.
+func existingParent(path string) string {
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if _, err := os.Stat(p); err == nil || filepath.Dir(p) == p {
+			return p
+		}
+	}
 }
 
 // MakePrivate gives the folder dir an access list that lets only the

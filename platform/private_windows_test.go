@@ -55,9 +55,3 @@ func TestOwnerOnlyACL(t *testing.T) {
 		t.Fatal("a list that lets Everyone read is seen as private")
 	}
 }
-
-// keepsAccessLists says whether this file system keeps the access lists
-// it is given; Wine 8 accepts them and keeps none.
-func keepsAccessLists() bool {
-	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() != nil
-}

@@ -39,7 +39,7 @@ left=$(find "$root" -type f | wc -l)
 [ "$left" -eq 0 ] || { echo "package: uninstall left $left files" >&2; exit 1; }
 echo "package-linux: unpacks, validates, installs, runs, uninstalls"
 
-go run ./scripts/pecheck "dist/Corso Desktop.exe"
+go run ./scripts/pecheck -subsystem gui "dist/Corso Desktop.exe"
 python3 - "dist/Corso Desktop-windows.zip" <<'PY'
 import sys, zipfile
 names = sorted(zipfile.ZipFile(sys.argv[1]).namelist())

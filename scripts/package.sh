@@ -41,8 +41,13 @@ PY
 windows)
 	dir="$work/Corso Desktop"
 	mkdir -p "$dir"
+	version=$(sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+	# fyne package embeds one 256 px icon; Windows wants every size it
+	# draws, and the engine wants its own icon and version information.
+	"$GO" run ./scripts/winres -icon Icon.png -version "$version" "dist/Corso Desktop.exe"
 	cp "dist/Corso Desktop.exe" "$dir/"
 	build_engine windows "$dir/corso-desktop-engine.exe"
+	"$GO" run ./scripts/winres -icon Icon.png -version "$version" -description "Corso Desktop engine" "$dir/corso-desktop-engine.exe"
 	"$(command -v python3 || command -v python)" - "$work" "dist/Corso Desktop-windows.zip" <<'PY'
 import os, sys, zipfile
 root, dest = sys.argv[1], sys.argv[2]

@@ -114,7 +114,7 @@ func checkFilesystem(f repo.Filesystem, mode repo.CheckMode) *repo.Report {
 			}
 		}
 
-		rep.Add("Folder", repo.StatusOK, f.Path+" does not exist yet; it will be created with "+platform.PrivacyOfNewFolder()+".")
+		rep.Add("Folder", repo.StatusOK, f.Path+" does not exist yet; it will be created with "+platform.PrivacyOfNewFolder(f.Path)+".")
 		rep.State = repo.StateEmpty
 	case err != nil:
 		rep.Fail("Folder", ClassifyFS(err, f.Path))

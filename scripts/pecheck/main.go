@@ -1,99 +1,148 @@
-// Command pecheck verifies a Windows build of Corso Desktop: a GUI-subsystem
-// executable (no console window) that carries an icon and version info.
+// Command pecheck verifies a Windows executable of Corso Desktop: its
+// subsystem (the app a GUI program, so no console window opens; the engine
+// a console program the app starts without a window), an icon with every
+// size from 16 to 256 px, and version information naming the product.
 //
-//	go run ./scripts/pecheck "dist/Corso Desktop.exe"
+//	go run ./scripts/pecheck -subsystem gui "dist/Corso Desktop.exe"
+//	go run ./scripts/pecheck -subsystem console corso-desktop-engine.exe
 package main
 
 import (
+	"bytes"
 	"debug/pe"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/tc-hib/winres"
 )
 
-// Resource type IDs (winuser.h).
-const (
-	rtGroupIcon = 14
-	rtVersion   = 16
-)
+// wantSizes must all be in the icon: what Explorer, the taskbar and the
+// title bar draw at 100% to 200% scaling.
+var wantSizes = []int{16, 24, 32, 48, 64, 128, 256}
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: pecheck file.exe")
+	subsystem := flag.String("subsystem", "gui", "gui or console")
+	flag.Parse()
+
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: pecheck -subsystem gui|console file.exe")
 		os.Exit(2)
 	}
 
-	if err := check(os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, "pecheck:", err)
+	if err := check(flag.Arg(0), *subsystem); err != nil {
+		fmt.Fprintln(os.Stderr, "pecheck:", flag.Arg(0)+":", err)
 		os.Exit(1)
 	}
 
-	fmt.Println("pecheck: GUI subsystem, icon and version resources present")
+	fmt.Printf("pecheck: %s: %s subsystem, icon %v px, version information present\n", flag.Arg(0), *subsystem, wantSizes)
 }
 
-func check(path string) error {
+func check(path, subsystem string) error {
 	f, err := pe.Open(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 
 	oh, ok := f.OptionalHeader.(*pe.OptionalHeader64)
+	f.Close()
+
 	if !ok {
 		return errors.New("not a 64-bit executable")
 	}
 
-	if oh.Subsystem != pe.IMAGE_SUBSYSTEM_WINDOWS_GUI {
-		return fmt.Errorf("subsystem is %d, want %d (Windows GUI): a console window would open", oh.Subsystem, pe.IMAGE_SUBSYSTEM_WINDOWS_GUI)
+	want := map[string]uint16{"gui": pe.IMAGE_SUBSYSTEM_WINDOWS_GUI, "console": pe.IMAGE_SUBSYSTEM_WINDOWS_CUI}[subsystem]
+	if oh.Subsystem != want {
+		return fmt.Errorf("subsystem is %d, want %d (%s)", oh.Subsystem, want, subsystem)
 	}
 
-	types, err := resourceTypes(f)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 
-	for _, want := range []uint32{rtGroupIcon, rtVersion} {
-		if !types[want] {
-			return fmt.Errorf("no resource of type %d (14 = icon group, 16 = version info)", want)
+	rs, err := winres.LoadFromEXE(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("resources: %w", err)
+	}
+
+	if err := checkIcon(rs); err != nil {
+		return err
+	}
+
+	return checkVersion(rs)
+}
+
+// checkIcon reads the first icon group's directory (GRPICONDIR: 6 bytes,
+// then 14 bytes per image, a width of 0 meaning 256).
+func checkIcon(rs *winres.ResourceSet) error {
+	var group []byte
+
+	rs.Walk(func(typeID, _ winres.Identifier, _ uint16, data []byte) bool {
+		if typeID == winres.RT_GROUP_ICON {
+			group = data
+			return false
+		}
+
+		return true
+	})
+
+	if len(group) < 6 {
+		return errors.New("no icon")
+	}
+
+	n := int(binary.LittleEndian.Uint16(group[4:]))
+
+	var sizes []int
+
+	for i := 0; i < n && 6+14*i+14 <= len(group); i++ {
+		w := int(group[6+14*i])
+		if w == 0 {
+			w = 256
+		}
+
+		sizes = append(sizes, w)
+	}
+
+	for _, s := range wantSizes {
+		if !slices.Contains(sizes, s) {
+			return fmt.Errorf("the icon has sizes %v; %d px is missing", sizes, s)
 		}
 	}
 
 	return nil
 }
 
-// resourceTypes lists the type IDs in the root of the resource directory.
-func resourceTypes(f *pe.File) (map[uint32]bool, error) {
-	s := f.Section(".rsrc")
-	if s == nil {
-		return nil, errors.New("no .rsrc section: no icon or version info embedded")
-	}
+// checkVersion looks for the product name in the version resource (UTF-16).
+func checkVersion(rs *winres.ResourceSet) error {
+	var info []byte
 
-	data, err := s.Data()
-	if err != nil {
-		return nil, err
-	}
-
-	// IMAGE_RESOURCE_DIRECTORY: 12 bytes, then named and ID entry counts.
-	if len(data) < 16 {
-		return nil, errors.New("resource section too short")
-	}
-
-	named := int(binary.LittleEndian.Uint16(data[12:]))
-	ids := int(binary.LittleEndian.Uint16(data[14:]))
-	types := map[uint32]bool{}
-
-	for i := 0; i < named+ids; i++ {
-		off := 16 + 8*i
-		if off+8 > len(data) {
-			return nil, errors.New("resource directory truncated")
+	rs.Walk(func(typeID, _ winres.Identifier, _ uint16, data []byte) bool {
+		if typeID == winres.RT_VERSION {
+			info = data
+			return false
 		}
 
-		name := binary.LittleEndian.Uint32(data[off:])
-		if name&0x80000000 == 0 {
-			types[name] = true
-		}
+		return true
+	})
+
+	if info == nil {
+		return errors.New("no version information")
 	}
 
-	return types, nil
+	units := make([]uint16, len(info)/2)
+	for i := range units {
+		units[i] = binary.LittleEndian.Uint16(info[2*i:])
+	}
+
+	if !strings.Contains(string(utf16.Decode(units)), "Corso Desktop") {
+		return errors.New("the version information does not name Corso Desktop")
+	}
+
+	return nil
 }
