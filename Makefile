@@ -15,10 +15,12 @@ export AWS_EC2_METADATA_DISABLED := true
 # System packages: Fyne's cgo build on Debian, plus what tests run.
 # Packaging adds mingw-w64 (the Windows cross-build), desktop-file-utils
 # (.desktop checks) and xz; screenshots and the smoke test use x11-utils
-# and ImageMagick; the benchmark scripts use python3.
+# and ImageMagick; the benchmark scripts use python3; the Windows package
+# is run under Wine (wine, wine64).
 APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-dev \
 	xvfb gnome-keyring dbus-x11 libsecret-tools \
-	gcc-mingw-w64-x86-64 desktop-file-utils xz-utils x11-utils imagemagick python3
+	gcc-mingw-w64-x86-64 desktop-file-utils xz-utils x11-utils imagemagick python3 \
+	wine wine64
 
 # package:target, one bounded run each.
 FUZZ_TARGETS := repo:FuzzNormalizeFilesystem repo:FuzzNormalizeS3 repo:FuzzNormalizeS3Compatible \
@@ -108,6 +110,7 @@ package-windows: deps $(FYNE)
 
 package-test: package-linux package-windows
 	scripts/package-test.sh
+	scripts/wine-test.sh "dist/Corso Desktop-windows.zip"
 
 screenshots: build
 	scripts/screenshots.sh docs/screenshots
@@ -135,6 +138,9 @@ bench: deps tools
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags wine ./wintest
+	GOOS=windows $(GO) vet ./platform ./repo ./repo/preflight ./repo/kopiaengine ./repo/engineproto ./repo/library ./cmd/corso-desktop-engine
+	GOOS=windows $(GO) vet -tags ci,$(TAGS) ./cmd/corso-desktop ./ui
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	cd compat && $(GO) vet ./...
 

@@ -156,6 +156,19 @@ func TestCopiedCommandDialog(t *testing.T) {
 	if h.cliCommand(fsEntry).token.Visible() {
 		t.Fatal("a session-token choice for a folder repository")
 	}
+
+	// A path with spaces, in this OS's default shell: POSIX shells and
+	// PowerShell (Windows' default) both take it whole in single quotes.
+	paths := []string{filepath.Join(h.root, "path with spaces", "repo")}
+	if runtime.GOOS == "windows" {
+		paths = append(paths, `Z:\path with spaces\repo`)
+	}
+
+	for _, p := range paths {
+		if text := h.cliCommand(library.NewEntry("Spaces", repo.Filesystem{Path: p})).text.Text; !strings.Contains(text, "--path '"+p+"'") {
+			t.Errorf("%s in %s:\n%s", p, shellcmd.Default(runtime.GOOS).Name(), text)
+		}
+	}
 }
 
 // keyEntries finds the text fields under o, in layout order.

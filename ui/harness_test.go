@@ -73,7 +73,7 @@ func newHarness(t testing.TB) *harness { return newHarnessOver(t, inProcess) }
 
 // newHarnessOver starts the app with eng on new folders and keychain.
 func newHarnessOver(t testing.TB, eng repo.Engine) *harness {
-	root := t.TempDir()
+	root := repotest.TempDir(t)
 	dirs := platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}
 
 	return newHarnessOn(t, root, dirs, keychain.NewMemory(), eng)

@@ -10,6 +10,7 @@ import (
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/platform/keychain/keychaintest"
 	"github.com/corsodesktop/corso-desktop/repo/library"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
 
 // createRemembering walks the add flow for a new folder repository with
@@ -51,7 +52,7 @@ func (h *harness) secretsLine(e library.Entry) string {
 // with it off on keychain kc, and holds the details' sentence to where the
 // secrets really are, then again after a restart.
 func detailsSayWhereSecretsAre(t *testing.T, kc keychain.Keychain, works bool) {
-	root := t.TempDir()
+	root := repotest.TempDir(t)
 	h := newHarnessOn(t, root, platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}, kc, inProcess)
 	store := keychain.StoreName(runtime.GOOS)
 
@@ -81,6 +82,13 @@ func detailsSayWhereSecretsAre(t *testing.T, kc keychain.Keychain, works bool) {
 		if got := r.secretsLine(e); !strings.HasPrefix(got, want[e.ID]) {
 			t.Errorf("%s, after a restart: %q, want %q", e.Name, got, want[e.ID])
 		}
+	}
+
+	// The remembered one opened without asking; the other waits for its
+	// passphrase.
+	if works && (r.a.infos[on.ID] == nil || r.a.infos[off.ID] != nil || r.a.dialog != nil) {
+		t.Errorf("after a restart: remembered opened %v, not remembered opened %v, dialog %v (error %v)",
+			r.a.infos[on.ID] != nil, r.a.infos[off.ID] != nil, r.a.dialog != nil, r.a.lastError)
 	}
 }
 

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,11 +28,11 @@ func main() {
 
 	if *selfTest {
 		if err := engineproto.SelfTest(context.Background(), eng); err != nil {
-			fmt.Fprintln(os.Stderr, "self-test failed:", err)
+			tell(false, "self-test failed: "+err.Error())
 			os.Exit(1)
 		}
 
-		fmt.Println("self-test: the engine works")
+		tell(true, "self-test: the engine works")
 
 		return
 	}

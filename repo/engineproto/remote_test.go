@@ -12,10 +12,10 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/engineproto"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
@@ -390,7 +390,7 @@ func TestEnginePreparedProcess(t *testing.T) {
 	pid := unused.Process.Pid
 	deadline := time.Now().Add(10 * time.Second)
 
-	for syscall.Kill(pid, 0) == nil {
+	for platform.ProcessAlive(pid) {
 		if time.Now().After(deadline) {
 			t.Fatal("an unused prepared engine is still running")
 		}

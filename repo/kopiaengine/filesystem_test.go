@@ -8,21 +8,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
-
-// withUmask runs f with the process umask set, so tests prove modes are
-// set explicitly and not inherited.
-func withUmask(mask int, f func()) {
-	old := syscall.Umask(mask)
-	defer syscall.Umask(old)
-
-	f()
-}
 
 func TestFilesystemLifecycle(t *testing.T) {
 	ctx := context.Background()

@@ -27,9 +27,15 @@ var (
 )
 
 // HelperPath builds the real corso-desktop-engine helper once per test
-// binary and returns its path; Main removes it (it is 40 MB).
+// binary and returns its path; Main removes it (it is 40 MB). With
+// CORSO_ENGINE_HELPER set it is that helper instead: the Windows test
+// (scripts/wine-test.sh) hands these tests the packaged engine.
 func HelperPath(t testing.TB) string {
 	t.Helper()
+
+	if p := os.Getenv("CORSO_ENGINE_HELPER"); p != "" {
+		return p
+	}
 
 	helperOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "corso-desktop-engine-")
@@ -69,6 +75,46 @@ func Helper(t testing.TB) *engineproto.Client {
 // hold them to one contract.
 func Engines(t testing.TB) map[string]repo.Engine {
 	return map[string]repo.Engine{"in-process": kopiaengine.New(), "helper": Helper(t)}
+}
+
+// TempDir is t.TempDir, removed at the end by a walk that deletes one file
+// at a time when os.RemoveAll cannot: on Windows it uses a POSIX-semantics
+// delete that Wine 8 (where the Windows test runs these tests) lacks.
+func TempDir(t testing.TB) string {
+	t.Helper()
+
+	dir, err := os.MkdirTemp("", "corso-desktop-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Cleanup(func() {
+		if os.RemoveAll(dir) == nil {
+			return
+		}
+
+		var folders []string
+
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error { //nolint:errcheck
+			if err == nil && d.IsDir() {
+				folders = append(folders, p)
+			} else if err == nil {
+				os.Remove(p) //nolint:errcheck
+			}
+
+			return nil
+		})
+
+		for i := len(folders) - 1; i >= 0; i-- {
+			os.Remove(folders[i]) //nolint:errcheck
+		}
+
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("could not remove %s", dir)
+		}
+	})
+
+	return dir
 }
 
 // LocalIn is a connection state under dir.
