@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 GO ?= go
 TOOLS := $(CURDIR)/.tools
+# A Go toolchain that scripts/go.sh fetched (when the system's is missing or
+# older than go.mod needs, as Debian 12's 1.19 is) comes first.
+export PATH := $(TOOLS)/go/bin:$(PATH)
 MINIO := $(TOOLS)/minio
 # MinIO is built from its Go module (its tags are not semver; this is the
 # commit of RELEASE.2026-02-12).
@@ -20,7 +23,7 @@ export AWS_EC2_METADATA_DISABLED := true
 APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-dev \
 	xvfb gnome-keyring dbus-x11 libsecret-tools \
 	gcc-mingw-w64-x86-64 desktop-file-utils xz-utils x11-utils imagemagick python3 \
-	wine wine64
+	wine wine64 curl ca-certificates
 
 # package:target, one bounded run each.
 FUZZ_TARGETS := repo:FuzzNormalizeFilesystem repo:FuzzNormalizeS3 repo:FuzzNormalizeS3Compatible \
@@ -47,7 +50,8 @@ APP_SRC := cmd/corso-desktop
 
 all: build
 
-# Installs missing apt packages (as root, or through sudo).
+# Installs missing apt packages (as root, or through sudo), then makes sure
+# a Go toolchain new enough for go.mod is on PATH (scripts/go.sh).
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -55,8 +59,9 @@ deps:
 		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
 	fi
+	@scripts/go.sh >/dev/null
 
-tools: $(MINIO)
+tools: deps $(MINIO)
 
 $(MINIO):
 	@mkdir -p $(TOOLS)

@@ -188,11 +188,14 @@ func (a *App) showMain() {
 	add := widget.NewButtonWithIcon("Add repository", theme.ContentAddIcon(), a.startAdd)
 	add.Importance = widget.HighImportance
 	a.addBtn = add
-	a.importBtn = widget.NewButtonWithIcon("Import from Corso CLI", theme.DownloadIcon(), a.importCorsoConfig)
-
+	// Without the CLI's config in its default place, the button asks for
+	// the file: it may live elsewhere (--config-file) or on another computer.
+	importLabel := "Import from Corso CLI"
 	if !a.corsoConfigExists() {
-		a.importBtn.Hide()
+		importLabel = "Import a .corso.toml…"
 	}
+
+	a.importBtn = widget.NewButtonWithIcon(importLabel, theme.DownloadIcon(), a.importCorsoConfig)
 
 	if len(a.entries) == 0 {
 		a.setView(a.emptyState(add))
@@ -242,7 +245,7 @@ func (a *App) emptyState(add *widget.Button) fyne.CanvasObject {
 	body.Alignment = fyne.TextAlignCenter
 
 	next := wrapped("Add a repository to create a new one or connect to one you already have. " +
-		"If you used the Corso command line before, import its settings.")
+		"If you used the Corso command line before, import its settings from its .corso.toml.")
 	next.Alignment = fyne.TextAlignCenter
 
 	buttons := container.NewCenter(container.NewHBox(add, a.importBtn))

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -207,15 +208,35 @@ func (a *App) exportCorsoConfig(e library.Entry, path string, replace bool) {
 	})
 }
 
-// importCorsoConfig reads the CLI's config (off the UI goroutine: the path
+// importCorsoConfig imports the CLI's config from its default place, or,
+// when there is none, from a .corso.toml the user picks.
+func (a *App) importCorsoConfig() {
+	if a.corsoConfigExists() {
+		a.importCorsoConfigFrom(a.opts.CorsoConfigPath)
+		return
+	}
+
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err == nil && r != nil {
+			path := r.URI().Path()
+			r.Close()
+			a.importCorsoConfigFrom(path)
+		}
+	}, a.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".toml"}))
+	d.SetLocation(pickerStart(filepath.Dir(a.opts.CorsoConfigPath)))
+	a.showDialog(d)
+}
+
+// importCorsoConfigFrom reads a CLI config (off the UI goroutine: the path
 // is the user's and may be anything) and starts the add flow at the check
 // step with its repository filled in.
-func (a *App) importCorsoConfig() {
+func (a *App) importCorsoConfigFrom(path string) {
 	var cfg *corsoconfig.Config
 
-	a.run("Import from Corso CLI", "Reading "+a.opts.CorsoConfigPath+"…", func(context.Context) error {
+	a.run("Import from Corso CLI", "Reading "+path+"…", func(context.Context) error {
 		var err error
-		cfg, err = corsoconfig.Import(a.opts.CorsoConfigPath)
+		cfg, err = corsoconfig.Import(path)
 
 		return err
 	}, func(err error) {

@@ -198,3 +198,41 @@ func keyEntries(o fyne.CanvasObject) []*keyEntry {
 
 	return found
 }
+
+// TestImportWithoutTheDefaultConfigAsksForTheFile: the first-run screen
+// promises to import the CLI's settings; with no .corso.toml in its
+// default place, the button says it will ask for one and opens a file
+// picker, and the file picked elsewhere fills the form.
+func TestImportWithoutTheDefaultConfigAsksForTheFile(t *testing.T) {
+	h := newHarness(t)
+
+	if h.a.importBtn.Hidden || h.a.importBtn.Text != "Import a .corso.toml…" {
+		t.Fatalf("import button %q, hidden %v", h.a.importBtn.Text, h.a.importBtn.Hidden)
+	}
+
+	h.tap(h.a.importBtn)
+
+	if _, ok := h.a.dialog.(*dialog.FileDialog); !ok {
+		t.Fatalf("no file picker: %T", h.a.dialog)
+	}
+
+	h.loop.onUI(func() { h.a.dialog.Hide() })
+
+	elsewhere := filepath.Join(h.root, "from another computer", "corso.toml")
+	folder := filepath.Join(h.root, "repo")
+
+	if err := os.MkdirAll(filepath.Dir(elsewhere), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.WriteFile(elsewhere, []byte("provider = 'Filesystem'\npath = '"+folder+"'\naccount_provider = 'M365'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	h.loop.onUI(func() { h.a.importCorsoConfigFrom(elsewhere) })
+	h.idle()
+
+	if h.a.flow == nil || h.a.flow.path.Text != folder {
+		t.Fatalf("the picked file did not fill the form: %v", h.a.lastError)
+	}
+}
