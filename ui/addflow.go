@@ -68,6 +68,8 @@ type addFlow struct {
 	pickButtons          map[repo.Kind]*widget.Button
 	passFields           []*keyEntry
 	submitButton         *widget.Button
+	// scroll is the shown step's scroller.
+	scroll *container.Scroll
 }
 
 func (a *App) startAdd() {
@@ -91,7 +93,10 @@ func (f *addFlow) frame(step int, title, intro string, body fyne.CanvasObject, b
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewHBox(append([]fyne.CanvasObject{layout.NewSpacer()}, buttons...)...))
 	}
 
-	return container.NewPadded(container.NewBorder(top, bottom, nil, nil, container.NewVScroll(body)))
+	scroll, s := wheelScroll(body)
+	f.scroll = s
+
+	return container.NewPadded(container.NewBorder(top, bottom, nil, nil, scroll))
 }
 
 func (f *addFlow) cancelButton() *widget.Button {

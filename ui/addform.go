@@ -264,9 +264,13 @@ func (f *addFlow) showForm() {
 	f.a.win.Canvas().Focus(f.firstField())
 }
 
+// firstField is the form's first field, where typing starts.
 func (f *addFlow) firstField() fyne.Focusable {
-	if f.kind == repo.KindFilesystem {
+	switch f.kind {
+	case repo.KindFilesystem:
 		return f.path
+	case repo.KindS3Compatible:
+		return f.endpoint
 	}
 
 	return f.bucket
