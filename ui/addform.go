@@ -350,8 +350,14 @@ func (f *addFlow) pickCAFile() {
 		}
 	}, f.a.win)
 	d.SetLocation(pickerStart(f.caFile.Text))
+	d.SetFilter(caFileFilter)
 	f.a.showDialog(d)
 }
+
+// caFileFilter shows the files a CA certificate comes in. (Hidden folders,
+// where tools keep their CAs, are one tick away in the picker's menu, and
+// the picker opens at the folder of what is typed.)
+var caFileFilter = storage.NewExtensionFileFilter([]string{".pem", ".crt", ".cer", ".ca-bundle"})
 
 // pickerStart is the folder a picker opens in: the nearest existing folder
 // on the way to what is typed (~ expanded as the form does), else the home

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -301,7 +302,7 @@ func (a *App) updateListRow(e library.Entry, o fyne.CanvasObject) {
 	c := o.(*fyne.Container)
 	texts := c.Objects[0].(*fyne.Container)
 	texts.Objects[0].(*widget.Label).SetText(e.Name)
-	where := e.Settings().Describe()
+	where := listLocation(e.Settings())
 	if e.State == library.StateProblem && e.StateDetail != "" {
 		// The cause, in the list too; the details keep the location.
 		where = e.StateDetail
@@ -310,6 +311,31 @@ func (a *App) updateListRow(e library.Entry, o fyne.CanvasObject) {
 	texts.Objects[1].(*widget.Label).SetText(where)
 	c.Objects[1].(*widget.Icon).SetResource(kindIcon(e.Kind))
 	c.Objects[2].(*widget.Label).SetText(a.stateText(e))
+}
+
+// listLocation names a location for the list, most specific part first,
+// so that a row cut short still tells two repositories in one bucket (or
+// two folders with one parent) apart: the prefix before the bucket, the
+// folder's name before its parent.
+func listLocation(s repo.Settings) string {
+	switch v := s.(type) {
+	case repo.Filesystem:
+		return filepath.Base(v.Path) + " in " + filepath.Dir(v.Path)
+	case repo.S3:
+		return s3ListLocation(v, "Amazon S3")
+	case repo.S3Compatible:
+		return s3ListLocation(v.S3, v.Endpoint)
+	}
+
+	return s.Describe()
+}
+
+func s3ListLocation(s repo.S3, where string) string {
+	if s.Prefix == "" {
+		return "bucket " + s.Bucket + " · " + where
+	}
+
+	return s.Prefix + " in bucket " + s.Bucket + " · " + where
 }
 
 func (a *App) stateText(e library.Entry) string {

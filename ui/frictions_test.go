@@ -4,9 +4,12 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 
 // TestFormFocusesItsFirstField: typing starts in the first field shown,
@@ -45,5 +48,46 @@ func TestWheelScrollsTheFormOverAField(t *testing.T) {
 
 	if f.scroll.Offset.Y <= 0 {
 		t.Fatal("the wheel over a field did not scroll the form")
+	}
+}
+
+// TestCAFilePickerShowsCertificates: the CA picker lists certificate files
+// and not everything else in a folder.
+func TestCAFilePickerShowsCertificates(t *testing.T) {
+	for name, want := range map[string]bool{"ca.pem": true, "minio.crt": true, "root.cer": true, "bundle.ca-bundle": true, "notes.txt": false, "key.json": false} {
+		if got := caFileFilter.Matches(storage.NewFileURI("/certs/" + name)); got != want {
+			t.Errorf("%s shown %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestListTellsRepositoriesInOneBucketApart: the list row names the most
+// specific part first, so that two repositories in one bucket (or two
+// folders side by side) differ in the part a narrow list still shows.
+func TestListTellsRepositoriesInOneBucketApart(t *testing.T) {
+	pairs := [][2]repo.Settings{
+		{repo.S3Compatible{S3: repo.S3{Bucket: "corso-backups-for-the-whole-company", Prefix: "tenant-a/"}, Endpoint: "s3.eu-central-003.backblazeb2.com"},
+			repo.S3Compatible{S3: repo.S3{Bucket: "corso-backups-for-the-whole-company", Prefix: "tenant-b/"}, Endpoint: "s3.eu-central-003.backblazeb2.com"}},
+		{repo.S3{Bucket: "contoso-m365-backups", Prefix: "eu/"}, repo.S3{Bucket: "contoso-m365-backups", Prefix: "us/"}},
+		{repo.Filesystem{Path: "/srv/backups/corso/tenant-a"}, repo.Filesystem{Path: "/srv/backups/corso/tenant-b"}},
+	}
+
+	const shown = 12 // what a narrow list row keeps before its ellipsis
+
+	for _, p := range pairs {
+		a, b := listLocation(p[0]), listLocation(p[1])
+		if a[:shown] == b[:shown] {
+			t.Errorf("%q and %q look the same in a narrow list", a, b)
+		}
+	}
+
+	h := newHarness(t)
+	e := library.NewEntry("A", pairs[0][0])
+
+	row := newListRow()
+	h.a.updateListRow(e, row)
+
+	if got := row.(*fyne.Container).Objects[0].(*fyne.Container).Objects[1].(*widget.Label).Text; got != listLocation(pairs[0][0]) {
+		t.Fatalf("the row shows %q", got)
 	}
 }
