@@ -58,9 +58,13 @@ type addFlow struct {
 	mode                passMode
 	name, pass, confirm *keyEntry
 	remember            *widget.Check
-	strength            *widget.ProgressBar
+	strength            *strengthMeter
+	strengthText        *widget.Label
 	strengthHint        *widget.Label
 	strengthLabel       string
+	// rated is the last rating shown; newRepo: the passphrase is a new one.
+	rated   rating
+	newRepo bool
 	// strengthCancel stops the rating still waiting or running.
 	strengthCancel       context.CancelFunc
 	passForm             *widget.Form

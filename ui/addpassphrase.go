@@ -5,6 +5,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	f.mode = mode
 
 	newRepo := mode == modeCreate || (mode == modeFinish && f.report.HalfMade == repo.HalfMadeBeforeFormat)
+	f.newRepo = newRepo
 
 	f.name = f.newEntry("a name for this list")
 	f.name.SetText(f.defaultName())
@@ -54,9 +56,8 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	f.confirm = f.newSecretEntry("the same passphrase again")
 	f.remember = widget.NewCheck("Remember in the keychain", nil)
 	f.remember.SetChecked(true)
-	f.strength = widget.NewProgressBar()
-	f.strength.Max = 4
-	f.strength.TextFormatter = func() string { return f.strengthLabel }
+	f.strength = newStrengthMeter()
+	f.strengthText = widget.NewLabel("")
 	f.strengthHint = wrapped("")
 	f.strengthHint.SizeName = theme.SizeNameCaptionText
 
@@ -67,8 +68,10 @@ func (f *addFlow) showPassphrase(mode passMode) {
 
 	items := []*widget.FormItem{{Text: "Name", Widget: f.name}}
 
+	f.rated = rating{}
+
 	if newRepo {
-		f.pass.Validator = repo.ValidateNewPassphrase
+		f.pass.Validator = f.validateNewPassphrase
 		f.pass.OnChanged = func(s string) { f.updateStrength() }
 		f.confirm.Validator = func(s string) error {
 			if s != f.pass.Text {
@@ -79,7 +82,8 @@ func (f *addFlow) showPassphrase(mode passMode) {
 		}
 		items = append(items,
 			&widget.FormItem{Text: "Passphrase", Widget: f.pass},
-			&widget.FormItem{Text: "Strength", Widget: container.NewVBox(f.strength, f.strengthHint)},
+			&widget.FormItem{Text: "Strength", Widget: container.NewVBox(
+				container.NewBorder(nil, nil, nil, f.strengthText, f.strength), f.strengthHint)},
 			&widget.FormItem{Text: "Confirm", Widget: f.confirm})
 		f.updateStrength()
 	} else {
@@ -154,7 +158,7 @@ func (f *addFlow) updateStrength() {
 
 	if pass == "" { // rated without the engine: shown at once
 		s, _ := f.a.eng.PassphraseStrength(context.Background(), "")
-		f.showStrength(s)
+		f.showStrength("", s)
 
 		return
 	}
@@ -184,21 +188,69 @@ func (f *addFlow) updateStrength() {
 				s = repo.Strength{Label: "Not rated", Hint: "The strength could not be rated. " + err.Error()}
 			}
 
-			f.showStrength(s)
+			f.showStrength(pass, s)
 		})
 	}()
 }
 
-func (f *addFlow) showStrength(s repo.Strength) {
-	f.strengthLabel = s.Label
-	f.strength.SetValue(float64(s.Score))
-	f.strength.Refresh()
-	f.strengthHint.SetText(s.Hint)
+// rating is the strength of one passphrase, as last rated.
+type rating struct {
+	text  string
+	score int
+	// weak: rated below minNewScore; such a passphrase is refused for a
+	// new repository.
+	weak bool
 }
 
+// showStrength shows the rating s of pass and checks the field again: the
+// field's tick now also means "not too easy to guess".
+func (f *addFlow) showStrength(pass string, s repo.Strength) {
+	f.strengthLabel = s.Label
+	score := s.Score
+	if pass == "" {
+		score = -1
+	}
+
+	f.strength.set(score)
+	f.strengthText.SetText(s.Label)
+	f.strengthHint.SetText(s.Hint)
+
+	// A rating that failed ("Not rated") refuses nothing.
+	f.rated = rating{text: pass, score: s.Score, weak: pass != "" && s.Label != "Not rated" && s.Score < minNewScore}
+
+	if pass != "" {
+		f.pass.Validate() //nolint:errcheck // shows the verdict on the field
+	}
+
+	f.updateSubmit()
+}
+
+// validateNewPassphrase refuses a new repository's passphrase that is too
+// short, or rated too easy to guess.
+func (f *addFlow) validateNewPassphrase(s string) error {
+	if err := repo.ValidateNewPassphrase(s); err != nil {
+		return err
+	}
+
+	if f.rated.text == s && f.rated.weak {
+		return fmt.Errorf("Too easy to guess (%s): add more unrelated words.", f.strengthLabel)
+	}
+
+	return nil
+}
+
+// rating says whether the passphrase on screen has been rated yet.
+func (f *addFlow) ratingDone() bool { return f.rated.text == f.pass.Text }
+
 // passValid says whether every passphrase-step field passes its check,
-// without marking untouched fields.
+// without marking untouched fields. A new passphrase must also have been
+// rated (a moment after typing stops), so that a weak one cannot slip
+// through between a keystroke and its rating.
 func (f *addFlow) passValid() bool {
+	if f.newRepo && !f.ratingDone() {
+		return false
+	}
+
 	for _, e := range f.passFields {
 		if e.Validator != nil && e.Validator(e.Text) != nil {
 			return false

@@ -339,7 +339,7 @@ func TestValidationMessagesAndDisabledSubmit(t *testing.T) {
 	}
 
 	// Rated off the UI goroutine: a long passphrase ends up rated strong.
-	h.loop.until(t, "a strong rating of a long passphrase", func() bool { return f.strength.Value >= 3 })
+	h.loop.until(t, "a strong rating of a long passphrase", func() bool { return f.strength.score >= 3 })
 
 	h.typeInto(f.confirm, passphrase)
 

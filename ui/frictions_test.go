@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
@@ -89,5 +93,61 @@ func TestListTellsRepositoriesInOneBucketApart(t *testing.T) {
 
 	if got := row.(*fyne.Container).Objects[0].(*fyne.Container).Objects[1].(*widget.Label).Text; got != listLocation(pairs[0][0]) {
 		t.Fatalf("the row shows %q", got)
+	}
+}
+
+// TestStrengthLooksDifferentForEachRating: the meter fills more, and in
+// another colour, as the rating goes up, and not at all for no
+// passphrase; a dictionary word is refused for a new repository with a
+// sentence on the field (no tick), a long passphrase is accepted.
+func TestStrengthLooksDifferentForEachRating(t *testing.T) {
+	m := newStrengthMeter()
+	seen := map[string]bool{}
+
+	for _, score := range []int{-1, 0, 1, 2, 3, 4} {
+		m.set(score)
+		seen[fmt.Sprintf("%d %s", m.filled(), m.colorName())] = true
+	}
+
+	if len(seen) != 6 || m.filled() != 5 {
+		t.Fatalf("ratings drawn alike: %v", seen)
+	}
+
+	m.set(-1)
+	if m.filled() != 0 {
+		t.Fatal("an empty passphrase fills the meter")
+	}
+
+	if m.set(0); m.colorName() != theme.ColorNameError {
+		t.Fatal("very weak is not drawn as an error")
+	}
+
+	if m.set(4); m.colorName() != theme.ColorNameSuccess {
+		t.Fatal("very strong is not drawn as a success")
+	}
+
+	h := newHarness(t)
+	h.checkFolder(filepath.Join(h.root, "weak"))
+	h.tap(h.a.flow.primary)
+
+	f := h.a.flow
+	h.typeInto(f.pass, "sunflower")
+	h.typeInto(f.confirm, "sunflower")
+	h.loop.until(t, "the rating", f.ratingDone)
+
+	if err := f.pass.Validator(f.pass.Text); err == nil || !strings.Contains(err.Error(), "Too easy to guess") {
+		t.Fatalf("a 9-character dictionary word passes: %v", err)
+	}
+
+	if !f.submitButton.Disabled() {
+		t.Fatal("Create is enabled for a dictionary word")
+	}
+
+	h.typeInto(f.pass, passphrase)
+	h.typeInto(f.confirm, passphrase)
+	h.loop.until(t, "the rating", f.ratingDone)
+
+	if err := f.pass.Validator(f.pass.Text); err != nil || f.submitButton.Disabled() {
+		t.Fatalf("a long passphrase is refused: %v", err)
 	}
 }

@@ -89,9 +89,14 @@ func newHarnessOn(t testing.TB, root string, dirs platform.Dirs, kc keychain.Key
 	return h
 }
 
-// tap taps b on the "UI goroutine".
+// tap taps b on the "UI goroutine". A new passphrase's submit waits, as
+// the button does, for the passphrase to be rated.
 func (h *harness) tap(b *widget.Button) {
 	h.t.Helper()
+
+	if f := h.a.flow; f != nil && b == f.submitButton && f.newRepo {
+		h.loop.until(h.t, "the passphrase to be rated", f.ratingDone)
+	}
 
 	if b.Disabled() {
 		h.t.Fatalf("button %q is disabled", b.Text)
