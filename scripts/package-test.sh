@@ -3,7 +3,7 @@
 # entry validates, its Makefile installs and uninstalls the app and its
 # engine helper, the installed app finds and uses that helper (-selftest)
 # and passes the smoke test and the screenshot tour; the Windows .exe is a GUI-subsystem program
-# with its icon and version info embedded, zipped with its engine.
+# and its engine a console one, both with every icon size and version info, zipped together.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -47,4 +47,7 @@ want = ["Corso Desktop/Corso Desktop.exe", "Corso Desktop/corso-desktop-engine.e
 if names != want:
     sys.exit(f"package: the Windows zip holds {names}, want {want}")
 PY
+python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "dist/Corso Desktop-windows.zip" "$work/win"
+go run ./scripts/pecheck -subsystem gui "$work/win/Corso Desktop/Corso Desktop.exe"
+go run ./scripts/pecheck -subsystem console "$work/win/Corso Desktop/corso-desktop-engine.exe"
 echo "package-windows: the .zip holds the app and its engine"
