@@ -33,6 +33,10 @@ type Engine interface {
 	// ApplyCorsoSettings writes Corso's global policy and epoch duration
 	// into a connected repository.
 	ApplyCorsoSettings(ctx context.Context, local Local, secrets Secrets) (*Info, error)
+	// Contents reads what a connected repository holds: its storage by
+	// kind of blob and the Corso backups in it. It writes nothing and
+	// leaves no cache.
+	Contents(ctx context.Context, local Local, secrets Secrets) (*Contents, error)
 	// Disconnect removes this app's connection state for a repository; the
 	// repository itself is not touched.
 	Disconnect(ctx context.Context, local Local) error

@@ -15,6 +15,8 @@ const (
 	StepClearing   Step = "Removing what the interrupted creation left…"
 	StepConnecting Step = "Saving the connection…"
 	StepWaiting    Step = "Waiting for another Corso Desktop to finish with this location…"
+	StepListing    Step = "Listing the repository's storage…"
+	StepBackups    Step = "Reading the backups…"
 )
 
 type progressKey struct{}

@@ -21,6 +21,7 @@ var handlers = map[string]func(context.Context, repo.Engine, engineRequest) engi
 	opReopen:             serveReopen,
 	opApplyCorsoSettings: serveApplyCorsoSettings,
 	opDisconnect:         serveDisconnect,
+	opContents:           serveContents,
 	opResolveCredentials: serveResolveCredentials,
 	opStrength:           serveStrength,
 }
@@ -140,6 +141,22 @@ func (c *Client) Disconnect(ctx context.Context, local repo.Local) error {
 
 func serveDisconnect(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
 	return infoMessage(nil, eng.Disconnect(ctx, req.Local))
+}
+
+const opContents = "contents"
+
+func (c *Client) Contents(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Contents, error) {
+	m, err := c.call(ctx, engineRequest{Op: opContents, Secrets: secrets, Local: local})
+	if err != nil {
+		return nil, err
+	}
+
+	return m.Contents, m.Err.decode()
+}
+
+func serveContents(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
+	c, err := eng.Contents(ctx, req.Local, req.Secrets)
+	return engineMessage{Done: true, Contents: c, Err: encodeError(err)}
 }
 
 const opResolveCredentials = "resolveCredentials"

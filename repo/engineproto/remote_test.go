@@ -312,9 +312,9 @@ func TestServeEngineNeverEchoesSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, op := range []string{"check", "initialize", "connect", "finish", "clear", "reopen", "applyCorsoSettings", "resolveCredentials", "strength"} {
+	for _, op := range []string{"check", "initialize", "connect", "finish", "clear", "reopen", "applyCorsoSettings", "contents", "resolveCredentials", "strength"} {
 		req, _ := json.Marshal(map[string]any{
-			"protocol":    1,
+			"protocol":    engineproto.Protocol,
 			"op":          op,
 			"settings":    map[string]any{"s3Compatible": s},
 			"secrets":     secrets,
@@ -347,6 +347,10 @@ func TestServeEngineNeverEchoesSecrets(t *testing.T) {
 
 		if strings.Contains(out.String(), "cancelled") {
 			t.Fatalf("%s: the operation was cancelled instead of run: %s", op, out.String())
+		}
+
+		if strings.Contains(out.String(), "different version") {
+			t.Fatalf("%s: the engine did not know the operation: %s", op, out.String())
 		}
 	}
 }
@@ -413,7 +417,8 @@ func TestServeEngineRefusesAnotherProtocol(t *testing.T) {
 	for _, req := range []string{
 		`{"protocol":99,"op":"check","settings":{"filesystem":{"path":"/tmp"}}}`,
 		`{"op":"check","settings":{"filesystem":{"path":"/tmp"}}}`,
-		`{"protocol":1,"op":"no-such-operation"}`,
+		fmt.Sprintf(`{"protocol":%d,"op":"no-such-operation"}`, engineproto.Protocol),
+		fmt.Sprintf(`{"protocol":%d,"op":"check","settings":{"filesystem":{"path":"/tmp"}}}`, engineproto.Protocol-1),
 	} {
 		var out bytes.Buffer
 		if err := engineproto.Serve(context.Background(), eng, strings.NewReader(req+"\n"), &out); err != nil {

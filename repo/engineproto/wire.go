@@ -16,7 +16,7 @@ import (
 
 // engineProtocol changes whenever a message changes meaning, so an app and
 // an engine from different releases say so instead of misreading each other.
-const engineProtocol = 1
+const engineProtocol = 2
 
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
@@ -39,6 +39,7 @@ type engineMessage struct {
 	Report   *reportWire    `json:"report,omitempty"`
 	Text     string         `json:"text,omitempty"`
 	Strength *repo.Strength `json:"strength,omitempty"`
+	Contents *repo.Contents `json:"contents,omitempty"`
 	Err      *errorWire     `json:"err,omitempty"`
 }
 

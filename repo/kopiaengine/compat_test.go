@@ -2,10 +2,14 @@ package kopiaengine_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"testing"
+	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
@@ -86,4 +90,150 @@ func TestCorsoForkCompatibility(t *testing.T) {
 	}
 
 	repotest.RequireCorsoFormat(t, info)
+
+	requireCorsoBackups(t, exchange)
+}
+
+// requireCorsoBackups lists the backups the fork wrote as Corso does
+// (compat/backups_test.go) over both engines, and holds every field to
+// what was written: assist backups counted, not listed; a model of another
+// store version and other models left out; newest first; and the listing
+// writes nothing.
+func requireCorsoBackups(t *testing.T, exchange string) {
+	t.Helper()
+
+	raw, err := os.ReadFile(filepath.Join(exchange, "backups-expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var written []struct {
+		Labels map[string]string `json:"labels"`
+		Body   struct {
+			ID                    string    `json:"ID"`
+			CreationTime          time.Time `json:"creationTime"`
+			SnapshotID            string    `json:"snapshotID"`
+			StreamStoreID         string    `json:"streamStoreID"`
+			Status                string    `json:"status"`
+			ProtectedResourceID   string    `json:"protectedResourceID"`
+			ProtectedResourceName string    `json:"protectedResourceName"`
+			Version               int       `json:"version"`
+			ErrorCount            int       `json:"errorCount"`
+			Failure               string    `json:"failure"`
+			BytesRead             int64     `json:"bytesRead"`
+			BytesUploaded         int64     `json:"bytesUploaded"`
+			ItemsRead             int       `json:"itemsRead"`
+			ItemsWritten          int       `json:"itemsWritten"`
+			TotalSkippedItems     int       `json:"totalSkippedItems"`
+			StartedAt             time.Time `json:"startedAt"`
+			CompletedAt           time.Time `json:"completedAt"`
+		} `json:"body"`
+	}
+
+	if err := json.Unmarshal(raw, &written); err != nil {
+		t.Fatal(err)
+	}
+
+	var (
+		want   []repo.Backup
+		assist int
+	)
+
+	for _, m := range written {
+		l := m.Labels
+		if l["type"] != "BackupSchema" || l["storeVersion"] != "1" {
+			continue
+		}
+
+		if l["backup-type"] == "assist-backup" {
+			assist++
+			continue
+		}
+
+		kind := l["backup-type"]
+		if kind == "" {
+			kind = "merge-backup"
+		}
+
+		b := m.Body
+		want = append(want, repo.Backup{
+			ID: b.ID, Type: kind, Service: l["service"], ResourceID: b.ProtectedResourceID, ResourceName: b.ProtectedResourceName,
+			Created: b.CreationTime, Status: b.Status, Version: b.Version, SnapshotID: b.SnapshotID, StreamStoreID: b.StreamStoreID,
+			ItemsRead: b.ItemsRead, ItemsWritten: b.ItemsWritten, ItemsSkipped: b.TotalSkippedItems,
+			BytesRead: b.BytesRead, BytesUploaded: b.BytesUploaded, Started: b.StartedAt, Completed: b.CompletedAt,
+			ErrorCount: b.ErrorCount, Failure: b.Failure,
+		})
+	}
+
+	sort.SliceStable(want, func(i, j int) bool { return want[i].Created.After(want[j].Created) })
+
+	if len(want) != 7 || assist != 1 {
+		t.Fatalf("the fixture changed: %d listed, %d assist", len(want), assist)
+	}
+
+	folder := repo.Filesystem{Path: filepath.Join(exchange, "with-backups")}
+	sec := repo.Secrets{Passphrase: repotest.Passphrase}
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			local := repotest.LocalIn(t.TempDir())
+
+			if _, err := e.Connect(ctx, folder, sec, local); err != nil {
+				t.Fatal(err)
+			}
+
+			before := repotest.TreeDigest(t, folder.Path)
+
+			var steps []repo.Step
+
+			c, err := e.Contents(repo.WithProgress(ctx, func(s repo.Step) { steps = append(steps, s) }), local, sec)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if after := repotest.TreeDigest(t, folder.Path); !slices.Equal(before, after) {
+				t.Fatalf("listing the contents changed the repository:\n%v\n%v", before, after)
+			}
+
+			if !slices.Contains(steps, repo.StepBackups) {
+				t.Errorf("progress %v", steps)
+			}
+
+			if c.AssistBackups != assist || len(c.Backups) != len(want) {
+				t.Fatalf("%d backups, %d assist; want %d, %d", len(c.Backups), c.AssistBackups, len(want), assist)
+			}
+
+			for i := range want {
+				got, w := c.Backups[i], want[i]
+				if !got.Created.Equal(w.Created) || !got.Started.Equal(w.Started) || !got.Completed.Equal(w.Completed) {
+					t.Errorf("backup %d times: %v %v %v, want %v %v %v", i, got.Created, got.Started, got.Completed, w.Created, w.Started, w.Completed)
+				}
+
+				got.Created, got.Started, got.Completed = w.Created, w.Started, w.Completed
+				if got != w {
+					t.Errorf("backup %d:\n got %+v\nwant %+v", i, got, w)
+				}
+			}
+
+			u := c.Storage
+			kinds := map[string]repo.BlobUse{}
+			blobs, bytes := 0, int64(0)
+
+			for _, k := range u.Kinds {
+				kinds[k.Kind] = k
+				blobs += k.Blobs
+				bytes += k.Bytes
+			}
+
+			if blobs != u.Blobs || bytes != u.Bytes || u.LastWrite.IsZero() {
+				t.Errorf("storage totals %d blobs %d bytes (kinds sum %d, %d), last write %v", u.Blobs, u.Bytes, blobs, bytes, u.LastWrite)
+			}
+
+			if kinds[repo.BlobDataPacks].Bytes < 3<<20 || kinds[repo.BlobMetadataPacks].Blobs == 0 || kinds[repo.BlobIndexes].Blobs == 0 ||
+				kinds[repo.BlobFormat].Blobs < 2 || kinds[repo.BlobOther].Blobs != 0 {
+				t.Errorf("storage by kind: %+v", u.Kinds)
+			}
+		})
+	}
 }

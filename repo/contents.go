@@ -1,0 +1,82 @@
+package repo
+
+import "time"
+
+// Contents is what a repository holds, read without writing anything: its
+// storage by kind of blob, and the Corso backups recorded in it.
+type Contents struct {
+	Storage StorageUse
+	// Backups are the backups `corso backup list` shows (merge backups,
+	// and previews), newest first.
+	Backups []Backup
+	// AssistBackups is how many assist backups (kept by Corso to resume an
+	// interrupted backup, hidden by the CLI) are not in Backups.
+	AssistBackups int
+}
+
+// StorageUse is the space a repository takes, by kind of blob.
+type StorageUse struct {
+	Bytes int64
+	Blobs int
+	// Kinds in a fixed order (BlobKinds), those with no blob left out.
+	Kinds []BlobUse
+	// LastWrite is the newest blob's time; zero with no blob.
+	LastWrite time.Time
+}
+
+// BlobUse is the space taken by one kind of blob.
+type BlobUse struct {
+	Kind  string
+	Blobs int
+	Bytes int64
+}
+
+// The kinds of blob a storage summary counts, in the order it lists them.
+const (
+	BlobDataPacks     = "data packs"
+	BlobMetadataPacks = "metadata packs"
+	BlobIndexes       = "indexes"
+	BlobEpochMarkers  = "epoch markers"
+	BlobFormat        = "format"
+	BlobSessions      = "sessions"
+	BlobLogs          = "logs"
+	BlobOther         = "other"
+)
+
+// BlobKinds is every kind, in the order a summary lists them.
+var BlobKinds = []string{BlobDataPacks, BlobMetadataPacks, BlobIndexes, BlobEpochMarkers, BlobFormat, BlobSessions, BlobLogs, BlobOther}
+
+// Backup is one Corso backup, as its model in the repository records it
+// (pkg/backup.Backup at Corso v0.19.0).
+type Backup struct {
+	ID   string
+	Type string // merge-backup, preview-backup (assist-backup is counted, not listed)
+	// Service is exchange, onedrive, sharepoint, groups or chats.
+	Service      string
+	ResourceID   string
+	ResourceName string
+	Created      time.Time
+	// Status is Corso's: "Completed", "Failed", "No Data"…
+	Status        string
+	Version       int
+	SnapshotID    string
+	StreamStoreID string
+	ItemsRead     int
+	ItemsWritten  int
+	ItemsSkipped  int
+	BytesRead     int64
+	BytesUploaded int64
+	Started       time.Time
+	Completed     time.Time
+	ErrorCount    int
+	Failure       string
+}
+
+// Duration is how long the backup ran; zero when unknown.
+func (b Backup) Duration() time.Duration {
+	if b.Started.IsZero() || b.Completed.Before(b.Started) {
+		return 0
+	}
+
+	return b.Completed.Sub(b.Started)
+}

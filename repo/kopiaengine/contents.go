@@ -1,0 +1,257 @@
+// Contents: what a repository holds, read without writing.
+
+package kopiaengine
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
+)
+
+// Contents reads what a connected repository holds: its blobs by kind and
+// the Corso backups recorded in it. It only lists and reads: no session,
+// no maintenance, no cache.
+func (*Engine) Contents(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Contents, error) {
+	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*repo.Contents, error) { return contentsOp(ctx, local, secrets) })
+}
+
+func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Contents, error) {
+	if err := requirePassphrase(secrets.Passphrase); err != nil {
+		return nil, err
+	}
+
+	where := "the repository"
+
+	if lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile); err == nil && lc.Storage != nil {
+		if s, err := settingsFromConnection(*lc.Storage); err == nil {
+			where = repo.Describe(s)
+		}
+	}
+
+	repo.Progress(ctx, repo.StepDeriving)
+
+	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, openOptions)
+	if err != nil {
+		return nil, preflight.Classify(ctx, err, where)
+	}
+	defer r.Close(ctx) //nolint:errcheck
+
+	dr, ok := r.(kopiarepo.DirectRepository)
+	if !ok {
+		return nil, errors.New("repo: not a direct repository")
+	}
+
+	c := &repo.Contents{}
+
+	repo.Progress(ctx, repo.StepListing)
+
+	if c.Storage, err = storageUse(ctx, dr.BlobReader()); err != nil {
+		return nil, preflight.Classify(ctx, err, where)
+	}
+
+	repo.Progress(ctx, repo.StepBackups)
+
+	if c.Backups, c.AssistBackups, err = corsoBackups(ctx, r); err != nil {
+		return nil, preflight.Classify(ctx, err, where)
+	}
+
+	return c, nil
+}
+
+// storageUse lists every blob once and sums them by kind.
+func storageUse(ctx context.Context, st blob.Reader) (repo.StorageUse, error) {
+	var use repo.StorageUse
+
+	byKind := map[string]*repo.BlobUse{}
+
+	err := st.ListBlobs(ctx, "", func(bm blob.Metadata) error {
+		kind := blobUseKind(string(bm.BlobID))
+
+		u := byKind[kind]
+		if u == nil {
+			u = &repo.BlobUse{Kind: kind}
+			byKind[kind] = u
+		}
+
+		u.Blobs++
+		u.Bytes += bm.Length
+		use.Blobs++
+		use.Bytes += bm.Length
+
+		if bm.Timestamp.After(use.LastWrite) {
+			use.LastWrite = bm.Timestamp
+		}
+
+		return nil
+	})
+	if err != nil {
+		return repo.StorageUse{}, err
+	}
+
+	for _, k := range repo.BlobKinds {
+		if u := byKind[k]; u != nil {
+			use.Kinds = append(use.Kinds, *u)
+		}
+	}
+
+	return use, nil
+}
+
+// blobUseKind names what a blob is by kopia's exact names (anything else
+// under the location is "other").
+func blobUseKind(id string) string {
+	switch preflight.KopiaBlobKind(id) {
+	case preflight.BlobFormat, preflight.BlobCfg:
+		return repo.BlobFormat
+	case preflight.BlobBookkeeping:
+		if strings.HasPrefix(id, "kopia.") || id == ".storageconfig" {
+			return repo.BlobFormat
+		}
+	case preflight.BlobIndex:
+		if strings.HasPrefix(id, "xe") || strings.HasPrefix(id, "xw") {
+			return repo.BlobEpochMarkers
+		}
+
+		return repo.BlobIndexes
+	case preflight.BlobContent:
+		switch {
+		case strings.HasPrefix(id, "_log_"):
+			return repo.BlobLogs
+		case id[0] == 'p':
+			return repo.BlobDataPacks
+		case id[0] == 'q':
+			return repo.BlobMetadataPacks
+		case id[0] == 's':
+			return repo.BlobSessions
+		case id[0] == 'n':
+			return repo.BlobIndexes
+		}
+	}
+
+	return repo.BlobOther
+}
+
+// Corso's model store (internal/kopia/model_store.go, v0.19.0): a backup
+// is a kopia manifest with these labels and a JSON body.
+const (
+	corsoTypeLabel      = "type"
+	corsoBackupSchema   = "BackupSchema"
+	corsoStableIDLabel  = "stableID"
+	corsoVersionLabel   = "storeVersion"
+	corsoServiceLabel   = "service"
+	corsoBackupTypeTag  = "backup-type"
+	corsoAssistBackup   = "assist-backup"
+	corsoMergeBackup    = "merge-backup"
+	corsoModelStoreVers = "1"
+)
+
+// corsoBackup is the JSON of Corso's pkg/backup.Backup that the list shows.
+type corsoBackup struct {
+	ID                    string    `json:"ID"`
+	CreationTime          time.Time `json:"creationTime"`
+	SnapshotID            string    `json:"snapshotID"`
+	StreamStoreID         string    `json:"streamStoreID"`
+	Status                string    `json:"status"`
+	ProtectedResourceID   string    `json:"protectedResourceID"`
+	ProtectedResourceName string    `json:"protectedResourceName"`
+	ResourceOwnerID       string    `json:"resourceOwnerID"`
+	ResourceOwnerName     string    `json:"resourceOwnerName"`
+	Selector              struct {
+		DiscreteOwner     string `json:"discreteOwner"`
+		DiscreteOwnerName string `json:"discreteOwnerName"`
+	} `json:"selectors"`
+	Version           int       `json:"version"`
+	ErrorCount        int       `json:"errorCount"`
+	Failure           string    `json:"failure"`
+	BytesRead         int64     `json:"bytesRead"`
+	BytesUploaded     int64     `json:"bytesUploaded"`
+	ItemsRead         int       `json:"itemsRead"`
+	ItemsWritten      int       `json:"itemsWritten"`
+	TotalSkippedItems int       `json:"totalSkippedItems"`
+	StartedAt         time.Time `json:"startedAt"`
+	CompletedAt       time.Time `json:"completedAt"`
+}
+
+// corsoBackups reads every backup model, as `corso backup list` selects
+// them: assist backups are counted, not listed; a model of another store
+// version is skipped, as Corso refuses to read it.
+func corsoBackups(ctx context.Context, r kopiarepo.Repository) ([]repo.Backup, int, error) {
+	found, err := r.FindManifests(ctx, map[string]string{corsoTypeLabel: corsoBackupSchema})
+	if err != nil {
+		return nil, 0, err
+	}
+
+	var (
+		backups []repo.Backup
+		assist  int
+	)
+
+	for _, md := range found {
+		if md.Labels[corsoVersionLabel] != corsoModelStoreVers {
+			continue
+		}
+
+		kind := md.Labels[corsoBackupTypeTag]
+		if kind == corsoAssistBackup {
+			assist++
+			continue
+		}
+
+		if kind == "" {
+			kind = corsoMergeBackup // written before Corso tagged backups
+		}
+
+		var b corsoBackup
+		if _, err := r.GetManifest(ctx, md.ID, &b); err != nil {
+			return nil, 0, err
+		}
+
+		backups = append(backups, toBackup(b, kind, md.Labels))
+	}
+
+	sort.SliceStable(backups, func(i, j int) bool { return backups[i].Created.After(backups[j].Created) })
+
+	return backups, assist, nil
+}
+
+func toBackup(b corsoBackup, kind string, labels map[string]string) repo.Backup {
+	first := func(vals ...string) string {
+		for _, v := range vals {
+			if v != "" {
+				return v
+			}
+		}
+
+		return ""
+	}
+
+	return repo.Backup{
+		ID:            first(b.ID, labels[corsoStableIDLabel]),
+		Type:          kind,
+		Service:       labels[corsoServiceLabel],
+		ResourceID:    first(b.ProtectedResourceID, b.ResourceOwnerID, b.Selector.DiscreteOwner),
+		ResourceName:  first(b.ProtectedResourceName, b.ResourceOwnerName, b.Selector.DiscreteOwnerName),
+		Created:       b.CreationTime,
+		Status:        b.Status,
+		Version:       b.Version,
+		SnapshotID:    b.SnapshotID,
+		StreamStoreID: b.StreamStoreID,
+		ItemsRead:     b.ItemsRead,
+		ItemsWritten:  b.ItemsWritten,
+		ItemsSkipped:  b.TotalSkippedItems,
+		BytesRead:     b.BytesRead,
+		BytesUploaded: b.BytesUploaded,
+		Started:       b.StartedAt,
+		Completed:     b.CompletedAt,
+		ErrorCount:    b.ErrorCount,
+		Failure:       b.Failure,
+	}
+}
