@@ -335,6 +335,7 @@ func (f *addFlow) submitPassphrase() {
 			return
 		}
 
+		a.forgetContents(entry.ID)
 		a.infos[entry.ID] = info
 		a.reload()
 		a.selected = entry.ID

@@ -60,6 +60,10 @@ type App struct {
 	opening map[string]bool
 	// located is where each repository's secrets were last found.
 	located map[string]library.Located
+	// contents is what each opened repository holds, as last read;
+	// backups is the backups view when it is shown.
+	contents map[string]*contentsState
+	backups  *backupsView
 
 	root      *fyne.Container
 	list      *widget.List
@@ -99,7 +103,7 @@ func New(fa fyne.App, opts Options) *App {
 
 	fa.SetCloudProvider(sessionPreferences{})
 
-	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}, located: map[string]library.Located{}}
+	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}, located: map[string]library.Located{}, contents: map[string]*contentsState{}}
 	if a.post == nil {
 		a.post = fyne.Do
 	}

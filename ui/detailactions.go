@@ -121,6 +121,7 @@ func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
 			return
 		}
 
+		a.forgetContents(e.ID)
 		a.infos[e.ID] = info
 		a.reload()
 		a.showMain()
@@ -141,6 +142,7 @@ func (a *App) disconnect(e library.Entry) {
 		return a.lib.Save(ctx, e)
 	}, func(err error) {
 		delete(a.infos, e.ID)
+		a.forgetContents(e.ID)
 		a.reload()
 		a.showMain()
 		a.showError("Disconnecting", err)
@@ -160,6 +162,7 @@ func (a *App) confirmForget(e library.Entry) {
 				return a.lib.Forget(ctx, a.eng, e.ID)
 			}, func(err error) {
 				delete(a.infos, e.ID)
+				a.forgetContents(e.ID)
 				a.reload()
 				a.showMain()
 				a.showError("Forget", err)
@@ -240,6 +243,7 @@ func (a *App) applyCorsoSettings(e library.Entry) {
 			return
 		}
 
+		a.forgetContents(e.ID)
 		a.infos[e.ID] = info
 		a.showDetails()
 	})

@@ -124,6 +124,7 @@ func (a *App) open(e library.Entry, typed *repo.Secrets) {
 
 			switch {
 			case err == nil:
+				a.forgetContents(e.ID)
 				a.infos[e.ID] = info
 			case errors.Is(err, library.ErrNeedPassphrase) && typed == nil:
 				// The details pane offers "Open…".
@@ -225,6 +226,12 @@ func (a *App) showDetails() {
 		}
 
 		rows = append(rows, field("Corso settings", corso)...)
+
+		if a.contents[e.ID] == nil {
+			a.loadContents(e)
+		}
+
+		rows = append(rows, a.contentsRows(e)...)
 	} else if e.UniqueID != "" {
 		rows = append(rows, field("Unique ID", e.UniqueID)...)
 	}

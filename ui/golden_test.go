@@ -74,6 +74,9 @@ func TestScreensMatchGolden(t *testing.T) {
 		Encryption: "AES256-GCM-HMAC-SHA256", Hash: "BLAKE2B-256-128", Splitter: "DYNAMIC-4M-BUZHASH", MaxPackSize: 20 << 20,
 		Created: time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC), CorsoSettings: true, CredentialsFrom: "profile backup in ~/.aws/credentials",
 	}
+	// What it holds, as read (a summary without backups: "ago" would date
+	// the golden).
+	a.contents[e.ID] = &contentsState{result: &repo.Contents{Storage: repo.StorageUse{Bytes: 12_400_000_000, Blobs: 3120}}}
 	h.loop.onUI(a.showMain)
 
 	// Where the secrets are is looked up, not assumed: here the passphrase

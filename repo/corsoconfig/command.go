@@ -136,3 +136,32 @@ func trustCA(c *shellcmd.Command, caFile, goos string) {
 		c.Env = append(c.Env, shellcmd.Var{Name: "SSL_CERT_DIR", Value: dir})
 	}
 }
+
+// BackupCommand is `corso backup details` (verb "details") or `corso
+// restore` (verb "restore") for one backup of a repository at s, with the
+// environment ConnectCommand sets. It reads the repository from the CLI's
+// config file, so that file (an export, or `repo connect`) comes first.
+func BackupCommand(s repo.Settings, o CommandOptions, verb, service, backupID string) shellcmd.Command {
+	c := ConnectCommand(s, o)
+	c.Comments = append(c.Comments, "It reads the repository from the CLI's config file: export it, or run the connect command, first.")
+
+	args := []string{"corso", "backup", "details", service}
+	if verb == "restore" {
+		args = []string{"corso", "restore", service}
+	}
+
+	c.Args = append(appendConfigFile(args, o.ConfigFile), "--backup", backupID)
+
+	return c
+}
+
+// Restorable says whether `corso restore` takes backups of service (the
+// CLI restores no Teams chats at v0.19.0).
+func Restorable(service string) bool {
+	switch service {
+	case "exchange", "onedrive", "sharepoint", "groups":
+		return true
+	}
+
+	return false
+}

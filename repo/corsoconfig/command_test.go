@@ -390,3 +390,34 @@ func TestCopiedCommandPerShellAndOS(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupCommands: `corso backup details` and `corso restore` for one
+// backup carry the connect command's environment, the config file when it
+// is not the default, and the backup's ID; chats cannot be restored.
+func TestBackupCommands(t *testing.T) {
+	s := repo.S3{Bucket: "bkt", Credentials: repo.Credentials{Source: repo.CredentialsProfile, Profile: "backup"}}
+	o := corsoconfig.CommandOptions{ConfigFile: "/home/a/corso/tenant.toml", GOOS: "linux"}
+
+	details := corsoconfig.BackupCommand(s, o, "details", "exchange", "0b5e0001")
+	if got := strings.Join(details.Args, " "); got != "corso backup details exchange --config-file /home/a/corso/tenant.toml --backup 0b5e0001" {
+		t.Errorf("details: %s", got)
+	}
+
+	restore := corsoconfig.BackupCommand(s, o, "restore", "onedrive", "0b5e0002")
+	if got := strings.Join(restore.Args, " "); got != "corso restore onedrive --config-file /home/a/corso/tenant.toml --backup 0b5e0002" {
+		t.Errorf("restore: %s", got)
+	}
+
+	var names []string
+	for _, v := range restore.Env {
+		names = append(names, v.Name)
+	}
+
+	if want := []string{"AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "CORSO_PASSPHRASE", "AWS_PROFILE"}; !slices.Equal(names, want) {
+		t.Errorf("environment %v, want %v", names, want)
+	}
+
+	if corsoconfig.Restorable("chats") || !corsoconfig.Restorable("groups") {
+		t.Error("restorable services")
+	}
+}

@@ -1,0 +1,235 @@
+// The Corso backups in a repository: filtered, sorted, and one at a time
+// with the CLI commands that act on it.
+
+package ui
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+	"github.com/corsodesktop/corso-desktop/repo/library"
+	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
+)
+
+// The choices of the backups view's pickers.
+const (
+	anyService    = "All services"
+	anyStatus     = "Any status"
+	sortNewest    = "Newest first"
+	sortOldest    = "Oldest first"
+	sortResource  = "By resource"
+	sortService   = "By service"
+	sortStatus    = "By status"
+	sortLongest   = "Longest first"
+	sortMostItems = "Most items first"
+)
+
+// serviceNames are Corso's services as a person names them.
+var serviceNames = map[string]string{
+	"exchange": "Exchange", "onedrive": "OneDrive", "sharepoint": "SharePoint", "groups": "Groups", "chats": "Chats",
+}
+
+func serviceName(s string) string {
+	if n, ok := serviceNames[s]; ok {
+		return n
+	}
+
+	return s
+}
+
+// backupFilter is what the view shows: text matched against the resource,
+// service and status; a service and a status, or any; and an order.
+type backupFilter struct {
+	text, service, status, order string
+}
+
+// filterBackups returns the backups f lets through, in f's order.
+func filterBackups(all []repo.Backup, f backupFilter) []repo.Backup {
+	text := strings.ToLower(strings.TrimSpace(f.text))
+
+	var out []repo.Backup
+
+	for _, b := range all {
+		switch {
+		case f.service != "" && f.service != anyService && serviceName(b.Service) != f.service:
+			continue
+		case f.status != "" && f.status != anyStatus && b.Status != f.status:
+			continue
+		case text != "" && !strings.Contains(strings.ToLower(strings.Join([]string{b.ResourceName, b.ResourceID, serviceName(b.Service), b.Status, b.ID}, " ")), text):
+			continue
+		}
+
+		out = append(out, b)
+	}
+
+	less := map[string]func(a, b repo.Backup) bool{
+		sortOldest:    func(a, b repo.Backup) bool { return a.Created.Before(b.Created) },
+		sortResource:  func(a, b repo.Backup) bool { return strings.ToLower(a.ResourceName) < strings.ToLower(b.ResourceName) },
+		sortService:   func(a, b repo.Backup) bool { return serviceName(a.Service) < serviceName(b.Service) },
+		sortStatus:    func(a, b repo.Backup) bool { return a.Status < b.Status },
+		sortLongest:   func(a, b repo.Backup) bool { return a.Duration() > b.Duration() },
+		sortMostItems: func(a, b repo.Backup) bool { return a.ItemsWritten > b.ItemsWritten },
+	}[f.order]
+
+	if less == nil {
+		less = func(a, b repo.Backup) bool { return a.Created.After(b.Created) }
+	}
+
+	// Ties keep the newest first.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
+
+	return out
+}
+
+// backupsView is the list of one repository's backups.
+type backupsView struct {
+	a       *App
+	e       library.Entry
+	all     []repo.Backup
+	shown   []repo.Backup
+	filter  backupFilter
+	list    *widget.List
+	detail  *fyne.Container
+	text    *keyEntry
+	service *widget.Select
+	status  *widget.Select
+	order   *widget.Select
+}
+
+// showBackups lists c's backups for e, with filters, and the details and
+// CLI commands of the one selected.
+func (a *App) showBackups(e library.Entry, c *repo.Contents) {
+	v := &backupsView{a: a, e: e, all: c.Backups, filter: backupFilter{service: anyService, status: anyStatus, order: sortNewest}}
+	a.backups = v
+
+	statuses := []string{anyStatus}
+	services := []string{anyService}
+	seen := map[string]bool{}
+
+	for _, b := range c.Backups {
+		if !seen["s:"+b.Status] {
+			seen["s:"+b.Status] = true
+			statuses = append(statuses, b.Status)
+		}
+
+		if !seen["v:"+b.Service] {
+			seen["v:"+b.Service] = true
+			services = append(services, serviceName(b.Service))
+		}
+	}
+
+	v.text = a.newEntry("resource, service or status", false)
+	v.text.OnChanged = func(s string) { v.filter.text = s; v.apply() }
+	v.service = widget.NewSelect(services, func(s string) { v.filter.service = s; v.apply() })
+	v.service.SetSelected(anyService)
+	v.status = widget.NewSelect(statuses, func(s string) { v.filter.status = s; v.apply() })
+	v.status.SetSelected(anyStatus)
+	v.order = widget.NewSelect([]string{sortNewest, sortOldest, sortResource, sortService, sortStatus, sortLongest, sortMostItems}, func(s string) { v.filter.order = s; v.apply() })
+	v.order.SetSelected(sortNewest)
+
+	v.list = widget.NewList(
+		func() int { return len(v.shown) },
+		func() fyne.CanvasObject {
+			what := widget.NewLabel("")
+			what.Truncation = fyne.TextTruncateEllipsis
+			when := widget.NewLabel("")
+			when.SizeName = theme.SizeNameCaptionText
+
+			return container.NewBorder(nil, nil, nil, when, what)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			b := v.shown[i]
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(serviceName(b.Service) + " · " + orNone(b.ResourceName, b.ResourceID) + " · " + b.Status)
+			c.Objects[1].(*widget.Label).SetText(b.Created.Local().Format("2 Jan 2006 15:04"))
+		},
+	)
+	v.list.OnSelected = func(i widget.ListItemID) { v.showBackup(v.shown[i]) }
+
+	v.detail = container.NewStack(container.NewCenter(widget.NewLabel("Select a backup to see it.")))
+
+	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { a.backups = nil; a.showMain() })
+	title := widget.NewLabelWithStyle("Backups in "+e.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	count := widget.NewLabel(summarize(c, time.Now()))
+	count.Wrapping = fyne.TextWrapWord
+
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(v.service, v.status, v.order), v.text)
+	top := container.NewVBox(container.NewBorder(nil, nil, title, back), count, filters)
+
+	split := container.NewHSplit(v.list, container.NewPadded(v.detail))
+	split.Offset = 0.5
+
+	a.setView(container.NewPadded(container.NewBorder(top, nil, nil, nil, split)))
+	v.apply()
+}
+
+// apply shows the backups the filter lets through.
+func (v *backupsView) apply() {
+	if v.list == nil {
+		return
+	}
+
+	v.shown = filterBackups(v.all, v.filter)
+	v.list.UnselectAll()
+	v.list.Refresh()
+}
+
+// showBackup shows one backup and the CLI commands that act on it.
+func (v *backupsView) showBackup(b repo.Backup) {
+	rows := []fyne.CanvasObject{}
+	add := func(label, value string) { rows = append(rows, field(label, value)...) }
+
+	add("Backup ID", b.ID)
+	add("Service", serviceName(b.Service))
+	add("Resource", orNone(b.ResourceName, "(no name)")+" ("+b.ResourceID+")")
+	add("Status", b.Status)
+	add("Taken", b.Created.Local().Format("2 January 2006, 15:04"))
+
+	if d := b.Duration(); d > 0 {
+		add("Duration", d.Round(time.Second).String())
+	}
+
+	add("Items", fmt.Sprintf("%d read, %d written, %d skipped", b.ItemsRead, b.ItemsWritten, b.ItemsSkipped))
+	add("Data", byteSize(b.BytesRead)+" read, "+byteSize(b.BytesUploaded)+" uploaded")
+
+	errs := plural(b.ErrorCount, "error")
+	if b.Failure != "" {
+		errs += "; failed: " + b.Failure
+	}
+
+	add("Errors", errs)
+
+	if b.Type != "merge-backup" {
+		add("Kind", b.Type)
+	}
+
+	copyCmd := func(verb string) func() {
+		return func() {
+			o := corsoconfig.CommandOptions{ConfigFile: v.e.CorsoConfigFile, GOOS: runtime.GOOS}
+			cmd := corsoconfig.BackupCommand(v.e.Settings(), o, verb, b.Service, b.ID).Render(shellcmd.Default(runtime.GOOS))
+			v.a.fa.Clipboard().SetContent(cmd)
+			v.a.showInfo("Copied", "The command for "+shellcmd.Default(runtime.GOOS).Name()+" is on the clipboard. Replace each REPLACE_WITH_… value before running it.")
+		}
+	}
+
+	buttons := container.NewHBox(widget.NewButtonWithIcon("Copy details command", theme.ContentCopyIcon(), copyCmd("details")))
+	if corsoconfig.Restorable(b.Service) {
+		buttons.Add(widget.NewButtonWithIcon("Copy restore command", theme.ContentCopyIcon(), copyCmd("restore")))
+	}
+
+	body := container.NewVBox(container.New(layout.NewFormLayout(), rows...), buttons)
+	v.detail.Objects = []fyne.CanvasObject{container.NewVScroll(body)}
+	v.detail.Refresh()
+}

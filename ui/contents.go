@@ -1,0 +1,173 @@
+// What an opened repository holds: read in the background after it opens,
+// summed up in its details, and listed backup by backup.
+
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/library"
+)
+
+// contentsState is the reading of one repository's contents: under way
+// (with its step and Cancel), done, or failed.
+type contentsState struct {
+	loading bool
+	step    string
+	cancel  context.CancelFunc
+	result  *repo.Contents
+	err     error
+}
+
+// loadContents reads e's contents off the UI goroutine; the details show
+// its progress and the rest of the app stays usable meanwhile.
+func (a *App) loadContents(e library.Entry) {
+	ctx, cancel := context.WithCancel(context.Background())
+	st := &contentsState{loading: true, cancel: cancel, step: "Reading what the repository holds…"}
+	a.contents[e.ID] = st
+
+	refresh := func() {
+		if a.selected == e.ID && a.contents[e.ID] == st {
+			a.showDetails()
+		}
+	}
+
+	ctx = repo.WithProgress(ctx, func(s repo.Step) {
+		a.post(func() { st.step = string(s); refresh() })
+	})
+
+	go func() {
+		secrets, err := a.lib.Secrets(ctx, e)
+
+		var c *repo.Contents
+		if err == nil {
+			c, err = a.eng.Contents(ctx, a.lib.Local(e.ID), secrets)
+		}
+
+		a.post(func() {
+			st.loading, st.result, st.err = false, c, err
+			cancel()
+			refresh()
+		})
+	}()
+}
+
+// forgetContents drops what was read of id's contents (and stops a reading
+// still under way): the repository changed, or is no longer open.
+func (a *App) forgetContents(id string) {
+	if st := a.contents[id]; st != nil && st.cancel != nil {
+		st.cancel()
+	}
+
+	delete(a.contents, id)
+}
+
+// contentsRows are the details' lines about what the repository holds.
+func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
+	st := a.contents[e.ID]
+
+	switch {
+	case st == nil:
+		return nil
+	case st.loading:
+		stop := widget.NewButton("Cancel", st.cancel)
+		return []fyne.CanvasObject{widget.NewLabel("Contents"), container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)}
+	case st.err != nil:
+		again := widget.NewButtonWithIcon("Read again", theme.ViewRefreshIcon(), func() { a.loadContents(e); a.showDetails() })
+		text := "Not read: " + st.err.Error()
+
+		switch {
+		case errors.Is(st.err, library.ErrNeedPassphrase):
+			text = "Not read: the passphrase is needed; open the repository with it first."
+		case repo.CodeOf(st.err) == repo.CodeCanceled:
+			text = "Not read: cancelled."
+		}
+
+		return []fyne.CanvasObject{widget.NewLabel("Contents"), container.NewVBox(wrapped(text), container.NewHBox(again))}
+	}
+
+	show := widget.NewButtonWithIcon("Backups…", theme.ListIcon(), func() { a.showBackups(e, st.result) })
+	line := wrapped(summarize(st.result, time.Now()))
+
+	return []fyne.CanvasObject{widget.NewLabel("Contents"), container.NewVBox(line, container.NewHBox(show))}
+}
+
+// summarize is the details' one line about a repository's contents, e.g.
+// "7 backups of 5 resources, the last 3 hours ago; 12.4 MB in 31 blobs".
+func summarize(c *repo.Contents, now time.Time) string {
+	resources := map[string]bool{}
+	var last time.Time
+
+	for _, b := range c.Backups {
+		// A resource (a user, a site, a team) is one whatever its services.
+		resources[orNone(b.ResourceID, b.ResourceName)] = true
+
+		if b.Created.After(last) {
+			last = b.Created
+		}
+	}
+
+	var s string
+
+	switch len(c.Backups) {
+	case 0:
+		s = "No Corso backups yet"
+	default:
+		s = fmt.Sprintf("%s of %s, the last %s", plural(len(c.Backups), "backup"), plural(len(resources), "resource"), ago(last, now))
+	}
+
+	if c.AssistBackups > 0 {
+		s += fmt.Sprintf(" (and %s kept to resume interrupted backups, hidden as the CLI hides them)", plural(c.AssistBackups, "assist backup"))
+	}
+
+	return s + fmt.Sprintf("; %s in %s", byteSize(c.Storage.Bytes), plural(c.Storage.Blobs, "blob"))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// ago says how long before now t was, in the largest whole unit.
+func ago(t, now time.Time) string {
+	d := now.Sub(t)
+
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	}
+
+	return plural(int(d/(24*time.Hour)), "day") + " ago"
+}
+
+// byteSize is n bytes in decimal units, as storage is billed: "12.4 GB".
+func byteSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return plural(int(n), "byte")
+	}
+
+	v, i := float64(n), -1
+	for v >= unit && i < 4 {
+		v /= unit
+		i++
+	}
+
+	return fmt.Sprintf("%.1f %cB", v, "kMGTP"[i])
+}
