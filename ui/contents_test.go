@@ -131,7 +131,11 @@ func TestBackupsView(t *testing.T) {
 		t.Fatalf("SharePoint: %s", ids(v.shown))
 	}
 
-	h.loop.onUI(func() { v.service.SetSelected(anyService); v.status.SetSelected("Completed"); v.order.SetSelected(sortOldest) })
+	h.loop.onUI(func() {
+		v.service.SetSelected(anyService)
+		v.status.SetSelected("Completed")
+		v.order.SetSelected(sortOldest)
+	})
 
 	if ids(v.shown) != "b5,b2,b1" {
 		t.Fatalf("completed, oldest first: %s", ids(v.shown))
