@@ -321,7 +321,7 @@ func (f *addFlow) submitPassphrase() {
 			return err
 		}
 
-		entry.State, entry.UniqueID = library.StateConnected, info.UniqueID
+		entry.State, entry.UniqueID, entry.LastOpened = library.StateConnected, info.UniqueID, time.Now().UTC()
 		if err := a.lib.Save(ctx, entry); err != nil {
 			return err
 		}

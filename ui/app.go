@@ -64,6 +64,13 @@ type App struct {
 	// backups is the backups view when it is shown.
 	contents map[string]*contentsState
 	backups  *backupsView
+	// visible is the list as shown: entries filtered by listFilter, in
+	// listOrder.
+	visible     []library.Entry
+	listFilter  string
+	listOrder   string
+	orderSelect *widget.Select
+	filterEntry *keyEntry
 
 	root      *fyne.Container
 	list      *widget.List
@@ -103,7 +110,7 @@ func New(fa fyne.App, opts Options) *App {
 
 	fa.SetCloudProvider(sessionPreferences{})
 
-	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, infos: map[string]*repo.Info{}, opening: map[string]bool{}, located: map[string]library.Located{}, contents: map[string]*contentsState{}}
+	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, listOrder: orderName, infos: map[string]*repo.Info{}, opening: map[string]bool{}, located: map[string]library.Located{}, contents: map[string]*contentsState{}}
 	if a.post == nil {
 		a.post = fyne.Do
 	}
@@ -111,6 +118,7 @@ func New(fa fyne.App, opts Options) *App {
 	a.win = fa.NewWindow(Title)
 	a.win.SetMaster()
 	a.win.Canvas().SetOnTypedKey(a.typedKey)
+	a.addShortcuts()
 
 	lib, err := library.Open(context.Background(), opts.Dirs, opts.Keychain)
 	a.lib = lib
@@ -164,6 +172,7 @@ func (a *App) reload() {
 	}
 
 	a.entries = entries
+	a.arrange()
 }
 
 func (a *App) entry(id string) (library.Entry, bool) {
@@ -208,12 +217,13 @@ func (a *App) showMain() {
 	}
 
 	title := widget.NewLabelWithStyle("Repositories", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewBorder(nil, nil, title, container.NewHBox(a.importBtn, add))
+	top := container.NewVBox(container.NewBorder(nil, nil, title, container.NewHBox(a.importBtn, add)), a.listControls())
 
+	a.arrange()
 	a.list = widget.NewList(
-		func() int { return len(a.entries) },
+		func() int { return len(a.visible) },
 		newListRow,
-		func(i widget.ListItemID, o fyne.CanvasObject) { a.updateListRow(a.entries[i], o) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { a.updateListRow(a.visible[i], o) },
 	)
 
 	a.details = container.NewStack()
@@ -226,7 +236,7 @@ func (a *App) showMain() {
 		a.selected = a.entries[0].ID
 	}
 
-	for i, e := range a.entries {
+	for i, e := range a.visible {
 		if e.ID == a.selected {
 			a.list.Select(i)
 		}
@@ -237,7 +247,7 @@ func (a *App) showMain() {
 	// Set only now: the selection above is not a user's pick, and only a
 	// user's pick starts the engine ahead of what may follow.
 	a.list.OnSelected = func(i widget.ListItemID) {
-		a.selectEntry(a.entries[i].ID)
+		a.selectEntry(a.visible[i].ID)
 		go a.eng.Prepare()
 	}
 }

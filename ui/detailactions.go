@@ -5,6 +5,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -107,7 +108,7 @@ func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
 
 		a.lib.StoreSecrets(ctx, e, secrets) //nolint:errcheck // the session copy is enough to go on
 
-		e.State, e.UniqueID, e.StateDetail = library.StateConnected, info.UniqueID, ""
+		e.State, e.UniqueID, e.StateDetail, e.LastOpened = library.StateConnected, info.UniqueID, "", time.Now().UTC()
 
 		return a.lib.Save(ctx, e)
 	}, func(err error) {

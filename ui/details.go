@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -107,8 +108,8 @@ func (a *App) open(e library.Entry, typed *repo.Secrets) {
 		// What the app last learned is kept with the entry, so the list
 		// and the details can say why a repository has a problem.
 		switch c := repo.CodeOf(err); {
-		case err == nil && e.State == library.StateProblem:
-			e.State, e.StateDetail = library.StateConnected, ""
+		case err == nil:
+			e.State, e.StateDetail, e.LastOpened = library.StateConnected, "", time.Now().UTC()
 			a.lib.Save(ctx, e) //nolint:errcheck // only a remembered state
 		case err != nil && c != repo.CodeWrongPassphrase && c != repo.CodeCanceled && !errors.Is(err, library.ErrNeedPassphrase):
 			e.State, e.StateDetail = library.StateProblem, err.Error()
@@ -302,7 +303,15 @@ func (a *App) actions(e library.Entry, connected bool, info *repo.Info) fyne.Can
 		connect.Disable()
 	}
 
-	return container.NewGridWithColumns(3, connect, check, export, cli, forget)
+	rename := widget.NewButtonWithIcon("Rename…", theme.DocumentCreateIcon(), func() { a.askRename(e) })
+	buttons := []fyne.CanvasObject{connect, check, export, cli, rename}
+
+	if e.Kind != repo.KindFilesystem {
+		buttons = append(buttons, widget.NewButtonWithIcon("Add another in this bucket", theme.ContentAddIcon(), func() { a.addInBucket(e) }))
+	}
+
+	// Forget last: the one that deletes is not where Tab lands by habit.
+	return container.NewGridWithColumns(3, append(buttons, forget)...)
 }
 
 // fill puts imported settings into the form's fields.

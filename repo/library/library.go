@@ -55,6 +55,9 @@ type Entry struct {
 	StateDetail string    `json:"stateDetail,omitempty"`
 	UniqueID    string    `json:"uniqueID,omitempty"`
 	LastChecked time.Time `json:"lastChecked,omitzero"`
+	// LastOpened is when the app last opened it (created, connected or
+	// reopened), for sorting the list.
+	LastOpened time.Time `json:"lastOpened,omitzero"`
 
 	// The Corso CLI's view of this repository: the repo_id it was given
 	// (by an export, or the .corso.toml it was imported from) and that
