@@ -41,6 +41,13 @@ PY
 	done
 done
 
+# What a repository holds, at scale (issue 16): 10,000 Corso backups and
+# 100,000 blobs on MinIO; the storage summary and the backups list timed
+# apart, and the helper's peak memory.
+echo
+echo "Contents at scale (targets: list < 2 s, summary < 5 s, helper < 200 MiB):"
+"$bin" -test.run '^$' -test.bench 'BenchmarkContentsAtScale' -test.benchtime 3x -test.timeout 30m | tee -a "$out"
+
 # The longest time one piece of UI work holds the event loop during a
 # create (target: under 50 ms), from the headless UI tests' harness.
 echo

@@ -33,6 +33,3 @@ func ReadEngine(r io.Reader) error {
 
 // MaxEngineMessage bounds one message from the engine.
 const MaxEngineMessage = maxEngineMessage
-
-// Protocol is the wire format's version.
-const Protocol = engineProtocol

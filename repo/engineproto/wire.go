@@ -18,6 +18,10 @@ import (
 // an engine from different releases say so instead of misreading each other.
 const engineProtocol = 2
 
+// Protocol is the wire format's version, for programs that talk to the
+// helper without a Client (the scale benchmark measures its memory so).
+const Protocol = engineProtocol
+
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
 	Op          string           `json:"op"`

@@ -1,0 +1,192 @@
+package kopiaengine_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/engineproto"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// Scale of BenchmarkContentsAtScale (issue 16): a repository on MinIO with
+// this many Corso backups and this many blobs in all.
+const (
+	scaleBackups = 10_000
+	scaleBlobs   = 100_000
+)
+
+// scaleRepository makes the repository once per test binary: created by
+// the engine, the backups written as Corso writes them, and small objects
+// with kopia's data-pack names until the prefix holds scaleBlobs.
+func scaleRepository(b *testing.B) repo.Local {
+	b.Helper()
+
+	scaleOnce.Do(func() {
+		ctx := context.Background()
+		m := repotest.Shared(b, repotest.Options{})
+		bucket := m.Bucket(b)
+		s := m.Settings(bucket, "scale")
+		s.Credentials = repo.Credentials{Source: repo.CredentialsEnvironment}
+
+		scaleLocal = repotest.LocalIn(b.TempDir())
+		if _, err := eng.Initialize(ctx, s, repo.Secrets{Passphrase: repotest.Passphrase}, scaleLocal); err != nil {
+			b.Fatal(err)
+		}
+
+		if err := repotest.WriteCorsoBackups(ctx, scaleLocal.ConfigFile, repotest.Passphrase, scaleBackups, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+
+		have := len(m.Objects(b, bucket))
+		c := m.Client(b)
+		work := make(chan int)
+
+		var (
+			wg   sync.WaitGroup
+			fail error
+			mu   sync.Mutex
+		)
+
+		for w := 0; w < 32; w++ {
+			wg.Add(1)
+
+			go func() {
+				defer wg.Done()
+
+				for i := range work {
+					key := fmt.Sprintf("scale/p%032x", i)
+					if _, err := c.PutObject(ctx, bucket, key, bytes.NewReader([]byte("pack")), 4, minio.PutObjectOptions{}); err != nil {
+						mu.Lock()
+						fail = err
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+
+		for i := have; i < scaleBlobs; i++ {
+			work <- i
+		}
+
+		close(work)
+		wg.Wait()
+
+		if fail != nil {
+			b.Fatal(fail)
+		}
+	})
+
+	return scaleLocal
+}
+
+var (
+	scaleOnce  sync.Once
+	scaleLocal repo.Local
+)
+
+// BenchmarkContentsAtScale reads the contents of a repository with
+// 10,000 Corso backups and 100,000 blobs on MinIO: the storage summary
+// (the listing) and the backups list are timed apart (summary-s, list-s),
+// and the engine helper's peak memory is measured in a run of its own
+// (helper-MiB). Targets: list under 2 s, summary under 5 s, helper under
+// 200 MiB.
+func BenchmarkContentsAtScale(b *testing.B) {
+	b.Setenv("AWS_ACCESS_KEY_ID", repotest.RootUser)
+	b.Setenv("AWS_SECRET_ACCESS_KEY", repotest.RootPassword)
+
+	local := scaleRepository(b)
+	sec := repo.Secrets{Passphrase: repotest.Passphrase}
+
+	var summary, list time.Duration
+
+	b.ResetTimer()
+
+	for i := 0; i < b.N; i++ {
+		var start, backups time.Time
+
+		ctx := repo.WithProgress(context.Background(), func(s repo.Step) {
+			switch s {
+			case repo.StepListing:
+				start = time.Now()
+			case repo.StepBackups:
+				backups = time.Now()
+			}
+		})
+
+		c, err := eng.Contents(ctx, local, sec)
+		if err != nil {
+			var d interface{ Details() string }
+			if errors.As(err, &d) {
+				b.Fatalf("%v (%s)", err, d.Details())
+			}
+
+			b.Fatal(err)
+		}
+
+		summary += backups.Sub(start)
+		list += time.Since(backups)
+
+		if c.Storage.Blobs < scaleBlobs || len(c.Backups)+c.AssistBackups != scaleBackups {
+			b.Fatalf("%d blobs, %d+%d backups", c.Storage.Blobs, len(c.Backups), c.AssistBackups)
+		}
+	}
+
+	b.ReportMetric(summary.Seconds()/float64(b.N), "summary-s")
+	b.ReportMetric(list.Seconds()/float64(b.N), "list-s")
+
+	b.StopTimer()
+	b.ReportMetric(helperPeakMiB(b, local, sec), "helper-MiB")
+}
+
+// helperPeakMiB runs Contents once in the real helper binary, as the app
+// does, and returns the process's peak resident memory.
+func helperPeakMiB(b *testing.B, local repo.Local, sec repo.Secrets) float64 {
+	req, _ := json.Marshal(map[string]any{"protocol": engineproto.Protocol, "op": "contents", "local": local, "secrets": sec})
+
+	// stdin stays open while the helper works: its end would cancel.
+	in, w, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	var out bytes.Buffer
+
+	cmd := exec.Command(repotest.HelperPath(b))
+	cmd.Stdin, cmd.Stdout = in, &out
+
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+
+	in.Close()
+	w.Write(append(req, '\n')) //nolint:errcheck
+
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	for deadline := time.Now().Add(2 * time.Minute); !bytes.Contains(out.Bytes(), []byte(`"done":true`)); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("the helper did not answer")
+		}
+	}
+
+	w.Close()
+
+	if err := <-done; err != nil || !bytes.Contains(out.Bytes(), []byte(`"contents"`)) {
+		b.Fatalf("helper: %v %.300s", err, out.String())
+	}
+
+	return float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+}
