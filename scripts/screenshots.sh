@@ -20,7 +20,12 @@ display=$DISPLAY
 
 throwaway_home "$home"
 mkdir -p "$out"
-app_env "$home" FYNE_THEME="${FYNE_THEME:-light}" "$bin" -screenshots "$out" &
+# A repository with Corso backups in it, for the contents screens.
+fixture="$home/Contoso backups"
+fixture_pass="tour fixture passphrase 42"
+(cd "$(dirname "$0")/.." && go run ./scripts/corsofixture -dir "$fixture" -passphrase "$fixture_pass" -backups 40)
+app_env "$home" FYNE_THEME="${FYNE_THEME:-light}" CORSO_TOUR_BACKUPS="$fixture" CORSO_TOUR_PASSPHRASE="$fixture_pass" \
+	"$bin" -screenshots "$out" &
 app=$!
 
 deadline=$((SECONDS + 180))

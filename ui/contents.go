@@ -80,7 +80,7 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 		return nil
 	case st.loading:
 		stop := widget.NewButton("Cancel", st.cancel)
-		return []fyne.CanvasObject{widget.NewLabel("Contents"), container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)}
+		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)}
 	case st.err != nil:
 		again := widget.NewButtonWithIcon("Read again", theme.ViewRefreshIcon(), func() { a.loadContents(e); a.showDetails() })
 		text := "Not read: " + st.err.Error()
@@ -92,13 +92,13 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 			text = "Not read: cancelled."
 		}
 
-		return []fyne.CanvasObject{widget.NewLabel("Contents"), container.NewVBox(wrapped(text), container.NewHBox(again))}
+		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewVBox(wrapped(text), container.NewHBox(again))}
 	}
 
 	show := widget.NewButtonWithIcon("Backups…", theme.ListIcon(), func() { a.showBackups(e, st.result) })
 	line := wrapped(summarize(st.result, time.Now()))
 
-	return []fyne.CanvasObject{widget.NewLabel("Contents"), container.NewVBox(line, container.NewHBox(show))}
+	return []fyne.CanvasObject{fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(show))}
 }
 
 // summarize is the details' one line about a repository's contents, e.g.
@@ -170,4 +170,9 @@ func byteSize(n int64) string {
 	}
 
 	return fmt.Sprintf("%.1f %cB", v, "kMGTP"[i])
+}
+
+// fieldLabel is the label of a details line, as field draws it.
+func fieldLabel(label string) *widget.Label {
+	return widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 }

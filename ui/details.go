@@ -166,7 +166,7 @@ func (a *App) refreshList() {
 }
 
 func field(label, value string) []fyne.CanvasObject {
-	l := widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	l := fieldLabel(label)
 	v := widget.NewLabel(value)
 	v.Wrapping = fyne.TextWrapWord
 	v.Selectable = true
@@ -205,6 +205,15 @@ func (a *App) showDetails() {
 
 	rows = append(rows, field("State", state)...)
 
+	// What it holds, near the top: read in the background once it is open.
+	if info != nil {
+		if a.contents[e.ID] == nil {
+			a.loadContents(e)
+		}
+
+		rows = append(rows, a.contentsRows(e)...)
+	}
+
 	if c, ok := e.Credentials(); ok {
 		rows = append(rows, field("S3 keys", credentialsText(c, info))...)
 	}
@@ -228,11 +237,6 @@ func (a *App) showDetails() {
 
 		rows = append(rows, field("Corso settings", corso)...)
 
-		if a.contents[e.ID] == nil {
-			a.loadContents(e)
-		}
-
-		rows = append(rows, a.contentsRows(e)...)
 	} else if e.UniqueID != "" {
 		rows = append(rows, field("Unique ID", e.UniqueID)...)
 	}

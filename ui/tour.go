@@ -234,5 +234,56 @@ func (a *App) tour(dir string, size fyne.Size) error {
 		}
 	})
 
-	return shot("11-export")
+	if err := shot("11-export"); err != nil {
+		return err
+	}
+
+	return a.tourContents(onUI, waitIdle, shot)
+}
+
+// tourContents shows what a repository holds, when the screenshot script
+// made one with Corso backups in it (CORSO_TOUR_BACKUPS names its folder;
+// scripts/corsofixture writes it): its details with the summary, and the
+// backups view with one backup selected. Both are read by the real engine.
+func (a *App) tourContents(onUI func(func()), waitIdle func(), shot func(string) error) error {
+	dir := os.Getenv("CORSO_TOUR_BACKUPS")
+	if dir == "" {
+		return nil
+	}
+
+	var e library.Entry
+
+	onUI(func() {
+		if a.dialog != nil {
+			a.dialog.Hide()
+		}
+
+		e = library.NewEntry("Contoso backups", repo.Filesystem{Path: dir})
+		a.entries = append(a.entries, e)
+		a.lib.Save(context.Background(), e) //nolint:errcheck // shown either way
+		a.connectWith(e, repo.Secrets{Passphrase: os.Getenv("CORSO_TOUR_PASSPHRASE")})
+	})
+	waitIdle()
+
+	onUI(func() { a.reload(); a.selected = e.ID; a.showMain() })
+
+	var read bool
+	for deadline := time.Now().Add(time.Minute); !read; time.Sleep(100 * time.Millisecond) {
+		onUI(func() { st := a.contents[e.ID]; read = st != nil && !st.loading && st.result != nil })
+
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the backups were not read")
+		}
+	}
+
+	if err := shot("12-contents"); err != nil {
+		return err
+	}
+
+	onUI(func() {
+		a.showBackups(e, a.contents[e.ID].result)
+		a.backups.list.Select(0)
+	})
+
+	return shot("13-backups")
 }
