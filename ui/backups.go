@@ -106,6 +106,10 @@ type backupsView struct {
 	service *widget.Select
 	status  *widget.Select
 	order   *widget.Select
+	// shell is the shell the copied commands are for (the OS's usual one
+	// first).
+	shell   *widget.Select
+	storage *widget.Label
 }
 
 // showBackups lists c's backups for e, with filters, and the details and
@@ -158,15 +162,26 @@ func (a *App) showBackups(e library.Entry, c *repo.Contents) {
 	)
 	v.list.OnSelected = func(i widget.ListItemID) { v.showBackup(v.shown[i]) }
 
+	shells := make([]string, len(shellcmd.Shells))
+	for i, sh := range shellcmd.Shells {
+		shells[i] = sh.Name()
+	}
+
+	v.shell = widget.NewSelect(shells, nil)
+	v.shell.SetSelected(shellcmd.Default(runtime.GOOS).Name())
+
 	v.detail = container.NewStack(container.NewCenter(widget.NewLabel("Select a backup to see it.")))
 
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { a.backups = nil; a.showMain() })
 	title := widget.NewLabelWithStyle("Backups in "+e.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	count := widget.NewLabel(summarize(c, time.Now()))
 	count.Wrapping = fyne.TextWrapWord
+	v.storage = widget.NewLabel(storageText(c.Storage, time.Now()))
+	v.storage.Wrapping = fyne.TextWrapWord
+	v.storage.SizeName = theme.SizeNameCaptionText
 
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(v.service, v.status, v.order), v.text)
-	top := container.NewVBox(container.NewBorder(nil, nil, title, back), count, filters)
+	top := container.NewVBox(container.NewBorder(nil, nil, title, back), count, v.storage, filters)
 
 	split := container.NewHSplit(v.list, container.NewPadded(v.detail))
 	split.Offset = 0.5
@@ -217,14 +232,20 @@ func (v *backupsView) showBackup(b repo.Backup) {
 
 	copyCmd := func(verb string) func() {
 		return func() {
+			sh := shellcmd.Default(runtime.GOOS)
+			for _, s := range shellcmd.Shells {
+				if s.Name() == v.shell.Selected {
+					sh = s
+				}
+			}
+
 			o := corsoconfig.CommandOptions{ConfigFile: v.e.CorsoConfigFile, GOOS: runtime.GOOS}
-			cmd := corsoconfig.BackupCommand(v.e.Settings(), o, verb, b.Service, b.ID).Render(shellcmd.Default(runtime.GOOS))
-			v.a.fa.Clipboard().SetContent(cmd)
-			v.a.showInfo("Copied", "The command for "+shellcmd.Default(runtime.GOOS).Name()+" is on the clipboard. Replace each REPLACE_WITH_… value before running it.")
+			v.a.fa.Clipboard().SetContent(corsoconfig.BackupCommand(v.e.Settings(), o, verb, b.Service, b.ID).Render(sh))
+			v.a.showInfo("Copied", "The command for "+sh.Name()+" is on the clipboard. Replace each REPLACE_WITH_… value before running it.")
 		}
 	}
 
-	buttons := container.NewHBox(widget.NewButtonWithIcon("Copy details command", theme.ContentCopyIcon(), copyCmd("details")))
+	buttons := container.NewHBox(v.shell, widget.NewButtonWithIcon("Copy details command", theme.ContentCopyIcon(), copyCmd("details")))
 	if corsoconfig.Restorable(b.Service) {
 		buttons.Add(widget.NewButtonWithIcon("Copy restore command", theme.ContentCopyIcon(), copyCmd("restore")))
 	}
@@ -232,4 +253,24 @@ func (v *backupsView) showBackup(b repo.Backup) {
 	body := container.NewVBox(container.New(layout.NewFormLayout(), rows...), buttons)
 	v.detail.Objects = []fyne.CanvasObject{container.NewVScroll(body)}
 	v.detail.Refresh()
+}
+
+// storageText is the storage a repository takes, by kind of blob, and when
+// it was last written.
+func storageText(u repo.StorageUse, now time.Time) string {
+	parts := make([]string, 0, len(u.Kinds))
+	for _, k := range u.Kinds {
+		parts = append(parts, fmt.Sprintf("%s %s (%d)", k.Kind, byteSize(k.Bytes), k.Blobs))
+	}
+
+	s := "Storage: " + byteSize(u.Bytes) + " in " + plural(u.Blobs, "blob")
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, ", ")
+	}
+
+	if !u.LastWrite.IsZero() {
+		s += "; last written " + ago(u.LastWrite, now)
+	}
+
+	return s + "."
 }

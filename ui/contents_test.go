@@ -197,3 +197,57 @@ func TestDetailsSayWhatARepositoryHolds(t *testing.T) {
 		}
 	})
 }
+
+func TestStorageText(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	u := repo.StorageUse{Bytes: 10_250_000_000, Blobs: 3005, LastWrite: now.Add(-2 * time.Hour), Kinds: []repo.BlobUse{
+		{Kind: repo.BlobDataPacks, Blobs: 3000, Bytes: 10_200_000_000}, {Kind: repo.BlobMetadataPacks, Blobs: 3, Bytes: 49_000_000}, {Kind: repo.BlobFormat, Blobs: 2, Bytes: 1_000_000},
+	}}
+
+	want := "Storage: 10.2 GB in 3005 blobs: data packs 10.2 GB (3000), metadata packs 49.0 MB (3), format 1.0 MB (2); last written 2 hours ago."
+	if got := storageText(u, now); got != want {
+		t.Errorf("\n got %q\nwant %q", got, want)
+	}
+}
+
+// blockingContents reads nothing until it is cancelled: the details must
+// stay usable meanwhile, and Cancel must end the reading.
+type blockingContents struct{ repo.Engine }
+
+func (blockingContents) Contents(ctx context.Context, _ repo.Local, _ repo.Secrets) (*repo.Contents, error) {
+	repo.Progress(ctx, repo.StepListing)
+	<-ctx.Done()
+
+	return nil, repo.CanceledError(ctx.Err())
+}
+
+func TestReadingContentsCanBeCancelled(t *testing.T) {
+	h := newHarnessOver(t, blockingContents{inProcess})
+	h.checkFolder(filepath.Join(h.root, "slow"))
+	e := h.createHere("Slow")
+
+	h.loop.until(t, "the reading to start", func() bool { st := h.a.contents[e.ID]; return st != nil && st.step == string(repo.StepListing) })
+
+	// The rest of the app stays usable: nothing modal holds it.
+	if h.a.busy != nil {
+		t.Fatal("reading the contents holds the app")
+	}
+
+	var cancel *widget.Button
+	for _, o := range test.LaidOutObjects(h.a.details) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
+			cancel = b
+		}
+	}
+
+	if cancel == nil {
+		t.Fatal("no Cancel while reading")
+	}
+
+	h.tap(cancel)
+	h.loop.until(t, "the reading to stop", func() bool { return !h.a.contents[e.ID].loading })
+
+	if repo.CodeOf(h.a.contents[e.ID].err) != repo.CodeCanceled {
+		t.Fatalf("after Cancel: %v", h.a.contents[e.ID].err)
+	}
+}
