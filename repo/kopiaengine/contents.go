@@ -28,13 +28,7 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 		return nil, err
 	}
 
-	where := "the repository"
-
-	if lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile); err == nil && lc.Storage != nil {
-		if s, err := settingsFromConnection(*lc.Storage); err == nil {
-			where = repo.Describe(s)
-		}
-	}
+	where := locationOf(local)
 
 	repo.Progress(ctx, repo.StepDeriving)
 

@@ -29,15 +29,21 @@ var openOptions = &kopiarepo.Options{
 	OnFatalError: func(err error) { slog.Error("kopia reported a fatal repository error", "err", err) },
 }
 
-// open opens a connected repository and reads what Info shows.
-func open(ctx context.Context, local repo.Local, secrets repo.Secrets, req openRequest) (*repo.Info, error) {
-	where := "the repository"
-
+// locationOf names the location a connection state points at, for
+// sentences: read from kopia's connection file, which holds no secret.
+func locationOf(local repo.Local) string {
 	if lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile); err == nil && lc.Storage != nil {
 		if s, err := settingsFromConnection(*lc.Storage); err == nil {
-			where = repo.Describe(s)
+			return repo.Describe(s)
 		}
 	}
+
+	return "the repository"
+}
+
+// open opens a connected repository and reads what Info shows.
+func open(ctx context.Context, local repo.Local, secrets repo.Secrets, req openRequest) (*repo.Info, error) {
+	where := locationOf(local)
 
 	repo.Progress(ctx, repo.StepDeriving)
 
