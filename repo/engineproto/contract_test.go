@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/corsodesktop/corso-desktop/repo"
@@ -45,6 +46,17 @@ func TestEngineContract(t *testing.T) {
 			if got, err := e.Connect(ctx, folder, sec, other); err != nil || got.UniqueID != info.UniqueID {
 				t.Fatalf("connect: %v", err)
 			}
+
+			// What it holds: no backup yet, its format and index blobs;
+			// progress comes back; a wrong passphrase is refused.
+			steps = nil
+			c, err := e.Contents(repo.WithProgress(ctx, func(s repo.Step) { steps = append(steps, s) }), other, sec)
+			if err != nil || len(c.Backups) != 0 || c.Storage.Blobs == 0 || !slices.Contains(steps, repo.StepListing) {
+				t.Fatalf("contents: %+v %v, steps %v", c, err, steps)
+			}
+
+			_, err = e.Contents(ctx, other, repo.Secrets{Passphrase: "wrong " + repotest.Passphrase})
+			repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
 
 			// Apply Corso's settings to a repository that lacks them.
 			repotest.TakeSettingsAway(t, folder)
