@@ -42,7 +42,15 @@ func scaleRepository(b *testing.B) repo.Local {
 		s := m.Settings(bucket, "scale")
 		s.Credentials = repo.Credentials{Source: repo.CredentialsEnvironment}
 
-		scaleLocal = repotest.LocalIn(b.TempDir())
+		// Not b.TempDir: that goes when the first round (b.N = 1) ends,
+		// and the repository serves every round.
+		dir, err := os.MkdirTemp("", "corso-desktop-scale-")
+		if err != nil {
+			b.Fatal(err)
+		}
+
+		scaleDir = dir
+		scaleLocal = repotest.LocalIn(dir)
 		if _, err := eng.Initialize(ctx, s, repo.Secrets{Passphrase: repotest.Passphrase}, scaleLocal); err != nil {
 			b.Fatal(err)
 		}
