@@ -1,0 +1,138 @@
+package kopiaengine_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
+	"github.com/kopia/kopia/repo/blob/s3"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// BenchmarkLatency (issue 14) runs the operations a user waits for through
+// a proxy that puts MinIO rtt away (repotest.LatencyProxy), at 0, 20, 50
+// and 100 ms, plain kopia and this project side by side in one process.
+// Besides time it reports requests, sequential round trips (time / rtt)
+// and new connections per operation.
+func BenchmarkLatency(b *testing.B) {
+	ctx := context.Background()
+	m := repotest.Shared(b, repotest.Options{})
+	bucket := m.Bucket(b)
+
+	for _, rtt := range []time.Duration{0, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond} {
+		endpoint, stats := m.LatencyProxy(b, rtt)
+
+		ours := func(prefix string) repo.S3Compatible {
+			s := m.Settings(bucket, prefix)
+			s.Endpoint = endpoint
+
+			return s
+		}
+
+		plain := func(prefix string) blob.Storage {
+			st, err := s3.New(ctx, &s3.Options{
+				BucketName: bucket, Prefix: prefix + "/", Endpoint: endpoint, DoNotUseTLS: true,
+				AccessKeyID: repotest.RootUser, SecretAccessKey: repotest.RootPassword,
+			}, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+
+			return st
+		}
+
+		// Repositories to connect to, one of each, made beforehand.
+		existingPlain, existingOurs := fmt.Sprintf("lat-existing-plain-%d", rtt.Milliseconds()), fmt.Sprintf("lat-existing-ours-%d", rtt.Milliseconds())
+
+		if err := kopiarepo.Initialize(ctx, plain(existingPlain), nil, repotest.Passphrase); err != nil {
+			b.Fatal(err)
+		}
+
+		if _, err := eng.Initialize(ctx, ours(existingOurs), repotest.RootSecrets(), repotest.LocalIn(b.TempDir())); err != nil {
+			b.Fatal(err)
+		}
+
+		ops := []struct {
+			name string
+			run  func(b *testing.B, fresh string) error
+		}{
+			{"create/impl=plain-kopia", func(b *testing.B, fresh string) error {
+				st := plain(fresh)
+				defer st.Close(ctx) //nolint:errcheck
+
+				if err := kopiarepo.Initialize(ctx, st, nil, repotest.Passphrase); err != nil {
+					return err
+				}
+
+				return kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, repotest.Passphrase, nil)
+			}},
+			{"create/impl=corso-desktop", func(b *testing.B, fresh string) error {
+				// As the app runs it: the check step, then Create.
+				if _, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite); err != nil {
+					return err
+				}
+
+				_, err := eng.Initialize(ctx, ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
+
+				return err
+			}},
+			{"initialize/impl=corso-desktop", func(b *testing.B, fresh string) error {
+				_, err := eng.Initialize(ctx, ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
+				return err
+			}},
+			{"connect/impl=plain-kopia", func(b *testing.B, _ string) error {
+				st := plain(existingPlain)
+				defer st.Close(ctx) //nolint:errcheck
+
+				return kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, repotest.Passphrase, nil)
+			}},
+			{"connect/impl=corso-desktop", func(b *testing.B, _ string) error {
+				_, err := eng.Connect(ctx, ours(existingOurs), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
+				return err
+			}},
+			{"check/impl=corso-desktop", func(b *testing.B, fresh string) error {
+				_, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
+				return err
+			}},
+		}
+
+		for _, op := range ops {
+			b.Run(fmt.Sprintf("rtt=%dms/op=%s", rtt.Milliseconds(), op.name), func(b *testing.B) {
+				var (
+					elapsed        time.Duration
+					requests, conn int
+					n              int
+				)
+
+				for i := 0; b.Loop(); i++ {
+					fresh := fmt.Sprintf("lat-%d-%d", benchSeq.Add(1), i)
+					stats.Reset()
+					start := time.Now()
+
+					if err := op.run(b, fresh); err != nil {
+						b.Fatal(err)
+					}
+
+					elapsed += time.Since(start)
+					_, total := stats.Requests()
+					requests += total
+					conn += stats.Conns()
+					n++
+				}
+
+				b.ReportMetric(float64(requests)/float64(n), "requests/op")
+				b.ReportMetric(float64(conn)/float64(n), "conns/op")
+
+				if rtt > 0 {
+					b.ReportMetric(elapsed.Seconds()/rtt.Seconds()/float64(n), "rtts/op")
+				}
+			})
+		}
+	}
+}
