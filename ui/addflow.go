@@ -61,7 +61,6 @@ type addFlow struct {
 	strength            *strengthMeter
 	strengthText        *widget.Label
 	strengthHint        *widget.Label
-	strengthLabel       string
 	// rated is the last rating shown; newRepo: the passphrase is a new one.
 	rated   rating
 	newRepo bool

@@ -387,3 +387,40 @@ func pickerStart(typed string) fyne.ListableURI {
 
 	return nil
 }
+
+// fill puts settings s, and typed S3 secrets, into the form's fields: an
+// imported .corso.toml, or a saved repository's bucket for another one.
+func (f *addFlow) fill(s repo.Settings, secrets repo.S3Secrets) {
+	var s3 repo.S3
+
+	switch v := s.(type) {
+	case repo.Filesystem:
+		f.path.SetText(v.Path)
+		return
+	case repo.S3:
+		s3 = v
+	case repo.S3Compatible:
+		s3 = v.S3
+		f.endpoint.SetText(v.Endpoint)
+		f.disableTLS.SetChecked(v.DisableTLS)
+		f.noVerify.SetChecked(v.DisableTLSVerification)
+		f.caFile.SetText(v.CAFile)
+	}
+
+	f.bucket.SetText(s3.Bucket)
+	f.prefix.SetText(s3.Prefix)
+	f.region.SetText(s3.Region)
+
+	switch c := s3.Credentials; c.Source {
+	case repo.CredentialsKeys:
+		f.credSource.SetSelected(credsKeys)
+		f.accessKey.SetText(c.AccessKeyID)
+		f.secretKey.SetText(secrets.SecretAccessKey)
+		f.token.SetText(secrets.SessionToken)
+	case repo.CredentialsProfile:
+		f.credSource.SetSelected(credsProfile)
+		f.profile.SetText(c.Profile)
+	default:
+		f.credSource.SetSelected(credsEnvironment)
+	}
+}

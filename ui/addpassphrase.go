@@ -195,8 +195,7 @@ func (f *addFlow) updateStrength() {
 
 // rating is the strength of one passphrase, as last rated.
 type rating struct {
-	text  string
-	score int
+	text string
 	// weak: rated below minNewScore; such a passphrase is refused for a
 	// new repository.
 	weak bool
@@ -205,7 +204,6 @@ type rating struct {
 // showStrength shows the rating s of pass and checks the field again: the
 // field's tick now also means "not too easy to guess".
 func (f *addFlow) showStrength(pass string, s repo.Strength) {
-	f.strengthLabel = s.Label
 	score := s.Score
 	if pass == "" {
 		score = -1
@@ -216,7 +214,7 @@ func (f *addFlow) showStrength(pass string, s repo.Strength) {
 	f.strengthHint.SetText(s.Hint)
 
 	// A rating that failed ("Not rated") refuses nothing.
-	f.rated = rating{text: pass, score: s.Score, weak: pass != "" && s.Label != "Not rated" && s.Score < minNewScore}
+	f.rated = rating{text: pass, weak: pass != "" && s.Label != "Not rated" && s.Score < minNewScore}
 
 	if pass != "" {
 		f.pass.Validate() //nolint:errcheck // shows the verdict on the field
@@ -233,7 +231,7 @@ func (f *addFlow) validateNewPassphrase(s string) error {
 	}
 
 	if f.rated.text == s && f.rated.weak {
-		return fmt.Errorf("Too easy to guess (%s): add more unrelated words.", f.strengthLabel)
+		return fmt.Errorf("Too easy to guess (%s): add more unrelated words.", f.strengthText.Text)
 	}
 
 	return nil
@@ -335,8 +333,7 @@ func (f *addFlow) submitPassphrase() {
 			return
 		}
 
-		a.forgetContents(entry.ID)
-		a.infos[entry.ID] = info
+		a.setInfo(entry.ID, info)
 		a.reload()
 		a.selected = entry.ID
 		a.showMain()

@@ -6,6 +6,7 @@ package ui
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -120,17 +121,14 @@ func (a *App) showBackups(e library.Entry, c *repo.Contents) {
 
 	statuses := []string{anyStatus}
 	services := []string{anyService}
-	seen := map[string]bool{}
 
 	for _, b := range c.Backups {
-		if !seen["s:"+b.Status] {
-			seen["s:"+b.Status] = true
+		if !slices.Contains(statuses, b.Status) {
 			statuses = append(statuses, b.Status)
 		}
 
-		if !seen["v:"+b.Service] {
-			seen["v:"+b.Service] = true
-			services = append(services, serviceName(b.Service))
+		if name := serviceName(b.Service); !slices.Contains(services, name) {
+			services = append(services, name)
 		}
 	}
 

@@ -61,8 +61,21 @@ func (a *App) loadContents(e library.Entry) {
 	}()
 }
 
+// setInfo records what an open repository is (nil: it is no longer open).
+// What was read of its contents goes with it: the repository was opened
+// anew, changed, or closed.
+func (a *App) setInfo(id string, info *repo.Info) {
+	a.forgetContents(id)
+
+	if info == nil {
+		delete(a.infos, id)
+	} else {
+		a.infos[id] = info
+	}
+}
+
 // forgetContents drops what was read of id's contents (and stops a reading
-// still under way): the repository changed, or is no longer open.
+// still under way).
 func (a *App) forgetContents(id string) {
 	if st := a.contents[id]; st != nil && st.cancel != nil {
 		st.cancel()

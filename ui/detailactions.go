@@ -122,8 +122,7 @@ func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
 			return
 		}
 
-		a.forgetContents(e.ID)
-		a.infos[e.ID] = info
+		a.setInfo(e.ID, info)
 		a.reload()
 		a.showMain()
 		a.locate(e)
@@ -142,8 +141,7 @@ func (a *App) disconnect(e library.Entry) {
 
 		return a.lib.Save(ctx, e)
 	}, func(err error) {
-		delete(a.infos, e.ID)
-		a.forgetContents(e.ID)
+		a.setInfo(e.ID, nil)
 		a.reload()
 		a.showMain()
 		a.showError("Disconnecting", err)
@@ -162,8 +160,7 @@ func (a *App) confirmForget(e library.Entry) {
 			a.run("Forgetting "+e.Name, "Removing the keychain entries…", func(ctx context.Context) error {
 				return a.lib.Forget(ctx, a.eng, e.ID)
 			}, func(err error) {
-				delete(a.infos, e.ID)
-				a.forgetContents(e.ID)
+				a.setInfo(e.ID, nil)
 				a.reload()
 				a.showMain()
 				a.showError("Forget", err)
@@ -244,8 +241,7 @@ func (a *App) applyCorsoSettings(e library.Entry) {
 			return
 		}
 
-		a.forgetContents(e.ID)
-		a.infos[e.ID] = info
+		a.setInfo(e.ID, info)
 		a.showDetails()
 	})
 }

@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 
@@ -125,8 +124,7 @@ func (a *App) open(e library.Entry, typed *repo.Secrets) {
 
 			switch {
 			case err == nil:
-				a.forgetContents(e.ID)
-				a.infos[e.ID] = info
+				a.setInfo(e.ID, info)
 			case errors.Is(err, library.ErrNeedPassphrase) && typed == nil:
 				// The details pane offers "Open…".
 			default:
@@ -316,32 +314,4 @@ func (a *App) actions(e library.Entry, connected bool, info *repo.Info) fyne.Can
 
 	// Forget last: the one that deletes is not where Tab lands by habit.
 	return container.NewGridWithColumns(3, append(buttons, forget)...)
-}
-
-// fill puts imported settings into the form's fields.
-func (f *addFlow) fill(cfg *corsoconfig.Config) {
-	var s3 repo.S3
-
-	switch s := cfg.Settings.(type) {
-	case repo.Filesystem:
-		f.path.SetText(s.Path)
-		return
-	case repo.S3:
-		s3 = s
-	case repo.S3Compatible:
-		s3 = s.S3
-		f.endpoint.SetText(s.Endpoint)
-		f.disableTLS.SetChecked(s.DisableTLS)
-		f.noVerify.SetChecked(s.DisableTLSVerification)
-	}
-
-	f.bucket.SetText(s3.Bucket)
-	f.prefix.SetText(s3.Prefix)
-
-	if s3.Credentials.Source == repo.CredentialsKeys {
-		f.credSource.SetSelected(credsKeys)
-		f.accessKey.SetText(s3.Credentials.AccessKeyID)
-		f.secretKey.SetText(cfg.Secrets.S3.SecretAccessKey)
-		f.token.SetText(cfg.Secrets.S3.SessionToken)
-	}
 }

@@ -248,7 +248,7 @@ func (a *App) importCorsoConfigFrom(path string) {
 		f := &addFlow{a: a, kind: cfg.Settings.Kind(), imported: cfg}
 		a.flow = f
 		f.ensureFields()
-		f.fill(cfg)
+		f.fill(cfg.Settings, cfg.Secrets.S3)
 		f.showForm()
 	})
 }

@@ -133,33 +133,19 @@ func (a *App) addInBucket(e library.Entry) {
 	f.kind = e.Kind
 	f.ensureFields()
 
-	var s3 repo.S3
-
+	// The same settings but the prefix, which is the one thing to choose.
 	switch v := e.Settings().(type) {
 	case repo.S3:
-		s3 = v
+		v.Prefix = ""
+		f.fill(v, repo.S3Secrets{})
 	case repo.S3Compatible:
-		s3 = v.S3
-		f.endpoint.SetText(v.Endpoint)
-		f.disableTLS.SetChecked(v.DisableTLS)
-		f.noVerify.SetChecked(v.DisableTLSVerification)
-		f.caFile.SetText(v.CAFile)
+		v.Prefix = ""
+		f.fill(v, repo.S3Secrets{})
 	default:
 		return
 	}
 
-	f.bucket.SetText(s3.Bucket)
-	f.region.SetText(s3.Region)
-	f.prefix.SetText("")
-
-	switch c := s3.Credentials; c.Source {
-	case repo.CredentialsProfile:
-		f.credSource.SetSelected(credsProfile)
-		f.profile.SetText(c.Profile)
-	case repo.CredentialsKeys:
-		f.credSource.SetSelected(credsKeys)
-		f.accessKey.SetText(c.AccessKeyID)
-
+	if c, ok := e.Credentials(); ok && c.Source == repo.CredentialsKeys {
 		// The typed secret key is e's, in the keychain or this session.
 		go func() {
 			sec, err := a.lib.Secrets(context.Background(), e)
@@ -174,8 +160,6 @@ func (a *App) addInBucket(e library.Entry) {
 				}
 			})
 		}()
-	default:
-		f.credSource.SetSelected(credsEnvironment)
 	}
 
 	f.showForm()

@@ -131,7 +131,7 @@ func (a *App) tour(dir string, size fyne.Size) error {
 	// The rating comes from the engine (the helper, in a release build).
 	var rating string
 	for deadline := time.Now().Add(30 * time.Second); rating == "" || rating == "Empty"; time.Sleep(50 * time.Millisecond) {
-		onUI(func() { rating = a.flow.strengthLabel })
+		onUI(func() { rating = a.flow.strengthText.Text })
 
 		if time.Now().After(deadline) || rating == "Not rated" {
 			return fmt.Errorf("the passphrase was not rated (%q)", rating)
@@ -251,16 +251,14 @@ func (a *App) tourContents(onUI func(func()), waitIdle func(), shot func(string)
 		return nil
 	}
 
-	var e library.Entry
+	// Connecting saves the entry (off the UI goroutine, as for a user).
+	e := library.NewEntry("Contoso backups", repo.Filesystem{Path: dir})
 
 	onUI(func() {
 		if a.dialog != nil {
 			a.dialog.Hide()
 		}
 
-		e = library.NewEntry("Contoso backups", repo.Filesystem{Path: dir})
-		a.entries = append(a.entries, e)
-		a.lib.Save(context.Background(), e) //nolint:errcheck // shown either way
 		a.connectWith(e, repo.Secrets{Passphrase: os.Getenv("CORSO_TOUR_PASSPHRASE")})
 	})
 	waitIdle()

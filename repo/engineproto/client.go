@@ -154,7 +154,7 @@ func (c *Client) take() (p *engineProcess, prepared bool, err error) {
 // stays open until the result is in (closing it earlier cancels). A
 // prepared process that has died since is replaced once by a new one.
 func (c *Client) send(req engineRequest) (*engineProcess, error) {
-	req.Protocol = engineProtocol
+	req.Protocol = Protocol
 
 	p, prepared, err := c.take()
 	if err != nil {

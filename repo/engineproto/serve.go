@@ -53,7 +53,7 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 
 func runEngineRequest(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
 	handle, ok := handlers[req.Op]
-	if req.Protocol != engineProtocol || !ok {
+	if req.Protocol != Protocol || !ok {
 		return infoMessage(nil, engineMismatch(req.Protocol))
 	}
 

@@ -14,13 +14,10 @@ import (
 // as JSON lines on its stdout, and stdin closing early cancels. These are
 // the messages; they carry secrets only over that private pipe.
 
-// engineProtocol changes whenever a message changes meaning, so an app and
-// an engine from different releases say so instead of misreading each other.
-const engineProtocol = 2
-
-// Protocol is the wire format's version, for programs that talk to the
-// helper without a Client (the scale benchmark measures its memory so).
-const Protocol = engineProtocol
+// Protocol is the wire format's version. It changes whenever a message
+// changes meaning, so an app and an engine from different releases say so
+// instead of misreading each other.
+const Protocol = 2
 
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
@@ -191,7 +188,7 @@ func (c remoteCause) Unwrap() error {
 
 // engineMismatch is an engine from another release than the app.
 func engineMismatch(got int) *repo.Error {
-	return repo.NewError(repo.CodeEngine, fmt.Errorf("engine protocol %d, app protocol %d", engineProtocol, got), "Corso Desktop's engine is from a different version than the app, so it cannot do this. Reinstall Corso Desktop.")
+	return repo.NewError(repo.CodeEngine, fmt.Errorf("engine protocol %d, app protocol %d", Protocol, got), "Corso Desktop's engine is from a different version than the app, so it cannot do this. Reinstall Corso Desktop.")
 }
 
 // engineError is a problem with the engine process itself.
