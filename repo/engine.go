@@ -37,6 +37,12 @@ type Engine interface {
 	// kind of blob and the Corso backups in it. It writes nothing and
 	// leaves no cache.
 	Contents(ctx context.Context, local Local, secrets Secrets) (*Contents, error)
+	// ChangePassphrase changes a connected repository's passphrase from
+	// secrets.Passphrase to change.New and returns the repository as it
+	// opens with the new one. Every moment of it leaves a repository that
+	// opens with one of the two; run again with the same two after an
+	// interruption, it finishes from wherever it stopped.
+	ChangePassphrase(ctx context.Context, local Local, secrets Secrets, change PassphraseChange) (*Info, error)
 	// Disconnect removes this app's connection state for a repository; the
 	// repository itself is not touched.
 	Disconnect(ctx context.Context, local Local) error

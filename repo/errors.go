@@ -154,6 +154,8 @@ const (
 	FieldAccessKey  = "accessKeyID"
 	FieldSecretKey  = "secretAccessKey"
 	FieldPassphrase = "passphrase"
+	// FieldNewPassphrase is the new passphrase of a passphrase change.
+	FieldNewPassphrase = "newPassphrase"
 )
 
 func CanceledError(cause error) *Error {

@@ -17,6 +17,10 @@ const (
 	StepWaiting    Step = "Waiting for another Corso Desktop to finish with this location…"
 	StepListing    Step = "Listing the repository's storage…"
 	StepBackups    Step = "Reading the backups…"
+
+	StepProvingPassphrase Step = "Finding which passphrase the repository opens with…"
+	StepRewritingFormat   Step = "Rewriting the repository's format for the new passphrase…"
+	StepVerifyingNew      Step = "Opening the repository with the new passphrase…"
 )
 
 type progressKey struct{}

@@ -43,4 +43,10 @@ type Info struct {
 	// exactly what Corso writes; Differences says what is off otherwise.
 	CorsoSettings bool
 	Differences   []string
+	// Retention is the blob retention (S3 object lock) kopia.blobcfg
+	// holds; zero when blobs are not locked.
+	Retention Retention
+	// PassphraseChangeable is false for formats written by kopia v0.8 or
+	// older, whose passphrase cannot be changed.
+	PassphraseChangeable bool
 }

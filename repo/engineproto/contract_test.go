@@ -2,6 +2,7 @@ package engineproto_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,6 +88,40 @@ func TestEngineContract(t *testing.T) {
 
 			// Clear refuses a complete repository, with a typed error.
 			repotest.RequireCode(t, e.Clear(ctx, folder, repo.S3Secrets{}), repo.CodeLostRace)
+
+			// Change the passphrase: the repository then opens with the new
+			// one only, here and through the other connection; a second
+			// run with the same two finds it done.
+			newSec := repo.Secrets{Passphrase: "new " + repotest.Passphrase}
+			steps = nil
+
+			changed, err := e.ChangePassphrase(repo.WithProgress(ctx, func(s repo.Step) { steps = append(steps, s) }), other, sec, repo.PassphraseChange{New: newSec.Passphrase})
+			if err != nil || changed.UniqueID != info.UniqueID || !slices.Contains(steps, repo.StepRewritingFormat) || !slices.Contains(steps, repo.StepVerifyingNew) {
+				t.Fatalf("change passphrase: %+v %v, steps %v", changed, err, steps)
+			}
+
+			_, err = e.Reopen(ctx, local, sec)
+			repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
+
+			if _, err := e.Reopen(ctx, local, newSec); err != nil {
+				t.Fatalf("reopen with the new passphrase: %v", err)
+			}
+
+			if _, err := e.ChangePassphrase(ctx, other, sec, repo.PassphraseChange{New: newSec.Passphrase}); err != nil {
+				t.Fatalf("the same change again: %v", err)
+			}
+
+			_, err = e.ChangePassphrase(ctx, other, repo.Secrets{Passphrase: "neither " + repotest.Passphrase}, repo.PassphraseChange{New: "nor " + repotest.Passphrase})
+			repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
+
+			_, err = e.ChangePassphrase(ctx, other, newSec, repo.PassphraseChange{New: "short"})
+			if fe := (repo.FieldErrors)(nil); !errors.As(err, &fe) || fe.For(repo.FieldNewPassphrase) == "" {
+				t.Fatalf("a short new passphrase: %v", err)
+			}
+
+			if _, err := e.ChangePassphrase(ctx, other, newSec, repo.PassphraseChange{New: sec.Passphrase}); err != nil {
+				t.Fatalf("change back: %v", err)
+			}
 
 			if err := e.Disconnect(ctx, other); err != nil {
 				t.Fatal(err)

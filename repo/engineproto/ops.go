@@ -22,6 +22,7 @@ var handlers = map[string]func(context.Context, repo.Engine, engineRequest) engi
 	opApplyCorsoSettings: serveApplyCorsoSettings,
 	opDisconnect:         serveDisconnect,
 	opContents:           serveContents,
+	opChangePassphrase:   serveChangePassphrase,
 	opResolveCredentials: serveResolveCredentials,
 	opStrength:           serveStrength,
 }
@@ -141,6 +142,20 @@ func (c *Client) Disconnect(ctx context.Context, local repo.Local) error {
 
 func serveDisconnect(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
 	return infoMessage(nil, eng.Disconnect(ctx, req.Local))
+}
+
+const opChangePassphrase = "changePassphrase"
+
+func (c *Client) ChangePassphrase(ctx context.Context, local repo.Local, secrets repo.Secrets, change repo.PassphraseChange) (*repo.Info, error) {
+	return c.info(ctx, engineRequest{Op: opChangePassphrase, Secrets: secrets, Local: local, Change: &change})
+}
+
+func serveChangePassphrase(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
+	if req.Change == nil {
+		return infoMessage(nil, errors.New("engineproto: changePassphrase without a change"))
+	}
+
+	return infoMessage(eng.ChangePassphrase(ctx, req.Local, req.Secrets, *req.Change))
 }
 
 const opContents = "contents"

@@ -17,7 +17,7 @@ import (
 // Protocol is the wire format's version. It changes whenever a message
 // changes meaning, so an app and an engine from different releases say so
 // instead of misreading each other.
-const Protocol = 2
+const Protocol = 3
 
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
@@ -29,6 +29,8 @@ type engineRequest struct {
 	Credentials repo.Credentials `json:"credentials"`
 	// Known are words an attacker is assumed to know, for opStrength.
 	Known []string `json:"known,omitempty"`
+	// Change is the new passphrase (and retention) for opChangePassphrase.
+	Change *repo.PassphraseChange `json:"change,omitempty"`
 }
 
 // engineMessage is one line from the engine: a progress step, or the

@@ -110,6 +110,12 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.T
 		MinEpochDuration: cf.EpochParameters.MinEpochDuration,
 	}
 
+	info.PassphraseChangeable = fm.SupportsPasswordChange()
+
+	if cfg, err := fm.BlobCfgBlob(ctx); err == nil {
+		info.Retention = repo.Retention{Mode: string(cfg.RetentionMode), Period: cfg.RetentionPeriod}
+	}
+
 	if raw, err := formatBlob(ctx, dr); err == nil {
 		if j, err := format.ParseKopiaRepositoryJSON(raw); err == nil {
 			info.KeyDerivation = j.KeyDerivationAlgorithm
