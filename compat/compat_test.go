@@ -3,6 +3,7 @@ package compat
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -194,6 +195,61 @@ func TestForkCreatesRepositoryForDesktop(t *testing.T) {
 		return policy.SetPolicy(ctx, w, policy.GlobalPolicySourceInfo, pol)
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The passphrase-change exchange: a repository whose passphrase Corso
+// Desktop changed, for the fork to open, and one whose passphrase the fork
+// changed as `corso repo update-passphrase` does, for Corso Desktop.
+const (
+	passChangedByDesktop = "passphrase-changed-by-desktop"
+	passChangedByFork    = "passphrase-changed-by-fork"
+	newPassphraseFile    = "new-passphrase"
+)
+
+// TestForkOpensAfterDesktopPassphraseChange: the fork opens it with the
+// new passphrase and refuses the old one.
+func TestForkOpensAfterDesktopPassphraseChange(t *testing.T) {
+	dir := exchangeDir(t)
+	ctx := context.Background()
+	path := filepath.Join(dir, passChangedByDesktop)
+
+	newPass, err := os.ReadFile(filepath.Join(dir, newPassphraseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := filesystem.New(ctx, &filesystem.Options{Path: path}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := filepath.Join(t.TempDir(), "repository.config")
+	if err := repo.Connect(ctx, cfg, st, passphrase(t, dir), &repo.ConnectOptions{}); !errors.Is(err, repo.ErrInvalidPassword) {
+		t.Fatalf("the old passphrase: %v, want kopia's invalid password", err)
+	}
+
+	dr := openFilesystem(t, ctx, path, string(newPass), false)
+	if _, err := policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo); err != nil {
+		t.Fatalf("the global policy after the change: %v", err)
+	}
+}
+
+// TestForkChangesPassphraseForDesktop changes a repository's passphrase
+// with the fork's FormatManager().ChangePassword, which is what `corso repo
+// update-passphrase` runs.
+func TestForkChangesPassphraseForDesktop(t *testing.T) {
+	dir := exchangeDir(t)
+	ctx := context.Background()
+
+	newPass, err := os.ReadFile(filepath.Join(dir, newPassphraseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dr := openFilesystem(t, ctx, filepath.Join(dir, passChangedByFork), passphrase(t, dir), true)
+	if err := dr.FormatManager().ChangePassword(ctx, string(newPass)); err != nil {
 		t.Fatal(err)
 	}
 }

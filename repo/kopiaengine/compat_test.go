@@ -48,6 +48,22 @@ func TestCorsoForkCompatibility(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A repository whose passphrase this side changes, for the fork to
+	// open with the new one.
+	newSec := repo.Secrets{Passphrase: "changed " + repotest.Passphrase}
+	if err := os.WriteFile(filepath.Join(exchange, "new-passphrase"), []byte(newSec.Passphrase), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	changedLocal := repotest.LocalIn(t.TempDir())
+	if _, err := eng.Initialize(ctx, repo.Filesystem{Path: filepath.Join(exchange, "passphrase-changed-by-desktop")}, repo.Secrets{Passphrase: repotest.Passphrase}, changedLocal); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := eng.ChangePassphrase(ctx, changedLocal, repo.Secrets{Passphrase: repotest.Passphrase}, repo.PassphraseChange{New: newSec.Passphrase}); err != nil {
+		t.Fatal(err)
+	}
+
 	// The hand-off: .corso.toml files exported here, which the fork side
 	// reads (not this side's settings) to find and open each repository,
 	// with the S3 keys in the environment as the Corso CLI takes them.
@@ -90,6 +106,19 @@ func TestCorsoForkCompatibility(t *testing.T) {
 	}
 
 	repotest.RequireCorsoFormat(t, info)
+
+	// The fork changed this one's passphrase as the CLI's
+	// update-passphrase does: it opens with the new one only, in both
+	// engines.
+	forkChanged := repo.Filesystem{Path: filepath.Join(exchange, "passphrase-changed-by-fork")}
+	for name, e := range repotest.Engines(t) {
+		if _, err := e.Connect(ctx, forkChanged, newSec, repotest.LocalIn(t.TempDir())); err != nil {
+			t.Fatalf("%s: the fork's passphrase change: %v", name, err)
+		}
+
+		_, err := e.Connect(ctx, forkChanged, repo.Secrets{Passphrase: repotest.Passphrase}, repotest.LocalIn(t.TempDir()))
+		repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
+	}
 
 	requireCorsoBackups(t, exchange)
 }
