@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -55,17 +54,12 @@ type addFlow struct {
 	report   *repo.Report
 	imported *corsoconfig.Config
 
-	mode                passMode
-	name, pass, confirm *keyEntry
-	remember            *widget.Check
-	strength            *strengthMeter
-	strengthText        *widget.Label
-	strengthHint        *widget.Label
-	// rated is the last rating shown; newRepo: the passphrase is a new one.
-	rated   rating
-	newRepo bool
-	// strengthCancel stops the rating still waiting or running.
-	strengthCancel       context.CancelFunc
+	mode     passMode
+	name     *keyEntry
+	remember *widget.Check
+	// The passphrase fields; newRepo: the passphrase is a new one.
+	*newPassphrase
+	newRepo              bool
 	passForm             *widget.Form
 	checkButton, primary *widget.Button
 	pickButtons          map[repo.Kind]*widget.Button

@@ -5,7 +5,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -52,14 +51,9 @@ func (f *addFlow) showPassphrase(mode passMode) {
 		return nil
 	}
 
-	f.pass = f.newSecretEntry("passphrase")
-	f.confirm = f.newSecretEntry("the same passphrase again")
+	f.newPassphrase = f.a.newPassphraseFields(func() []string { return []string{f.name.Text, f.defaultName()} }, f.updateSubmit)
 	f.remember = widget.NewCheck("Remember in the keychain", nil)
 	f.remember.SetChecked(true)
-	f.strength = newStrengthMeter()
-	f.strengthText = widget.NewLabel("")
-	f.strengthHint = wrapped("")
-	f.strengthHint.SizeName = theme.SizeNameCaptionText
 
 	if f.imported != nil && f.imported.Secrets.Passphrase != "" {
 		f.pass.SetText(f.imported.Secrets.Passphrase)
@@ -68,24 +62,9 @@ func (f *addFlow) showPassphrase(mode passMode) {
 
 	items := []*widget.FormItem{{Text: "Name", Widget: f.name}}
 
-	f.rated = rating{}
-
 	if newRepo {
-		f.pass.Validator = f.validateNewPassphrase
-		f.pass.OnChanged = func(s string) { f.updateStrength() }
-		f.confirm.Validator = func(s string) error {
-			if s != f.pass.Text {
-				return errors.New("The two passphrases differ.")
-			}
-
-			return nil
-		}
-		items = append(items,
-			&widget.FormItem{Text: "Passphrase", Widget: f.pass},
-			&widget.FormItem{Text: "Strength", Widget: container.NewVBox(
-				container.NewBorder(nil, nil, nil, f.strengthText, f.strength), f.strengthHint)},
-			&widget.FormItem{Text: "Confirm", Widget: f.confirm})
-		f.updateStrength()
+		items = append(items, f.formItems("Passphrase")...)
+		f.rateAsTyped()
 	} else {
 		f.pass.Validator = func(s string) error {
 			if s == "" {
@@ -130,115 +109,13 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	body := container.NewVBox(f.passForm)
 
 	if newRepo {
-		warn := wrapped("Write the passphrase down somewhere safe. If it is lost, the backups cannot be decrypted: " +
-			"nobody, including Corso, can recover or reset it.")
-		warn.Importance = widget.WarningImportance
-		body.Objects = append([]fyne.CanvasObject{warn}, body.Objects...)
+		body.Objects = append([]fyne.CanvasObject{lostPassphraseWarning()}, body.Objects...)
 	}
 
 	title := map[passMode]string{modeCreate: "create", modeConnect: "connect", modeFinish: "finish creating"}[mode]
 	f.a.setView(f.frame(4, title, f.settings.Describe(), body, back, f.submitButton))
 	f.a.win.Canvas().Focus(f.pass)
 }
-
-// strengthDelay lets typing settle before a passphrase is rated: in the
-// release build each rating runs in the engine helper process.
-const strengthDelay = 150 * time.Millisecond
-
-// updateStrength rates the passphrase off the UI goroutine; a newer
-// keystroke cancels a rating still waiting or running.
-func (f *addFlow) updateStrength() {
-	f.confirm.Validate() //nolint:errcheck
-
-	if f.strengthCancel != nil {
-		f.strengthCancel()
-	}
-
-	pass, known := f.pass.Text, []string{f.name.Text, f.defaultName()}
-
-	if pass == "" { // rated without the engine: shown at once
-		s, _ := f.a.eng.PassphraseStrength(context.Background(), "")
-		f.showStrength("", s)
-
-		return
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	f.strengthCancel = cancel
-
-	go func() {
-		select {
-		case <-time.After(strengthDelay):
-		case <-ctx.Done():
-			return
-		}
-
-		s, err := f.a.eng.PassphraseStrength(ctx, pass, known...)
-		go f.a.eng.Prepare() // for the next keystroke or the submit
-
-		f.a.post(func() {
-			// Cancelled, on this goroutine, by a newer keystroke.
-			if ctx.Err() != nil {
-				return
-			}
-
-			cancel()
-
-			if err != nil {
-				s = repo.Strength{Label: "Not rated", Hint: "The strength could not be rated. " + err.Error()}
-			}
-
-			f.showStrength(pass, s)
-		})
-	}()
-}
-
-// rating is the strength of one passphrase, as last rated.
-type rating struct {
-	text string
-	// weak: rated below minNewScore; such a passphrase is refused for a
-	// new repository.
-	weak bool
-}
-
-// showStrength shows the rating s of pass and checks the field again: the
-// field's tick now also means "not too easy to guess".
-func (f *addFlow) showStrength(pass string, s repo.Strength) {
-	score := s.Score
-	if pass == "" {
-		score = -1
-	}
-
-	f.strength.set(score)
-	f.strengthText.SetText(s.Label)
-	f.strengthHint.SetText(s.Hint)
-
-	// A rating that failed ("Not rated") refuses nothing.
-	f.rated = rating{text: pass, weak: pass != "" && s.Label != "Not rated" && s.Score < minNewScore}
-
-	if pass != "" {
-		f.pass.Validate() //nolint:errcheck // shows the verdict on the field
-	}
-
-	f.updateSubmit()
-}
-
-// validateNewPassphrase refuses a new repository's passphrase that is too
-// short, or rated too easy to guess.
-func (f *addFlow) validateNewPassphrase(s string) error {
-	if err := repo.ValidateNewPassphrase(s); err != nil {
-		return err
-	}
-
-	if f.rated.text == s && f.rated.weak {
-		return fmt.Errorf("Too easy to guess (%s): add more unrelated words.", f.strengthText.Text)
-	}
-
-	return nil
-}
-
-// rating says whether the passphrase on screen has been rated yet.
-func (f *addFlow) ratingDone() bool { return f.rated.text == f.pass.Text }
 
 // passValid says whether every passphrase-step field passes its check,
 // without marking untouched fields. A new passphrase must also have been
