@@ -65,6 +65,9 @@ type Entry struct {
 	// command points at the file.
 	CorsoRepoID     string `json:"corsoRepoID,omitempty"`
 	CorsoConfigFile string `json:"corsoConfigFile,omitempty"`
+
+	// PassphraseChange is a passphrase change not yet seen to finish.
+	PassphraseChange *PendingPassphraseChange `json:"passphraseChange,omitempty"`
 }
 
 // NewEntry makes an entry for settings, with a fresh ID.

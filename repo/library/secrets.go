@@ -165,7 +165,14 @@ func (l *Library) deleteKeychain(ctx context.Context, id string) error {
 
 func (l *Library) deleteSecrets(ctx context.Context, id string) error {
 	l.ForgetSessionSecrets(ctx, id)
-	return l.deleteKeychain(ctx, id)
+	l.session.Delete(ctx, pendingAccount(id)) //nolint:errcheck
+
+	err := l.deleteKeychain(ctx, id)
+	if perr := l.keys.Delete(ctx, pendingAccount(id)); err == nil {
+		err = perr
+	}
+
+	return err
 }
 
 // Where says where one secret of a saved repository is right now.
