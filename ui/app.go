@@ -81,6 +81,8 @@ type App struct {
 	// for tests.
 	lastError error
 	lastInfo  string
+	// changeForm is the passphrase change dialog last shown.
+	changeForm *passChangeForm
 
 	flow   *addFlow
 	busy   *task

@@ -85,6 +85,12 @@ func (a *App) secretsText(e library.Entry) string {
 // With typed nil, stored secrets are used and a missing passphrase only
 // leaves an "Open…" button; with secrets, those are used.
 func (a *App) open(e library.Entry, typed *repo.Secrets) {
+	if e.PassphraseChange != nil {
+		// Which passphrase opens it is the change's to settle first.
+		a.finishPassphraseChange(e, typed)
+		return
+	}
+
 	a.opening[e.ID] = true
 	a.refreshList()
 
@@ -248,6 +254,12 @@ func (a *App) showDetails() {
 		body.Add(wrapped("The passphrase is not stored for this session. Enter it to see the repository's details."))
 	}
 
+	if p := e.PassphraseChange; p != nil && !a.opening[e.ID] {
+		body.Add(wrapped(fmt.Sprintf("A passphrase change started %s has not finished: the repository opens with the old or the new passphrase until it does.",
+			p.Started.Local().Format("2 January 15:04"))))
+		body.Add(container.NewHBox(widget.NewButtonWithIcon("Finish the passphrase change…", theme.ConfirmIcon(), func() { a.finishPassphraseChange(e, nil) })))
+	}
+
 	if info != nil && !info.CorsoSettings {
 		fix := widget.NewButtonWithIcon("Apply Corso's settings", theme.SettingsIcon(), func() { a.applyCorsoSettings(e) })
 		body.Add(container.NewHBox(fix))
@@ -307,6 +319,10 @@ func (a *App) actions(e library.Entry, connected bool, info *repo.Info) fyne.Can
 
 	rename := widget.NewButtonWithIcon("Rename…", theme.DocumentCreateIcon(), func() { a.askRename(e) })
 	buttons := []fyne.CanvasObject{connect, check, export, cli, rename}
+
+	if info != nil {
+		buttons = append(buttons, widget.NewButtonWithIcon("Change passphrase…", theme.AccountIcon(), func() { a.askChangePassphrase(e) }))
+	}
 
 	if e.Kind != repo.KindFilesystem {
 		buttons = append(buttons, widget.NewButtonWithIcon("Add another in this bucket", theme.ContentAddIcon(), func() { a.addInBucket(e) }))

@@ -1,0 +1,195 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/library"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+const changedPassphrase = "lantern orchard quietly folds seven maps"
+
+// detailsButton is the details' button labelled text, or nil.
+func (h *harness) detailsButton(text string) *widget.Button {
+	var found *widget.Button
+
+	h.loop.onUI(func() {
+		for _, o := range test.LaidOutObjects(h.a.details) {
+			if b, ok := o.(*widget.Button); ok && b.Text == text {
+				found = b
+			}
+		}
+	})
+
+	return found
+}
+
+// openChange opens the change dialog from the details.
+func (h *harness) openChange(e library.Entry) *passChangeForm {
+	h.t.Helper()
+	h.loop.until(h.t, "the repository to open", func() bool { return h.a.infos[e.ID] != nil })
+
+	b := h.detailsButton("Change passphrase…")
+	if b == nil {
+		h.t.Fatal("no Change passphrase button in the details")
+	}
+
+	h.a.changeForm = nil
+	h.tap(b)
+	h.loop.until(h.t, "the change dialog", func() bool { return h.a.changeForm != nil })
+
+	return h.a.changeForm
+}
+
+// TestChangePassphrase, over both engines: the current passphrase comes
+// from the keychain and says so; a weak new one is refused; the change
+// re-keys the repository (old refused, new opens), updates the keychain,
+// and names what still holds the old one: another saved entry for the
+// same repository and a .corso.toml with a passphrase key.
+func TestChangePassphrase(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		h := newHarnessOver(t, eng)
+		folder := filepath.Join(h.root, "folder")
+		h.checkFolder(folder)
+		e := h.createHere("Folder")
+		ctx := context.Background()
+
+		h.loop.until(t, "the repository to open", func() bool { return h.a.infos[e.ID] != nil })
+
+		same := library.NewEntry("Same one", repo.Filesystem{Path: folder})
+		same.UniqueID = h.a.infos[e.ID].UniqueID
+		if err := h.a.lib.Save(ctx, same); err != nil {
+			t.Fatal(err)
+		}
+
+		cfg := h.a.opts.CorsoConfigPath
+		if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
+			t.Fatal(err)
+		}
+
+		toml := "account_provider = \"M365\"\nprovider = \"Filesystem\"\npath = \"" + folder + "\"\npassphrase = \"" + passphrase + "\"\n"
+		if err := os.WriteFile(cfg, []byte(toml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+
+		f := h.openChange(e)
+		if f.current.Text != passphrase || !strings.HasPrefix(f.currentFrom, "From ") {
+			t.Fatalf("current passphrase not pre-filled from the keychain: %q", f.currentFrom)
+		}
+
+		h.typeInto(f.next.pass, "sunflower")
+		h.typeInto(f.next.confirm, "sunflower")
+		h.loop.until(t, "the rating", f.next.ratingDone)
+
+		if !f.submit.Disabled() {
+			t.Fatal("a weak new passphrase can be submitted")
+		}
+
+		h.typeInto(f.next.pass, changedPassphrase)
+		h.typeInto(f.next.confirm, changedPassphrase)
+		h.loop.until(t, "the rating", f.next.ratingDone)
+		h.tap(f.submit)
+		h.idle()
+
+		if !strings.Contains(h.a.lastInfo, "is changed") {
+			t.Fatalf("no success message; last error %v", h.a.lastError)
+		}
+
+		for _, want := range []string{`"Same one"`, cfg, "CORSO_PASSPHRASE", "in place of the old one"} {
+			if !strings.Contains(h.a.lastInfo, want) {
+				t.Errorf("the message does not say %q:\n%s", want, h.a.lastInfo)
+			}
+		}
+
+		if s, err := h.a.lib.Secrets(ctx, e); err != nil || s.Passphrase != changedPassphrase {
+			t.Fatalf("keychain after the change: %v", err)
+		}
+
+		if got, _, _ := h.a.lib.Get(ctx, e.ID); got.PassphraseChange != nil {
+			t.Fatal("the change's record outlived it")
+		}
+
+		_, err := eng.Connect(ctx, repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase}, repotest.LocalIn(t.TempDir()))
+		repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
+
+		if _, err := eng.Connect(ctx, repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: changedPassphrase}, repotest.LocalIn(t.TempDir())); err != nil {
+			t.Fatalf("the new passphrase does not open it: %v", err)
+		}
+	})
+}
+
+// stopsAfterRemovingBlobCfg is the in-process engine, except that a
+// passphrase change stops, as a dropped network would, right after its
+// first write (kopia.blobcfg removed): the real state such a stop leaves.
+type stopsAfterRemovingBlobCfg struct{ repo.Engine }
+
+func (s stopsAfterRemovingBlobCfg) ChangePassphrase(ctx context.Context, local repo.Local, secrets repo.Secrets, change repo.PassphraseChange) (*repo.Info, error) {
+	return nil, repo.NewError(repo.CodeUnreachable, nil, "The storage stopped answering.")
+}
+
+// TestInterruptedPassphraseChangeFinishesAtNextStart: a change that
+// stopped after removing kopia.blobcfg is recorded; the details say so;
+// after a restart the app finishes it before anything else, with both
+// passphrases from the keychain, and the repository then opens with the
+// new one only.
+func TestInterruptedPassphraseChangeFinishesAtNextStart(t *testing.T) {
+	root := repotest.TempDir(t)
+	h := newHarnessOver(t, stopsAfterRemovingBlobCfg{inProcess})
+	folder := filepath.Join(root, "folder")
+	h.checkFolder(folder)
+	e := h.createHere("Folder")
+
+	f := h.openChange(e)
+	h.typeInto(f.next.pass, changedPassphrase)
+	h.typeInto(f.next.confirm, changedPassphrase)
+	h.loop.until(t, "the rating", f.next.ratingDone)
+
+	// The stop leaves what the real change leaves at that point.
+	if err := os.Remove(filepath.Join(folder, "kopia.blobcfg.f")); err != nil {
+		t.Fatal(err)
+	}
+
+	h.tap(f.submit)
+	h.idle()
+
+	if h.a.lastError == nil || !strings.Contains(h.a.lastError.Error(), "finishes the change the next time") {
+		t.Fatalf("the stop is not explained: %v", h.a.lastError)
+	}
+
+	if got, _, _ := h.a.lib.Get(context.Background(), e.ID); got.PassphraseChange == nil {
+		t.Fatal("the interrupted change was not recorded")
+	}
+
+	if h.detailsButton("Finish the passphrase change…") == nil {
+		t.Fatal("the details do not offer to finish the change")
+	}
+
+	// A restart, over the real engine.
+	h2 := newHarnessOn(t, h.root, h.dirs, h.kc, inProcess)
+	h2.loop.onUI(func() { h2.a.selectEntry(e.ID) })
+	h2.idle()
+	h2.loop.until(t, "the change to finish", func() bool { return strings.Contains(h2.a.lastInfo, "is changed") })
+
+	if h2.a.infos[e.ID] == nil {
+		t.Fatalf("not open after finishing; last error %v", h2.a.lastError)
+	}
+
+	if s, err := h2.a.lib.Secrets(context.Background(), e); err != nil || s.Passphrase != changedPassphrase {
+		t.Fatalf("keychain after finishing: %v", err)
+	}
+
+	if _, err := os.Stat(filepath.Join(folder, "kopia.blobcfg.f")); err != nil {
+		t.Fatalf("kopia.blobcfg was not written back: %v", err)
+	}
+
+	_, err := inProcess.Connect(context.Background(), repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase}, repotest.LocalIn(t.TempDir()))
+	repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
+}
