@@ -12,6 +12,9 @@ type Contents struct {
 	// AssistBackups is how many assist backups (kept by Corso to resume an
 	// interrupted backup, hidden by the CLI) are not in Backups.
 	AssistBackups int
+	// Maintenance is who owns maintenance, when it last ran, and whether
+	// it extends object locks.
+	Maintenance Maintenance
 }
 
 // StorageUse is the space a repository takes, by kind of blob.

@@ -43,6 +43,12 @@ type Engine interface {
 	// opens with one of the two; run again with the same two after an
 	// interruption, it finishes from wherever it stopped.
 	ChangePassphrase(ctx context.Context, local Local, secrets Secrets, change PassphraseChange) (*Info, error)
+	// Maintain runs Corso's maintenance on a connected repository: Corso's
+	// settings checks, in complete mode Corso's clean-up of incomplete
+	// backups, then kopia's maintenance with full safety, as the
+	// requested identity. Owned by another identity, it refuses with
+	// CodeNotOwner unless told to take ownership.
+	Maintain(ctx context.Context, local Local, secrets Secrets, req MaintenanceRequest) (*MaintenanceResult, error)
 	// Disconnect removes this app's connection state for a repository; the
 	// repository itself is not touched.
 	Disconnect(ctx context.Context, local Local) error

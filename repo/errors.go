@@ -42,6 +42,9 @@ const (
 	CodeLostRace
 	// CodeDiskFull: the disk (or the user's quota) is full.
 	CodeDiskFull
+	// CodeNotOwner: another identity owns the repository's maintenance;
+	// Error.Location names it.
+	CodeNotOwner
 )
 
 // Error is the only error type the repo package returns to callers. Error()

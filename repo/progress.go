@@ -21,6 +21,12 @@ const (
 	StepProvingPassphrase Step = "Finding which passphrase the repository opens with…"
 	StepRewritingFormat   Step = "Rewriting the repository's format for the new passphrase…"
 	StepVerifyingNew      Step = "Opening the repository with the new passphrase…"
+
+	StepMaintCheck    Step = "Checking Corso's settings…"
+	StepMaintMeasure  Step = "Measuring the storage…"
+	StepMaintQuick    Step = "Running kopia's quick maintenance (metadata)…"
+	StepMaintFull     Step = "Running kopia's full maintenance (snapshots, contents, unused blobs)…"
+	StepMaintMeasure2 Step = "Measuring the storage again…"
 )
 
 type progressKey struct{}

@@ -49,4 +49,6 @@ type Info struct {
 	// PassphraseChangeable is false for formats written by kopia v0.8 or
 	// older, whose passphrase cannot be changed.
 	PassphraseChangeable bool
+	// Maintenance is its maintenance owner and settings.
+	Maintenance Maintenance
 }

@@ -23,6 +23,7 @@ var handlers = map[string]func(context.Context, repo.Engine, engineRequest) engi
 	opDisconnect:         serveDisconnect,
 	opContents:           serveContents,
 	opChangePassphrase:   serveChangePassphrase,
+	opMaintain:           serveMaintain,
 	opResolveCredentials: serveResolveCredentials,
 	opStrength:           serveStrength,
 }
@@ -156,6 +157,27 @@ func serveChangePassphrase(ctx context.Context, eng repo.Engine, req engineReque
 	}
 
 	return infoMessage(eng.ChangePassphrase(ctx, req.Local, req.Secrets, *req.Change))
+}
+
+const opMaintain = "maintain"
+
+func (c *Client) Maintain(ctx context.Context, local repo.Local, secrets repo.Secrets, req repo.MaintenanceRequest) (*repo.MaintenanceResult, error) {
+	m, err := c.call(ctx, engineRequest{Op: opMaintain, Secrets: secrets, Local: local, Maintenance: &req})
+	if err != nil {
+		return nil, err
+	}
+
+	return m.Maintained, m.Err.decode()
+}
+
+func serveMaintain(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
+	if req.Maintenance == nil {
+		return infoMessage(nil, errors.New("engineproto: maintain without a request"))
+	}
+
+	res, err := eng.Maintain(ctx, req.Local, req.Secrets, *req.Maintenance)
+
+	return engineMessage{Done: true, Maintained: res, Err: encodeError(err)}
 }
 
 const opContents = "contents"

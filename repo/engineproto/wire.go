@@ -31,19 +31,22 @@ type engineRequest struct {
 	Known []string `json:"known,omitempty"`
 	// Change is the new passphrase (and retention) for opChangePassphrase.
 	Change *repo.PassphraseChange `json:"change,omitempty"`
+	// Maintenance is the run asked for, for opMaintain.
+	Maintenance *repo.MaintenanceRequest `json:"maintenance,omitempty"`
 }
 
 // engineMessage is one line from the engine: a progress step, or the
 // result (Done) with at most one of Info, Report, Text and Err.
 type engineMessage struct {
-	Progress repo.Step      `json:"progress,omitempty"`
-	Done     bool           `json:"done,omitempty"`
-	Info     *repo.Info     `json:"info,omitempty"`
-	Report   *reportWire    `json:"report,omitempty"`
-	Text     string         `json:"text,omitempty"`
-	Strength *repo.Strength `json:"strength,omitempty"`
-	Contents *repo.Contents `json:"contents,omitempty"`
-	Err      *errorWire     `json:"err,omitempty"`
+	Progress   repo.Step               `json:"progress,omitempty"`
+	Done       bool                    `json:"done,omitempty"`
+	Info       *repo.Info              `json:"info,omitempty"`
+	Report     *reportWire             `json:"report,omitempty"`
+	Text       string                  `json:"text,omitempty"`
+	Strength   *repo.Strength          `json:"strength,omitempty"`
+	Contents   *repo.Contents          `json:"contents,omitempty"`
+	Maintained *repo.MaintenanceResult `json:"maintained,omitempty"`
+	Err        *errorWire              `json:"err,omitempty"`
 }
 
 // settingsWire holds exactly one kind of settings.

@@ -57,6 +57,10 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
+	if c.Maintenance, err = maintenanceOf(ctx, dr); err != nil {
+		return nil, preflight.Classify(ctx, err, where)
+	}
+
 	return c, nil
 }
 

@@ -59,6 +59,13 @@ func withS3Secrets(ctx context.Context, s repo.S3Secrets) context.Context {
 	return context.WithValue(ctx, s3SecretsKey{}, s)
 }
 
+// WithS3Secrets is withS3Secrets for code that opens a connection file
+// with kopia directly (test fixtures): typed-in S3 keys reach the storage
+// this engine registered for kopia's "s3" type only this way.
+func WithS3Secrets(ctx context.Context, s repo.S3Secrets) context.Context {
+	return withS3Secrets(ctx, s)
+}
+
 func s3SecretsFrom(ctx context.Context) repo.S3Secrets {
 	s, _ := ctx.Value(s3SecretsKey{}).(repo.S3Secrets)
 	return s
