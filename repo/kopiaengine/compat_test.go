@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +122,42 @@ func TestCorsoForkCompatibility(t *testing.T) {
 	}
 
 	requireCorsoBackups(t, exchange)
+
+	// Corso Desktop's maintenance, both modes, on the fork's repository
+	// with Corso backups, as an identity of its own; then the fork opens
+	// it again and runs its own maintenance as that owner.
+	withBackups := repo.Filesystem{Path: filepath.Join(exchange, "with-backups")}
+	maintLocal := repotest.LocalIn(t.TempDir())
+
+	if _, err := eng.Connect(ctx, withBackups, repo.Secrets{Passphrase: repotest.Passphrase}, maintLocal); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, mode := range []repo.MaintenanceMode{repo.MaintenanceMetadata, repo.MaintenanceComplete} {
+		res, err := eng.Maintain(ctx, maintLocal, repo.Secrets{Passphrase: repotest.Passphrase}, repo.MaintenanceRequest{Mode: mode, User: "corso-admin", Host: "backup-host"})
+		if err != nil || res.Owner != "corso-admin@backup-host" || len(res.Tasks) == 0 {
+			t.Fatalf("%s maintenance of the fork's repository: %+v %v", mode, res, err)
+		}
+	}
+
+	if err := os.WriteFile(filepath.Join(exchange, "maintenance-owner"), []byte("corso-admin@backup-host"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	round2 := exec.Command(goBin, "test", "-count=1", "-v", "-run", "TestForkAfterDesktopMaintenance", "./...")
+	round2.Dir = cmd.Dir
+	round2.Env = append(os.Environ(), "COMPAT_DIR="+exchange, "COMPAT_ROUND=2")
+
+	out, err = round2.CombinedOutput()
+	t.Logf("compat module, second round:\n%s", out)
+
+	if err != nil {
+		t.Fatalf("the compat module's second round failed: %v", err)
+	}
+
+	if !strings.Contains(string(out), "--- PASS: TestForkAfterDesktopMaintenance") {
+		t.Fatal("the second round did not run TestForkAfterDesktopMaintenance")
+	}
 }
 
 // requireCorsoBackups lists the backups the fork wrote as Corso does
