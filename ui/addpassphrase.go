@@ -167,6 +167,7 @@ func (f *addFlow) submitPassphrase() {
 
 	if f.imported != nil {
 		entry.CorsoRepoID, entry.CorsoConfigFile = f.imported.RepoID, f.imported.Path
+		entry.MaintenanceUser, entry.MaintenanceHost = f.imported.User, f.imported.Host
 	}
 
 	secrets := repo.Secrets{Passphrase: f.pass.Text, S3: f.s3Secrets()}

@@ -83,6 +83,8 @@ type App struct {
 	lastInfo  string
 	// changeForm is the passphrase change dialog last shown.
 	changeForm *passChangeForm
+	// maintForm is the maintenance dialog last shown.
+	maintForm *maintenanceForm
 
 	flow   *addFlow
 	busy   *task

@@ -110,8 +110,12 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 
 	show := widget.NewButtonWithIcon("Backups…", theme.ListIcon(), func() { a.showBackups(e, st.result) })
 	line := wrapped(summarize(st.result, time.Now()))
+	maint := widget.NewButtonWithIcon("Maintenance…", theme.SettingsIcon(), func() { a.showMaintenance(e) })
 
-	return []fyne.CanvasObject{fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(show))}
+	return []fyne.CanvasObject{
+		fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(show)),
+		fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, st.result.Maintenance), time.Now())), container.NewHBox(maint)),
+	}
 }
 
 // summarize is the details' one line about a repository's contents, e.g.

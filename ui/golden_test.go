@@ -76,7 +76,7 @@ func TestScreensMatchGolden(t *testing.T) {
 	}
 	// What it holds, as read (a summary without backups: "ago" would date
 	// the golden).
-	a.contents[e.ID] = &contentsState{result: &repo.Contents{Storage: repo.StorageUse{Bytes: 12_400_000_000, Blobs: 3120}}}
+	a.contents[e.ID] = &contentsState{result: &repo.Contents{Storage: repo.StorageUse{Bytes: 12_400_000_000, Blobs: 3120}, Maintenance: repo.Maintenance{Owner: "corso@backup-host", Identity: "anna@laptop", LastRun: time.Now().Add(-3 * time.Hour), LastFull: time.Now().Add(-50 * time.Hour)}}}
 	h.loop.onUI(a.showMain)
 
 	// Where the secrets are is looked up, not assumed: here the passphrase

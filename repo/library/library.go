@@ -66,6 +66,13 @@ type Entry struct {
 	CorsoRepoID     string `json:"corsoRepoID,omitempty"`
 	CorsoConfigFile string `json:"corsoConfigFile,omitempty"`
 
+	// MaintenanceUser and MaintenanceHost are who this app runs maintenance
+	// as (kopia's user@host; corso_user and corso_host of an imported
+	// .corso.toml); empty means kopia's defaults, which the Corso CLI
+	// uses on this computer too.
+	MaintenanceUser string `json:"maintenanceUser,omitempty"`
+	MaintenanceHost string `json:"maintenanceHost,omitempty"`
+
 	// PassphraseChange is a passphrase change not yet seen to finish.
 	PassphraseChange *PendingPassphraseChange `json:"passphraseChange,omitempty"`
 }
