@@ -47,11 +47,11 @@ type MaintenanceResult struct {
 	Alerts []string
 	// NotRun names what Corso's own run of this mode does and this run
 	// did not.
-	NotRun []string
-	Tasks          []MaintenanceTask
-	Before, After  StorageUse
-	Started        time.Time
-	Took           time.Duration
+	NotRun        []string
+	Tasks         []MaintenanceTask
+	Before, After StorageUse
+	Started       time.Time
+	Took          time.Duration
 }
 
 // Maintenance is who owns a repository's maintenance and how it is set.
