@@ -11,6 +11,7 @@ import (
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/blob/filesystem"
 	"github.com/kopia/kopia/repo/blob/s3"
+	"github.com/kopia/kopia/repo/maintenance"
 	"github.com/pelletier/go-toml/v2"
 )
 
@@ -38,7 +39,7 @@ func TestForkOpensWhatTheExportedConfigDescribes(t *testing.T) {
 	ctx := context.Background()
 	pass := passphrase(t, dir)
 
-	for _, name := range []string{"filesystem", "s3"} {
+	for _, name := range []string{"filesystem", "s3", "locked"} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(dir, name+".corso.toml"))
 			if err != nil {
@@ -92,6 +93,27 @@ func TestForkOpensWhatTheExportedConfigDescribes(t *testing.T) {
 			want, _ := os.ReadFile(filepath.Join(dir, name+".unique-id"))
 			if got := hex.EncodeToString(r.(repo.DirectRepository).FormatManager().UniqueID()); got != string(want) {
 				t.Fatalf("opened repository %s, the app made %s", got, want)
+			}
+
+			// The immutable one: the fork reads the object lock Corso
+			// Desktop wrote as Corso's init options write it, and lock
+			// extension on, so Corso's own checks find them consistent.
+			if name == "locked" {
+				wantLock, _ := os.ReadFile(filepath.Join(dir, "locked.retention"))
+
+				cfg, err := r.(repo.DirectRepository).FormatManager().BlobCfgBlob()
+				if err != nil || string(cfg.RetentionMode)+" "+cfg.RetentionPeriod.String() != string(wantLock) {
+					t.Fatalf("the fork reads retention %q %v (%v), want %q", cfg.RetentionMode, cfg.RetentionPeriod, err, wantLock)
+				}
+
+				p, err := maintenance.GetParams(ctx, r)
+				if err != nil || !p.ExtendObjectLocks {
+					t.Fatalf("maintenance does not extend the locks: %+v %v", p, err)
+				}
+
+				if err := maintenance.CheckExtendRetention(ctx, cfg, p); err != nil {
+					t.Fatalf("the fork's own retention check: %v", err)
+				}
 			}
 		})
 	}

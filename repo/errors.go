@@ -45,6 +45,9 @@ const (
 	// CodeNotOwner: another identity owns the repository's maintenance;
 	// Error.Location names it.
 	CodeNotOwner
+	// CodeNoObjectLock: an immutable repository was asked for in a bucket
+	// without S3 Object Lock.
+	CodeNoObjectLock
 )
 
 // Error is the only error type the repo package returns to callers. Error()

@@ -103,7 +103,12 @@ func (s S3) normalize(compatible bool) (S3, FieldErrors) {
 	creds, cerrs := s.Credentials.Normalize()
 	errs = append(errs, cerrs...)
 
-	return S3{Bucket: bucket, Prefix: prefix, Region: region, Credentials: creds}, errs
+	lock, err := s.ObjectLock.normalize()
+	if err != nil {
+		errs = append(errs, err)
+	}
+
+	return S3{Bucket: bucket, Prefix: prefix, Region: region, Credentials: creds, ObjectLock: lock}, errs
 }
 
 // Normalized implements Settings.

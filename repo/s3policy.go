@@ -1,6 +1,9 @@
 package repo
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The S3 actions a Corso repository needs, as in Corso's documentation.
 const (
@@ -11,19 +14,40 @@ const (
 	ActionGetBucketLocation = "s3:GetBucketLocation"
 )
 
+// The actions object lock adds: reading the bucket's lock configuration,
+// and setting (at write and when maintenance extends them) and reading an
+// object's retention.
+const (
+	ActionGetBucketObjectLockConfiguration = "s3:GetBucketObjectLockConfiguration"
+	ActionPutObjectRetention               = "s3:PutObjectRetention"
+	ActionGetObjectRetention               = "s3:GetObjectRetention"
+)
+
+// PolicyActions are the actions a repository needs; objectLock adds those
+// an immutable repository needs.
+func PolicyActions(objectLock bool) []string {
+	actions := []string{ActionPutObject, ActionGetObject, ActionListBucket, ActionDeleteObject, ActionGetBucketLocation}
+	if objectLock {
+		actions = append(actions, ActionGetBucketObjectLockConfiguration, ActionPutObjectRetention, ActionGetObjectRetention)
+	}
+
+	return actions
+}
+
 // PolicyJSON is the minimal IAM policy a Corso repository needs in bucket.
-func PolicyJSON(bucket string) string {
+func PolicyJSON(bucket string, objectLock bool) string {
+	quoted := make([]string, 0, 8)
+	for _, a := range PolicyActions(objectLock) {
+		quoted = append(quoted, `"`+a+`"`)
+	}
+
 	return fmt.Sprintf(`{
     "Version": "2012-10-17",
     "Statement": [
         {
             "Effect": "Allow",
             "Action": [
-                "s3:PutObject",
-                "s3:GetObject",
-                "s3:ListBucket",
-                "s3:DeleteObject",
-                "s3:GetBucketLocation"
+                %[2]s
             ],
             "Resource": [
                 "arn:aws:s3:::%[1]s",
@@ -31,7 +55,7 @@ func PolicyJSON(bucket string) string {
             ]
         }
     ]
-}`, bucket)
+}`, bucket, strings.Join(quoted, ",\n                "))
 }
 
 // Check line names, in the order they run.
@@ -40,6 +64,7 @@ const (
 	LineEndpoint    = "Endpoint"
 	LineBucket      = "Bucket"
 	LineRegion      = "Region"
+	LineObjectLock  = "Object lock"
 	LineList        = "List objects"
 	LineWrite       = "Write, read, delete"
 )

@@ -64,6 +64,10 @@ type S3 struct {
 	// Region overrides the bucket's region; empty asks the bucket.
 	Region      string      `json:"region,omitempty"`
 	Credentials Credentials `json:"credentials"`
+	// ObjectLock, for a new repository, locks its blobs (S3 Object Lock);
+	// nil for none. It is what the repository was created with; the
+	// repository's own kopia.blobcfg is what counts.
+	ObjectLock *ObjectLock `json:"objectLock,omitempty"`
 }
 
 // S3Compatible is a repository on any store that speaks the S3 API.

@@ -45,6 +45,7 @@ type addFlow struct {
 	disableTLS, noVerify                   *widget.Check
 	tlsWarning                             *fyne.Container
 	tlsWarningText                         *widget.Label
+	lock                                   *objectLockFields
 	form                                   *widget.Form
 	formBox                                *fyne.Container
 	rows                                   []*fieldRow

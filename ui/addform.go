@@ -172,6 +172,11 @@ func (f *addFlow) revalidate() bool {
 }
 
 func (f *addFlow) visible(r *fieldRow) bool {
+	if l := f.lock; l != nil && r.input == l.days {
+		// Inside the object-lock row, shown while the lock is on.
+		return l.on.Checked && f.kind != repo.KindFilesystem
+	}
+
 	for _, it := range f.form.Items {
 		if it.Widget == r.box {
 			return true
@@ -212,7 +217,7 @@ func (f *addFlow) credentials() repo.Credentials {
 
 // current is the storage as the form describes it, not yet normalised.
 func (f *addFlow) current() repo.Settings {
-	s3 := repo.S3{Bucket: f.bucket.Text, Prefix: f.prefix.Text, Region: f.region.Text, Credentials: f.credentials()}
+	s3 := repo.S3{Bucket: f.bucket.Text, Prefix: f.prefix.Text, Region: f.region.Text, Credentials: f.credentials(), ObjectLock: f.objectLock()}
 
 	switch f.kind {
 	case repo.KindFilesystem:
@@ -324,6 +329,8 @@ func (f *addFlow) rebuildForm() {
 			item("CA certificate", f.row(f.caFile), "Trusts a self-signed store with verification on.")
 			item("", widget.NewButtonWithIcon("Choose CA file…", theme.FileIcon(), f.pickCAFile), "")
 		}
+
+		items = append(items, f.lockItem())
 	}
 
 	f.form = &widget.Form{Items: items}
@@ -410,6 +417,7 @@ func (f *addFlow) fill(s repo.Settings, secrets repo.S3Secrets) {
 	f.bucket.SetText(s3.Bucket)
 	f.prefix.SetText(s3.Prefix)
 	f.region.SetText(s3.Region)
+	f.fillLock(s3.ObjectLock)
 
 	switch c := s3.Credentials; c.Source {
 	case repo.CredentialsKeys:

@@ -154,6 +154,13 @@ func (f *addFlow) submitPassphrase() {
 	}
 
 	a := f.a
+
+	// Object lock is a choice made at creation; an existing repository
+	// has its own (in kopia.blobcfg), read when it opens.
+	if f.mode != modeCreate {
+		f.settings = withoutObjectLock(f.settings)
+	}
+
 	entry := library.NewEntry(strings.TrimSpace(f.name.Text), f.settings)
 
 	// A repository already in the list is connected as that entry, never
@@ -225,4 +232,18 @@ func (f *addFlow) submitPassphrase() {
 			a.showError("Passphrase kept for this session only", keychainEr)
 		}
 	})
+}
+
+// withoutObjectLock is s without a creation's object-lock choice.
+func withoutObjectLock(s repo.Settings) repo.Settings {
+	switch v := s.(type) {
+	case repo.S3:
+		v.ObjectLock = nil
+		return v
+	case repo.S3Compatible:
+		v.ObjectLock = nil
+		return v
+	}
+
+	return s
 }

@@ -241,6 +241,10 @@ func (a *App) showDetails() {
 
 		rows = append(rows, field("Corso settings", corso)...)
 
+		if e.Kind != repo.KindFilesystem {
+			rows = append(rows, field("Object lock", a.objectLockText(e, info.Retention))...)
+		}
+
 	} else if e.UniqueID != "" {
 		rows = append(rows, field("Unique ID", e.UniqueID)...)
 	}

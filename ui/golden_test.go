@@ -50,7 +50,7 @@ func TestScreensMatchGolden(t *testing.T) {
 	test.AssertRendersToMarkup(t, "check-empty.xml", canvas)
 
 	denied := &repo.Error{Code: repo.CodeAccessDenied, Action: repo.ActionPutObject}
-	f.report = &repo.Report{Err: denied, PolicyJSON: repo.PolicyJSON("corso-backups"), Lines: []repo.CheckLine{
+	f.report = &repo.Report{Err: denied, PolicyJSON: repo.PolicyJSON("corso-backups", false), Lines: []repo.CheckLine{
 		{Name: repo.LineBucket, Message: "corso-backups exists."},
 		{Name: repo.LineWrite, Status: repo.StatusFailed, Message: "s3:PutObject was refused."},
 	}}

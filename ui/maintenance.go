@@ -307,3 +307,23 @@ func (a *App) showMaintenanceResult(e library.Entry, res *repo.MaintenanceResult
 	d := dialog.NewCustom("Maintenance of "+e.Name, "Close", container.NewGridWrap(fyne.NewSize(580, content.MinSize().Height+60), content), a.win)
 	a.showDialog(d)
 }
+
+// objectLockText says how a repository's blobs are protected, from its
+// kopia.blobcfg and (once read) its maintenance parameters.
+func (a *App) objectLockText(e library.Entry, r repo.Retention) string {
+	if !r.Enabled() {
+		return "Off: whoever holds credentials with s3:DeleteObject can delete the repository's blobs."
+	}
+
+	text := "On: each blob is locked in " + strings.ToLower(r.Mode) + " mode for " + repo.DescribePeriod(r.Period) + " after it is written"
+
+	if st := a.contents[e.ID]; st != nil && st.result != nil {
+		if st.result.Maintenance.ExtendObjectLocks {
+			return text + "; maintenance extends the locks of blobs still in use."
+		}
+
+		return text + "; maintenance does not extend the locks, so they run out."
+	}
+
+	return text + "."
+}

@@ -76,10 +76,23 @@ func TestCorsoForkCompatibility(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// An immutable one, in a bucket with object lock.
+	lockedRepo := m.Settings(m.LockedBucket(t), "immutable")
+	lockedRepo.ObjectLock = &repo.ObjectLock{Mode: repo.RetentionGovernance, Period: 72 * time.Hour, Extend: true}
+
+	lockedInfo, err := eng.Initialize(ctx, lockedRepo, repotest.RootSecrets(), repotest.LocalIn(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.WriteFile(filepath.Join(exchange, "locked.retention"), []byte("GOVERNANCE 72h0m0s"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	for name, c := range map[string]struct {
 		s  repo.Settings
 		id string
-	}{"filesystem": {fsRepo, fsInfo.UniqueID}, "s3": {s3Repo, s3Info.UniqueID}} {
+	}{"filesystem": {fsRepo, fsInfo.UniqueID}, "s3": {s3Repo, s3Info.UniqueID}, "locked": {lockedRepo, lockedInfo.UniqueID}} {
 		if _, err := corsoconfig.Export(filepath.Join(exchange, name+".corso.toml"), c.s, corsoconfig.ExportOptions{}); err != nil {
 			t.Fatal(err)
 		}

@@ -119,6 +119,8 @@ func connectableState(rep *repo.Report, where string) error {
 // openRequest is what opening a repository does besides opening it.
 type openRequest struct {
 	settings settingsMode
+	// extendLocks: a new repository's maintenance extends its object locks.
+	extendLocks bool
 	// created is when the format was written, when the caller knows.
 	created time.Time
 	// readCheck, when set, must pass for the open to count; it also says

@@ -11,7 +11,10 @@ import (
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/compression"
 	"github.com/kopia/kopia/repo/format"
+	"github.com/kopia/kopia/repo/maintenance"
 	"github.com/kopia/kopia/snapshot/policy"
+
+	"github.com/corsodesktop/corso-desktop/repo"
 )
 
 // Corso's repository format. kopia's defaults today, written out so a
@@ -96,7 +99,7 @@ func (f *corsoFormat) deriveKey(passphrase string) <-chan derivedKey {
 // write writes kopia.blobcfg, then kopia.repository: the steps of kopia's
 // format.Initialize, with the key derived beforehand. Like it, it refuses
 // when either blob is already there.
-func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte) error {
+func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte, lock repo.Retention) error {
 	var existing blobBuffer
 
 	switch err := st.GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &existing); {
@@ -117,7 +120,9 @@ func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte) er
 		return err
 	}
 
-	BlobCfg := format.BlobStorageConfiguration{}
+	// kopia.blobcfg holds the object lock, and both format blobs are
+	// written locked, as kopia's Initialize does with retention options.
+	BlobCfg := format.BlobStorageConfiguration{RetentionMode: blob.RetentionMode(lock.Mode), RetentionPeriod: lock.Period}
 
 	if err := f.blob.EncryptRepositoryConfig(f.config, key); err != nil {
 		return err
@@ -155,9 +160,12 @@ const (
 )
 
 // applyCorsoSettings writes what `corso repo init` writes after kopia's
-// Initialize: the epoch duration and the global policy. It returns the
-// global policy now in place.
-func applyCorsoSettings(ctx context.Context, dr kopiarepo.DirectRepository, mode settingsMode) (*policy.Policy, error) {
+// Initialize: the epoch duration, the global policy, and with object lock
+// the maintenance parameter that extends the locks (--extend-retention;
+// extendLocks says whether it was chosen for a new repository, and a
+// repair makes it match kopia.blobcfg, as Corso's checks expect). It
+// returns the global policy now in place.
+func applyCorsoSettings(ctx context.Context, dr kopiarepo.DirectRepository, mode settingsMode, extendLocks bool) (*policy.Policy, error) {
 	fm := dr.FormatManager()
 
 	mp, err := fm.GetMutableParameters(ctx)
@@ -165,25 +173,40 @@ func applyCorsoSettings(ctx context.Context, dr kopiarepo.DirectRepository, mode
 		return nil, err
 	}
 
-	if mp.EpochParameters.MinEpochDuration != CorsoMinEpochDuration {
-		BlobCfg, err := fm.BlobCfgBlob(ctx)
-		if err != nil {
-			return nil, err
-		}
+	blobCfg, err := fm.BlobCfgBlob(ctx)
+	if err != nil {
+		return nil, err
+	}
 
+	if mp.EpochParameters.MinEpochDuration != CorsoMinEpochDuration {
 		features, err := fm.RequiredFeatures(ctx)
 		if err != nil {
 			return nil, err
 		}
 
 		mp.EpochParameters.MinEpochDuration = CorsoMinEpochDuration
-		if err := fm.SetParameters(ctx, mp, BlobCfg, features); err != nil {
+		if err := fm.SetParameters(ctx, mp, blobCfg, features); err != nil {
 			return nil, err
 		}
 	}
 
+	wantExtend := blobCfg.IsRetentionEnabled() && (mode != writeSettings || extendLocks)
+
+	// A new repository has no parameters yet: kopia's default is off.
+	writeParams := mode == writeSettings && wantExtend
+
+	if mode != writeSettings {
+		params, err := maintenance.GetParams(ctx, dr)
+		if err != nil {
+			return nil, err
+		}
+
+		writeParams = params.ExtendObjectLocks != wantExtend
+	}
+
 	// Corso starts from an empty policy, not kopia's defaults.
 	pol := &policy.Policy{}
+	writePolicy := true
 
 	if mode != writeSettings {
 		switch found, err := policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo); {
@@ -193,23 +216,45 @@ func applyCorsoSettings(ctx context.Context, dr kopiarepo.DirectRepository, mode
 			return nil, err
 		}
 
-		if corsoPolicyDifferences(pol) == nil {
-			return pol, nil
-		}
+		writePolicy = corsoPolicyDifferences(pol) != nil
 	}
 
-	pol.CompressionPolicy.CompressorName = compression.Name(CorsoCompressor)
-	zero := policy.OptionalInt(0)
-	pol.RetentionPolicy.KeepLatest = &zero
-	pol.RetentionPolicy.KeepHourly = &zero
-	pol.RetentionPolicy.KeepDaily = &zero
-	pol.RetentionPolicy.KeepWeekly = &zero
-	pol.RetentionPolicy.KeepMonthly = &zero
-	pol.RetentionPolicy.KeepAnnual = &zero
-	pol.SchedulingPolicy.SetInterval(0)
+	if !writePolicy && !writeParams {
+		return pol, nil
+	}
 
+	if writePolicy {
+		pol.CompressionPolicy.CompressorName = compression.Name(CorsoCompressor)
+		zero := policy.OptionalInt(0)
+		pol.RetentionPolicy.KeepLatest = &zero
+		pol.RetentionPolicy.KeepHourly = &zero
+		pol.RetentionPolicy.KeepDaily = &zero
+		pol.RetentionPolicy.KeepWeekly = &zero
+		pol.RetentionPolicy.KeepMonthly = &zero
+		pol.RetentionPolicy.KeepAnnual = &zero
+		pol.SchedulingPolicy.SetInterval(0)
+	}
+
+	// One session for both: one index write, not two.
 	err = kopiarepo.WriteSession(ctx, dr, kopiarepo.WriteSessionOptions{Purpose: "corso-desktop: Corso settings"}, func(ctx context.Context, w kopiarepo.RepositoryWriter) error {
-		return policy.SetPolicy(ctx, w, policy.GlobalPolicySourceInfo, pol)
+		if writePolicy {
+			if err := policy.SetPolicy(ctx, w, policy.GlobalPolicySourceInfo, pol); err != nil {
+				return err
+			}
+		}
+
+		if !writeParams {
+			return nil
+		}
+
+		params, err := maintenance.GetParams(ctx, w)
+		if err != nil {
+			return err
+		}
+
+		params.ExtendObjectLocks = wantExtend
+
+		return maintenance.SetParams(ctx, w, params)
 	})
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/format"
 
@@ -34,8 +35,8 @@ import (
 //     appeared after its check, whoever made it.
 type guard interface {
 	// create writes id only if nothing has that name yet, else returns
-	// ErrAlreadyThere.
-	create(ctx context.Context, id blob.ID, data []byte) error
+	// ErrAlreadyThere; opts carries kopia's object lock for the blob.
+	create(ctx context.Context, id blob.ID, data []byte, opts blob.PutOptions) error
 	// lock takes the location's lock; release gives it back.
 	lock(ctx context.Context) (release func(), err error)
 }
@@ -168,7 +169,7 @@ func (s guardedStorage) PutBlob(ctx context.Context, id blob.ID, data blob.Bytes
 		return err
 	}
 
-	return s.g.create(ctx, id, buf.Bytes())
+	return s.g.create(ctx, id, buf.Bytes(), opts)
 }
 
 // folderGuard: a folder on a local or network disk.
@@ -176,7 +177,7 @@ type folderGuard struct {
 	root, where string
 }
 
-func (g folderGuard) create(_ context.Context, id blob.ID, data []byte) error {
+func (g folderGuard) create(_ context.Context, id blob.ID, data []byte, _ blob.PutOptions) error {
 	return createExclusive(filepath.Join(g.root, string(id)+preflight.FSBlobSuffix), data)
 }
 
@@ -305,14 +306,21 @@ type s3Guard struct {
 	conditional bool
 }
 
-func (g s3Guard) create(ctx context.Context, id blob.ID, data []byte) error {
+func (g s3Guard) create(ctx context.Context, id blob.ID, data []byte, opts blob.PutOptions) error {
 	key := g.api.Key(string(id))
 
-	_, err := g.api.Client.PutObject(ctx, &s3.PutObjectInput{
+	put := &s3.PutObjectInput{
 		Bucket: aws.String(g.api.Loc.Bucket), Key: aws.String(key),
 		Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data))),
 		IfNoneMatch: aws.String("*"),
-	})
+	}
+	if opts.RetentionMode != "" && opts.RetentionPeriod > 0 {
+		// Locked as kopia's own S3 storage locks a blob.
+		put.ObjectLockMode = types.ObjectLockMode(opts.RetentionMode)
+		put.ObjectLockRetainUntilDate = aws.Time(time.Now().Add(opts.RetentionPeriod).UTC())
+	}
+
+	_, err := g.api.Client.PutObject(ctx, put)
 	if preflight.ConditionFailed(err) {
 		return preflight.ErrAlreadyThere
 	}
@@ -353,7 +361,7 @@ func (g s3Guard) lock(ctx context.Context) (func(), error) {
 	w := lockWait{start: time.Now()}
 
 	for attempt := 0; ; attempt++ {
-		err := g.create(ctx, preflight.LockName, newLockBody())
+		err := g.create(ctx, preflight.LockName, newLockBody(), blob.PutOptions{})
 		if err == nil {
 			heldLocks.Store(id, true)
 

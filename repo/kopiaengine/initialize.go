@@ -124,11 +124,21 @@ func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secr
 		return nil, preflight.Classify(ctx, k.err, where)
 	}
 
-	if err := f.write(ctx, st, k.key); err != nil {
+	var (
+		lock   repo.Retention
+		extend bool
+	)
+
+	if l, ok := repo.AsS3(n); ok {
+		lock = l.ObjectLock.Retention()
+		extend = l.ObjectLock != nil && l.ObjectLock.Extend
+	}
+
+	if err := f.write(ctx, st, k.key, lock); err != nil {
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
-	return connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now()})
+	return connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now(), extendLocks: extend})
 }
 
 // Initialize creates a Corso repository at an empty location and connects

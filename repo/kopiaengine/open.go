@@ -16,6 +16,7 @@ import (
 	kopiarepo "github.com/kopia/kopia/repo"
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/format"
+	"github.com/kopia/kopia/repo/maintenance"
 	"github.com/kopia/kopia/snapshot/policy"
 
 	"github.com/corsodesktop/corso-desktop/repo"
@@ -76,7 +77,7 @@ func open(ctx context.Context, local repo.Local, secrets repo.Secrets, req openR
 	if req.settings != readSettings {
 		repo.Progress(ctx, repo.StepSettings)
 
-		if pol, err = applyCorsoSettings(ctx, dr, req.settings); err != nil {
+		if pol, err = applyCorsoSettings(ctx, dr, req.settings, req.extendLocks); err != nil {
 			return nil, preflight.Classify(ctx, err, where)
 		}
 	}
@@ -145,6 +146,17 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.T
 		return nil, err
 	default:
 		info.Differences = corsoPolicyDifferences(pol)
+	}
+
+	// Object lock and its extension must agree, as Corso checks; the
+	// parameters are read only when locks are on (one read fewer per open).
+	if cfg, err := fm.BlobCfgBlob(ctx); err == nil && cfg.IsRetentionEnabled() {
+		params, err := maintenance.GetParams(ctx, dr)
+		if err != nil {
+			return nil, err
+		}
+
+		info.Differences = append(info.Differences, retentionAlerts(ctx, cfg, params)...)
 	}
 
 	if info.MinEpochDuration != CorsoMinEpochDuration {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
@@ -228,4 +229,54 @@ func contains(list []string, s string) bool {
 	}
 
 	return false
+}
+
+// TestCheckNamesEachMissingObjectLockAction: for an immutable repository
+// the check proves the two actions object lock adds before anything is
+// written, names the one missing, and offers the policy with them.
+func TestCheckNamesEachMissingObjectLockAction(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+
+	for _, missing := range []string{repo.ActionGetBucketObjectLockConfiguration, repo.ActionPutObjectRetention} {
+		t.Run(strings.TrimPrefix(missing, "s3:"), func(t *testing.T) {
+			bucket := m.LockedBucket(t)
+
+			var allowed []string
+			for _, a := range repo.PolicyActions(true) {
+				if a != missing {
+					allowed = append(allowed, a)
+				}
+			}
+
+			user := "lockless" + strings.ToLower(strings.TrimPrefix(missing, "s3:"))
+			secret := "secret-for-" + user + "-0"
+			m.AddUser(t, user, secret, bucket, allowed)
+
+			s := m.Settings(bucket, "repo")
+			s.Credentials.AccessKeyID = user
+			s.ObjectLock = &repo.ObjectLock{Mode: repo.RetentionGovernance, Period: 24 * time.Hour, Extend: true}
+
+			rep, err := eng.Check(context.Background(), s, repo.S3Secrets{SecretAccessKey: secret}, repo.CheckWrite)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			var e *repo.Error
+			if !errors.As(rep.Err, &e) || e.Code != repo.CodeAccessDenied || e.Action != missing {
+				t.Fatalf("want access denied naming %s, got %v", missing, rep.Err)
+			}
+
+			for _, a := range []string{repo.ActionGetBucketObjectLockConfiguration, repo.ActionPutObjectRetention, repo.ActionGetObjectRetention} {
+				if !strings.Contains(rep.PolicyJSON, a) {
+					t.Errorf("the policy offered lacks %s:\n%s", a, rep.PolicyJSON)
+				}
+			}
+
+			// The same user may create a repository without object lock.
+			s.ObjectLock = nil
+			if rep, err := eng.Check(context.Background(), s, repo.S3Secrets{SecretAccessKey: secret}, repo.CheckWrite); err != nil || rep.Err != nil {
+				t.Fatalf("without object lock: %v %v", err, rep.Err)
+			}
+		})
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 )
@@ -43,6 +44,9 @@ func checkS3(ctx context.Context, loc repo.S3Location, keys *Keys, mode repo.Che
 // refused action does not, so that every refused action is named at once.
 func (a *S3API) run(ctx context.Context, rep *repo.Report, mode repo.CheckMode) {
 	steps := []func(context.Context, *repo.Report) bool{a.checkBucket, a.checkRegion}
+	if a.Loc.ObjectLock != nil {
+		steps = append(steps, a.checkObjectLock)
+	}
 	steps = append(steps, func(ctx context.Context, rep *repo.Report) bool { return a.checkList(ctx, rep, mode) })
 
 	if mode == repo.CheckWrite {
@@ -85,7 +89,7 @@ func (a *S3API) failLine(ctx context.Context, rep *repo.Report, line string, err
 		rep.Err = err
 	case repo.CodeOf(err) == repo.CodeAccessDenied:
 		rep.Add(line, repo.StatusFailed, err.Error())
-		rep.PolicyJSON = repo.PolicyJSON(a.Loc.Bucket)
+		rep.PolicyJSON = repo.PolicyJSON(a.Loc.Bucket, a.Loc.ObjectLock != nil)
 		rep.Err = joinDenied(rep.Err, err, a.Location)
 	default:
 		rep.Fail(line, err)
@@ -235,4 +239,30 @@ func (a *S3API) fixBucketLine(rep *repo.Report, e error) {
 			}
 		}
 	}
+}
+
+// checkObjectLock proves the bucket can lock objects: S3 Object Lock is
+// enabled on it (which also means versioning). The write probe then proves
+// that these credentials may set an object's retention.
+func (a *S3API) checkObjectLock(ctx context.Context, rep *repo.Report) bool {
+	out, err := a.Client.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(a.Loc.Bucket)})
+
+	code, _ := S3ErrorCode(err)
+
+	switch {
+	case err == nil && out.ObjectLockConfiguration != nil && out.ObjectLockConfiguration.ObjectLockEnabled == types.ObjectLockEnabledEnabled:
+		rep.Add(repo.LineObjectLock, repo.StatusOK, "Bucket "+a.Loc.Bucket+" has S3 Object Lock enabled (and so versioning): each blob will be locked in "+
+			strings.ToLower(a.Loc.ObjectLock.Mode)+" mode for "+repo.DescribePeriod(a.Loc.ObjectLock.Period)+" after it is written.")
+
+		return true
+	case err == nil || code == "ObjectLockConfigurationNotFoundError" || code == "ObjectLockConfigurationNotFound":
+		rep.Fail(repo.LineObjectLock, repo.NewError(repo.CodeNoObjectLock, err, "Bucket %s was not created with S3 Object Lock, so the repository's blobs could not be locked and nothing was written. "+
+			"Object Lock is chosen when a bucket is created: use a bucket created with it, or create the repository without object lock.", a.Loc.Bucket))
+
+		return false
+	}
+
+	a.failLine(ctx, rep, repo.LineObjectLock, a.Fail(ctx, err, repo.ActionGetBucketObjectLockConfiguration))
+
+	return false
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 )
@@ -58,10 +59,29 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report) {
 
 	payload := []byte("corso-desktop write check; safe to delete\n")
 
-	_, err := a.Client.PutObject(ctx, &s3.PutObjectInput{
+	put := &s3.PutObjectInput{
 		Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(payload),
 		ContentLength: aws.Int64(int64(len(payload))),
-	})
+	}
+	if a.Loc.ObjectLock != nil {
+		// Locked as each blob will be, for the shortest time the probe
+		// needs: proves s3:PutObjectRetention before anything is written.
+		put.ObjectLockMode = types.ObjectLockModeGovernance
+		put.ObjectLockRetainUntilDate = aws.Time(time.Now().Add(probeLock))
+	}
+
+	_, err := a.Client.PutObject(ctx, put)
+	if err != nil && a.Loc.ObjectLock != nil && repo.CodeOf(a.Fail(ctx, err, repo.ActionPutObject)) == repo.CodeAccessDenied {
+		// Denied with a lock: without one tells which action is missing.
+		put.ObjectLockMode, put.ObjectLockRetainUntilDate, put.Body = "", nil, bytes.NewReader(payload)
+		if _, plain := a.Client.PutObject(ctx, put); plain == nil {
+			refused(repo.ActionPutObjectRetention, err)
+			a.removeProbe(key)
+
+			return
+		}
+	}
+
 	if err != nil {
 		refused(repo.ActionPutObject, err)
 		a.removeProbe(key)
@@ -97,6 +117,9 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report) {
 		rep.Add(repo.LineWrite, repo.StatusOK, "A test object was written, read back and deleted.")
 	}
 }
+
+// probeLock is how long the object-lock probe stays locked.
+const probeLock = time.Minute
 
 // removeProbe deletes the probe on a fresh context so a cancelled check
 // still cleans up after itself.

@@ -360,6 +360,20 @@ var bucketSeq struct {
 func (m *MinIO) Bucket(t testing.TB) string {
 	t.Helper()
 
+	return m.makeBucket(t, minio.MakeBucketOptions{})
+}
+
+// LockedBucket creates a new, empty bucket with S3 Object Lock enabled
+// (and so versioning), as an immutable repository needs.
+func (m *MinIO) LockedBucket(t testing.TB) string {
+	t.Helper()
+
+	return m.makeBucket(t, minio.MakeBucketOptions{ObjectLocking: true})
+}
+
+func (m *MinIO) makeBucket(t testing.TB, opts minio.MakeBucketOptions) string {
+	t.Helper()
+
 	bucketSeq.Lock()
 	bucketSeq.n++
 	n := bucketSeq.n
@@ -370,7 +384,7 @@ func (m *MinIO) Bucket(t testing.TB) string {
 		name = strings.TrimRight(name[:63], "-.")
 	}
 
-	if err := m.Client(t).MakeBucket(context.Background(), name, minio.MakeBucketOptions{}); err != nil {
+	if err := m.Client(t).MakeBucket(context.Background(), name, opts); err != nil {
 		t.Fatalf("make bucket %s: %v", name, err)
 	}
 
