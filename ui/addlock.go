@@ -149,4 +149,3 @@ func (f *addFlow) fillLock(o *repo.ObjectLock) {
 	l.days.SetText(strconv.Itoa(int(o.Period / (24 * time.Hour))))
 	l.extend.SetChecked(o.Extend)
 }
-
