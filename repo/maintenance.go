@@ -45,13 +45,13 @@ type MaintenanceResult struct {
 	// Alerts are the differences from Corso's settings found before the
 	// run (the CLI only logs them).
 	Alerts []string
-	// NotRun names what Corso's own run of this mode does and this run
-	// did not.
-	NotRun        []string
-	Tasks         []MaintenanceTask
-	Before, After StorageUse
-	Started       time.Time
-	Took          time.Duration
+	// OrphansDeleted counts the records of incomplete backups Corso's
+	// clean-up removed (complete mode).
+	OrphansDeleted int
+	Tasks          []MaintenanceTask
+	Before, After  StorageUse
+	Started        time.Time
+	Took           time.Duration
 }
 
 // Maintenance is who owns a repository's maintenance and how it is set.

@@ -24,6 +24,7 @@ const (
 
 	StepMaintCheck    Step = "Checking Corso's settings…"
 	StepMaintMeasure  Step = "Measuring the storage…"
+	StepMaintOrphans  Step = "Removing incomplete backups older than 7 days (Corso's clean-up)…"
 	StepMaintQuick    Step = "Running kopia's quick maintenance (metadata)…"
 	StepMaintFull     Step = "Running kopia's full maintenance (snapshots, contents, unused blobs)…"
 	StepMaintMeasure2 Step = "Measuring the storage again…"

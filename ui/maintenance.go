@@ -278,8 +278,13 @@ func maintenanceSummary(res *repo.MaintenanceResult) string {
 		lines = append(lines, "kopia ran: "+strings.Join(tasks, ", ")+".")
 	}
 
-	if len(res.NotRun) > 0 {
-		lines = append(lines, "Not run: "+strings.Join(res.NotRun, "; ")+".")
+	if res.Mode == repo.MaintenanceComplete {
+		switch res.OrphansDeleted {
+		case 0:
+			lines = append(lines, "Corso's clean-up found no incomplete backup older than 7 days.")
+		default:
+			lines = append(lines, fmt.Sprintf("Corso's clean-up removed %d records of incomplete or superseded backups older than 7 days; kopia frees their data once its safety delay has passed.", res.OrphansDeleted))
+		}
 	}
 
 	if len(res.Alerts) > 0 {

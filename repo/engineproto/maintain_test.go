@@ -11,6 +11,7 @@ import (
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/manifest"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/kopiaengine"
@@ -101,7 +102,7 @@ func requireMaintenance(t *testing.T, e repo.Engine, s repo.Settings, sec repo.S
 		t.Fatal(err)
 	}
 
-	if !res.TookOwnership || res.Owner != "someone@elsewhere" || !slices.Contains(taskNames(res), "snapshot-gc") || len(res.NotRun) == 0 {
+	if !res.TookOwnership || res.Owner != "someone@elsewhere" || !slices.Contains(taskNames(res), "snapshot-gc") || res.OrphansDeleted != 0 {
 		t.Fatalf("taking over: %+v", res)
 	}
 
@@ -205,3 +206,87 @@ func TestMaintenanceOnMinIO(t *testing.T) {
 }
 
 func errorsAs(err error, target **repo.Error) bool { return errors.As(err, target) }
+
+// manifestsThere says which of ids the repository still holds.
+func manifestsThere(t *testing.T, local repo.Local, pass string, ids []manifest.ID) (there, gone []manifest.ID) {
+	t.Helper()
+
+	ctx := context.Background()
+
+	r, err := kopiarepo.Open(ctx, local.ConfigFile, pass, &kopiarepo.Options{DisableRepositoryLog: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(ctx) //nolint:errcheck
+
+	for _, id := range ids {
+		if _, err := r.GetManifest(ctx, id, nil); errors.Is(err, manifest.ErrNotFound) {
+			gone = append(gone, id)
+		} else if err != nil {
+			t.Fatal(err)
+		} else {
+			there = append(there, id)
+		}
+	}
+
+	return there, gone
+}
+
+// TestCompleteMaintenanceCleansUpLikeCorso, over both engines: complete
+// maintenance removes exactly what Corso's clean-up removes of what failed
+// and superseded backups left more than 7 days ago, keeps complete
+// backups and the newest assist backup of a reason, and keeps everything
+// younger than 7 days; metadata maintenance removes nothing.
+func TestCompleteMaintenanceCleansUpLikeCorso(t *testing.T) {
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			sec := repo.Secrets{Passphrase: repotest.Passphrase}
+			local := repotest.LocalIn(t.TempDir())
+
+			if _, err := e.Initialize(ctx, repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")}, sec, local); err != nil {
+				t.Fatal(err)
+			}
+
+			old, err := repotest.WriteCorsoLeftovers(ctx, local.ConfigFile, sec.Passphrase, time.Now().Add(-10*24*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			young, err := repotest.WriteCorsoLeftovers(ctx, local.ConfigFile, sec.Passphrase, time.Now().Add(-time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			all := slices.Concat(old.Removed, old.Kept, young.Removed, young.Kept)
+
+			res, err := e.Maintain(ctx, local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata})
+			if err != nil || res.OrphansDeleted != 0 {
+				t.Fatalf("metadata maintenance: %+v %v", res, err)
+			}
+
+			if _, gone := manifestsThere(t, local, sec.Passphrase, all); len(gone) != 0 {
+				t.Fatalf("metadata maintenance removed %v", gone)
+			}
+
+			var steps []repo.Step
+
+			res, err = e.Maintain(repo.WithProgress(ctx, func(s repo.Step) { steps = append(steps, s) }), local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceComplete})
+			if err != nil || len(res.Alerts) != 0 || !slices.Contains(steps, repo.StepMaintOrphans) {
+				t.Fatalf("complete maintenance: %+v %v, steps %v", res, err, steps)
+			}
+
+			if res.OrphansDeleted != len(old.Removed) {
+				t.Errorf("removed %d records, want %d", res.OrphansDeleted, len(old.Removed))
+			}
+
+			if there, _ := manifestsThere(t, local, sec.Passphrase, old.Removed); len(there) != 0 {
+				t.Errorf("left what Corso removes: %v", there)
+			}
+
+			if _, gone := manifestsThere(t, local, sec.Passphrase, slices.Concat(old.Kept, young.Removed, young.Kept)); len(gone) != 0 {
+				t.Errorf("removed what Corso keeps: %v", gone)
+			}
+		})
+	}
+}

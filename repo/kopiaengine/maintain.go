@@ -83,7 +83,16 @@ func maintainOp(ctx context.Context, local repo.Local, secrets repo.Secrets, req
 	}
 
 	if mode == maintenance.ModeFull {
-		res.NotRun = append(res.NotRun, "Corso's clean-up of incomplete backups older than 7 days (the Corso CLI's complete maintenance runs it; Corso Desktop does not yet)")
+		repo.Progress(ctx, repo.StepMaintOrphans)
+
+		if res.OrphansDeleted, err = cleanupOrphans(ctx, r, orphanBuffer, time.Now()); err != nil {
+			if ctx.Err() != nil {
+				return nil, repo.CanceledError(ctx.Err())
+			}
+
+			// As in Corso: the rest of maintenance is still worth running.
+			res.Alerts = append(res.Alerts, "Corso's clean-up of incomplete backups failed, so some space may not be freed: "+repo.SanitizeDetail(err.Error()))
+		}
 	}
 
 	repo.Progress(ctx, map[maintenance.Mode]repo.Step{maintenance.ModeQuick: repo.StepMaintQuick, maintenance.ModeFull: repo.StepMaintFull}[mode])
