@@ -22,19 +22,19 @@ const orphanBuffer = 7 * 24 * time.Hour
 
 // Corso's labels (internal/kopia and internal/model at v0.19.0).
 const (
-	snapshotType       = "snapshot"
-	backupSchema       = "BackupSchema"
-	detailsSchema      = "BackupDetailsSchema"
-	stableIDLabel      = "stableID"
-	storeVersionLabel  = "storeVersion"
-	backupTypeLabel    = "backup-type"
-	assistBackup       = "assist-backup"
-	canonBackupTag     = "tag:is-canon-backup"
-	backupIDTag        = "tag:backup-id"
-	userTagPrefix      = "tag:"
-	reasonTagPrefix    = "sc-"
-	pathLabel          = "path"
-	corsoStoreVersion  = 1
+	snapshotType      = "snapshot"
+	backupSchema      = "BackupSchema"
+	detailsSchema     = "BackupDetailsSchema"
+	stableIDLabel     = "stableID"
+	storeVersionLabel = "storeVersion"
+	backupTypeLabel   = "backup-type"
+	assistBackup      = "assist-backup"
+	canonBackupTag    = "tag:is-canon-backup"
+	backupIDTag       = "tag:backup-id"
+	userTagPrefix     = "tag:"
+	reasonTagPrefix   = "sc-"
+	pathLabel         = "path"
+	corsoStoreVersion = 1
 )
 
 // corsoModel is what the clean-up reads of a backup model's body.
