@@ -105,3 +105,16 @@ func cutAt(s string) (string, string, bool) {
 
 	return s, "", false
 }
+
+// TestForkDefaultIdentity writes who the Corso CLI runs maintenance as on
+// this machine when neither --user/--host nor corso_user/corso_host say:
+// kopia's defaults in the fork. Corso Desktop's default must be the same.
+func TestForkDefaultIdentity(t *testing.T) {
+	dir := exchangeDir(t)
+	ctx := context.Background()
+
+	id := repo.GetDefaultUserName(ctx) + "@" + repo.GetDefaultHostName(ctx)
+	if err := os.WriteFile(filepath.Join(dir, "fork-identity"), []byte(id), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

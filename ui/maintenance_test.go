@@ -147,5 +147,25 @@ func TestMaintenanceFromTheDetails(t *testing.T) {
 		if got, _, _ := h.a.lib.Get(context.Background(), e.ID); got.MaintenanceUser != "corso" || got.MaintenanceHost != "backup-host" {
 			t.Fatalf("the identity used was not kept with the entry: %+v", got)
 		}
+
+		// Corso's settings checks are shown, not only logged.
+		repotest.TakeSettingsAway(t, e.Settings())
+		h.loop.onUI(func() { h.a.forgetContents(e.ID); h.a.showDetails() })
+		f = h.openMaintenance(e)
+
+		if f.identity() != "corso@backup-host" || f.run.Disabled() {
+			t.Fatalf("the saved identity is not offered: %q", f.identity())
+		}
+
+		h.tap(f.run)
+		h.idle()
+
+		if !strings.Contains(h.a.lastInfo, "Corso's settings checks found: no global policy") || !strings.Contains(h.a.lastInfo, "only writes these to its log") {
+			t.Fatalf("the alerts are not shown: %q", h.a.lastInfo)
+		}
+
+		if strings.Contains(h.a.lastInfo, "snapshot-gc") {
+			t.Fatalf("a metadata run lists a task of the complete run before it: %q", h.a.lastInfo)
+		}
 	})
 }

@@ -2,14 +2,18 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/corsodesktop/corso-desktop/platform"
+	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
@@ -192,4 +196,79 @@ func TestInterruptedPassphraseChangeFinishesAtNextStart(t *testing.T) {
 
 	_, err := inProcess.Connect(context.Background(), repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase}, repotest.LocalIn(t.TempDir()))
 	repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
+}
+
+// refusingKeychain is a keychain that refuses to store while refuse is
+// set, as a locked or broken one does.
+type refusingKeychain struct {
+	keychain.Keychain
+	refuse atomic.Bool
+}
+
+func (k *refusingKeychain) Set(ctx context.Context, account, secret string) error {
+	if k.refuse.Load() {
+		return errors.New("The keychain is locked.")
+	}
+
+	return k.Keychain.Set(ctx, account, secret)
+}
+
+// TestPassphraseChangeWhenTheKeychainRefuses: the repository is changed,
+// the failure is said, the new passphrase works for the rest of the
+// session; after a restart the app knows a change is unsettled and asks
+// for the new passphrase (the keychain never had it), then finishes.
+func TestPassphraseChangeWhenTheKeychainRefuses(t *testing.T) {
+	root := repotest.TempDir(t)
+	dirs := platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}
+	kc := &refusingKeychain{Keychain: keychain.NewMemory()}
+	h := newHarnessOn(t, root, dirs, kc, inProcess)
+	folder := filepath.Join(root, "folder")
+	h.checkFolder(folder)
+	e := h.createHere("Folder")
+	ctx := context.Background()
+
+	f := h.openChange(e)
+	kc.refuse.Store(true)
+	h.typeInto(f.next.pass, changedPassphrase)
+	h.typeInto(f.next.confirm, changedPassphrase)
+	h.loop.until(t, "the rating", f.next.ratingDone)
+	h.tap(f.submit)
+	h.idle()
+
+	if !strings.Contains(h.a.lastInfo, "could not be saved") || !strings.Contains(h.a.lastInfo, "kept in memory until Corso Desktop quits") {
+		t.Fatalf("the keychain's refusal is not said: %q (error %v)", h.a.lastInfo, h.a.lastError)
+	}
+
+	if s, err := h.a.lib.Secrets(ctx, e); err != nil || s.Passphrase != changedPassphrase {
+		t.Fatalf("this session's passphrase: %v", err)
+	}
+
+	if _, err := inProcess.Reopen(ctx, h.a.lib.Local(e.ID), repo.Secrets{Passphrase: changedPassphrase}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A restart, the keychain working again.
+	kc.refuse.Store(false)
+	h2 := newHarnessOn(t, root, dirs, kc, inProcess)
+	h2.loop.onUI(func() { h2.a.selectEntry(e.ID) })
+	h2.loop.until(t, "the finish dialog", func() bool { return h2.a.changeForm != nil })
+
+	f2 := h2.a.changeForm
+	if f2.current.Text != passphrase || f2.next.pass.Text != "" {
+		t.Fatalf("the finish dialog: current %q, new %q", f2.current.Text, f2.next.pass.Text)
+	}
+
+	h2.typeInto(f2.next.pass, changedPassphrase)
+	h2.typeInto(f2.next.confirm, changedPassphrase)
+	h2.loop.until(t, "the rating", f2.next.ratingDone)
+	h2.tap(f2.submit)
+	h2.idle()
+
+	if !strings.Contains(h2.a.lastInfo, "in place of the old one") {
+		t.Fatalf("finishing: %q (error %v)", h2.a.lastInfo, h2.a.lastError)
+	}
+
+	if got, _ := kc.Get(ctx, e.ID+"/passphrase"); got != changedPassphrase {
+		t.Fatal("the keychain does not hold the new passphrase")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -283,5 +284,99 @@ func (a *App) tourContents(onUI func(func()), waitIdle func(), shot func(string)
 		a.backups.list.Select(0)
 	})
 
-	return shot("13-backups")
+	if err := shot("13-backups"); err != nil {
+		return err
+	}
+
+	return a.tourRepositoryFamily(e, onUI, waitIdle, shot)
+}
+
+// tourRepositoryFamily shows maintenance, a passphrase change and an
+// immutable repository's form, each run for real on the tour's repository.
+func (a *App) tourRepositoryFamily(e library.Entry, onUI func(func()), waitIdle func(), shot func(string) error) error {
+	onUI(func() { a.showMain(); a.showMaintenance(e) })
+
+	if err := shot("14-maintenance"); err != nil {
+		return err
+	}
+
+	onUI(func() { a.confirmMaintenance(a.maintForm) })
+	waitIdle()
+
+	var ran bool
+	onUI(func() { ran = strings.Contains(a.lastInfo, "maintenance finished") })
+
+	if !ran {
+		return fmt.Errorf("maintenance did not run: %v", a.lastError)
+	}
+
+	if err := shot("15-maintenance-result"); err != nil {
+		return err
+	}
+
+	onUI(func() {
+		a.dialog.Hide()
+		a.changeForm = nil
+		a.askChangePassphrase(e)
+	})
+
+	var f *passChangeForm
+	for deadline := time.Now().Add(30 * time.Second); f == nil; time.Sleep(50 * time.Millisecond) {
+		onUI(func() { f = a.changeForm })
+
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no passphrase change dialog")
+		}
+	}
+
+	const next = "amber pelican sorts ninety quiet stamps"
+
+	onUI(func() { f.next.pass.SetText(next); f.next.confirm.SetText(next) })
+
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var done bool
+		onUI(func() { done = f.next.ratingDone() && f.valid() })
+
+		if done {
+			break
+		}
+
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the new passphrase was not accepted")
+		}
+	}
+
+	if err := shot("16-change-passphrase"); err != nil {
+		return err
+	}
+
+	onUI(func() { f.trySubmit(a) })
+	waitIdle()
+
+	var changed bool
+	onUI(func() { changed = strings.Contains(a.lastInfo, "is changed") })
+
+	if !changed {
+		return fmt.Errorf("the passphrase was not changed: %v", a.lastError)
+	}
+
+	if err := shot("17-passphrase-changed"); err != nil {
+		return err
+	}
+
+	onUI(func() {
+		a.dialog.Hide()
+		a.startAdd()
+		a.flow.kind = repo.KindS3
+		a.flow.showForm()
+		a.flow.bucket.SetText("contoso-immutable-backups")
+		a.flow.credSource.SetSelected(credsProfile)
+		a.flow.profile.SetText("backup")
+		a.flow.lock.on.SetChecked(true)
+		a.flow.lock.mode.SetSelected(lockCompliance)
+		a.flow.lock.days.SetText("35")
+		a.flow.scroll.ScrollToBottom()
+	})
+
+	return shot("18-object-lock")
 }

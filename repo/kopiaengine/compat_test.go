@@ -136,6 +136,26 @@ func TestCorsoForkCompatibility(t *testing.T) {
 
 	requireCorsoBackups(t, exchange)
 
+	// Who maintenance runs as by default: the CLI's identity on this machine.
+	forkIdentity, err := os.ReadFile(filepath.Join(exchange, "fork-identity"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	identityLocal := repotest.LocalIn(t.TempDir())
+	if _, err := eng.Connect(ctx, fsRepo, repo.Secrets{Passphrase: repotest.Passphrase}, identityLocal); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := eng.Contents(ctx, identityLocal, repo.Secrets{Passphrase: repotest.Passphrase})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if c.Maintenance.Identity != string(forkIdentity) {
+		t.Fatalf("default identity %q, the Corso CLI's is %q", c.Maintenance.Identity, forkIdentity)
+	}
+
 	// Corso Desktop's maintenance, both modes, on the fork's repository
 	// with Corso backups, as an identity of its own; then the fork opens
 	// it again and runs its own maintenance as that owner.

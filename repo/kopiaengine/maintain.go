@@ -248,7 +248,7 @@ func tasksSince(s *maintenance.Schedule, since time.Time) []repo.MaintenanceTask
 
 	for task, runs := range s.Runs {
 		for _, run := range runs {
-			if run.Start.Before(since.Add(-time.Second)) {
+			if run.Start.Before(since) {
 				continue
 			}
 
