@@ -19,10 +19,12 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 
-// Labels of the two modes, as the dialog offers them.
+// Labels of the two modes, as the dialog offers them, and what each does.
 const (
-	modeMetadataLabel = "Metadata: kopia's quick maintenance. Compacts indexes and metadata; takes seconds to minutes."
-	modeCompleteLabel = "Complete: kopia's full maintenance. Also removes data no backup uses any more (after a safety delay); reads every index and can take long."
+	modeMetadataLabel = "Metadata (kopia quick)"
+	modeCompleteLabel = "Complete (kopia full)"
+	modeMetadataText  = "Compacts indexes and metadata; takes seconds to minutes."
+	modeCompleteText  = "First Corso's clean-up of incomplete backups older than 7 days, then kopia removes data no backup uses any more (once its safety delay has passed). Reads every index; can take long."
 )
 
 // maintenanceForm is what the maintenance dialog shows.
@@ -99,7 +101,12 @@ func (a *App) showMaintenance(e library.Entry) {
 	f.user.SetText(user)
 	f.host.SetText(host)
 
-	f.mode = widget.NewRadioGroup([]string{modeMetadataLabel, modeCompleteLabel}, nil)
+	modeText := wrapped(modeMetadataText)
+	modeText.SizeName = theme.SizeNameCaptionText
+	f.mode = widget.NewRadioGroup([]string{modeMetadataLabel, modeCompleteLabel}, func(s string) {
+		modeText.SetText(map[string]string{modeMetadataLabel: modeMetadataText, modeCompleteLabel: modeCompleteText}[s])
+	})
+	f.mode.Horizontal = true
 	f.mode.SetSelected(modeMetadataLabel)
 
 	f.ownerLine = wrapped("")
@@ -112,7 +119,7 @@ func (a *App) showMaintenance(e library.Entry) {
 	cancel := widget.NewButton("Cancel", func() { f.dialog.Hide() })
 
 	form := &widget.Form{Items: []*widget.FormItem{
-		{Text: "Mode", Widget: f.mode},
+		{Text: "Mode", Widget: container.NewVBox(f.mode, modeText)},
 		{Text: "Run as user", Widget: f.user, HintText: "Corso's --user (corso_user in .corso.toml)."},
 		{Text: "on host", Widget: f.host, HintText: "Corso's --host (corso_host)."},
 	}}
@@ -131,7 +138,7 @@ func (a *App) showMaintenance(e library.Entry) {
 	content := container.NewVBox(form, f.ownerLine, asOwner)
 	f.dialog = dialog.NewCustomWithoutButtons("Maintenance of "+e.Name, content, a.win)
 	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.run})
-	f.dialog.Resize(fyne.NewSize(640, content.MinSize().Height+140))
+	f.dialog.Resize(fyne.NewSize(600, content.MinSize().Height+140))
 	f.update()
 	a.maintForm = f
 	a.showDialog(f.dialog)
@@ -297,7 +304,7 @@ func maintenanceSummary(res *repo.MaintenanceResult) string {
 func (a *App) showMaintenanceResult(e library.Entry, res *repo.MaintenanceResult) {
 	text := maintenanceSummary(res)
 	a.lastInfo = text
-	content := container.NewVBox(wrapped(text))
+	content := container.NewVBox(scrolledText(text))
 
 	if len(res.Alerts) > 0 {
 		content.Add(container.NewHBox(widget.NewButtonWithIcon("Apply Corso's settings", theme.SettingsIcon(), func() {
@@ -309,8 +316,7 @@ func (a *App) showMaintenanceResult(e library.Entry, res *repo.MaintenanceResult
 		})))
 	}
 
-	d := dialog.NewCustom("Maintenance of "+e.Name, "Close", container.NewGridWrap(fyne.NewSize(580, content.MinSize().Height+60), content), a.win)
-	a.showDialog(d)
+	a.showDialog(dialog.NewCustom("Maintenance of "+e.Name, "Close", content, a.win))
 }
 
 // objectLockText says how a repository's blobs are protected, from its
@@ -331,4 +337,13 @@ func (a *App) objectLockText(e library.Entry, r repo.Retention) string {
 	}
 
 	return text + "."
+}
+
+// scrolledText is a long text for a dialog: wrapped to a readable width,
+// scrolled when it is taller than a small window leaves room for.
+func scrolledText(text string) fyne.CanvasObject {
+	scroll := container.NewVScroll(wrapped(text))
+	scroll.SetMinSize(fyne.NewSize(560, 260))
+
+	return scroll
 }

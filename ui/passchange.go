@@ -80,6 +80,10 @@ func (a *App) showChangePassphrase(e library.Entry, info *repo.Info, secrets rep
 			library.InSystemKeychain: "From " + a.lib.KeychainName() + ".",
 			library.InSession:        "Kept in memory since you typed it.",
 		}[loc.Passphrase]
+
+		if loc.Passphrase == library.InSystemKeychain && !a.lib.KeychainPersistent() {
+			f.currentFrom = "Kept in memory until Corso Desktop quits: no OS keychain is usable."
+		}
 	}
 
 	finishing := e.PassphraseChange != nil
@@ -304,8 +308,10 @@ func (a *App) showPassChanged(e library.Entry, res passChangeResult) {
 	case res.keychainErr != nil:
 		lines = append(lines, "The new passphrase could not be saved in "+a.lib.KeychainName()+" ("+res.keychainErr.Error()+"). "+
 			"It is kept in memory until Corso Desktop quits; after that you will be asked for it. The keychain still holds the old one, which no longer opens the repository.")
-	case res.home == library.InKeychain:
+	case res.home == library.InKeychain && a.lib.KeychainPersistent():
 		lines = append(lines, "The new passphrase is in "+a.lib.KeychainName()+", in place of the old one.")
+	case res.home == library.InKeychain:
+		lines = append(lines, "The new passphrase is kept in memory until Corso Desktop quits, as no OS keychain is usable; you will be asked for it after that.")
 	default:
 		lines = append(lines, "The new passphrase is kept in memory until Corso Desktop quits, as this repository's passphrase is not remembered.")
 	}
@@ -319,10 +325,7 @@ func (a *App) showPassChanged(e library.Entry, res passChangeResult) {
 
 	text := strings.Join(lines, "\n\n")
 	a.lastInfo = text
-	content := wrapped(text)
-	d := dialog.NewCustom("Passphrase changed", "Close", container.NewGridWrap(fyne.NewSize(560, content.MinSize().Height+40), content), a.win)
-	d.Resize(fyne.NewSize(600, 0))
-	a.showDialog(d)
+	a.showDialog(dialog.NewCustom("Passphrase changed", "Close", scrolledText(text), a.win))
 }
 
 // finishPassphraseChange finishes an interrupted change before a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
+	"github.com/corsodesktop/corso-desktop/platform/keychain/keychaintest"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
@@ -59,8 +60,11 @@ func (h *harness) openChange(e library.Entry) *passChangeForm {
 // and names what still holds the old one: another saved entry for the
 // same repository and a .corso.toml with a passphrase key.
 func TestChangePassphrase(t *testing.T) {
+	kc := keychaintest.Require(t)
+
 	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
-		h := newHarnessOver(t, eng)
+		root := repotest.TempDir(t)
+		h := newHarnessOn(t, root, platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}, kc, eng)
 		folder := filepath.Join(h.root, "folder")
 		h.checkFolder(folder)
 		e := h.createHere("Folder")
@@ -220,7 +224,7 @@ func (k *refusingKeychain) Set(ctx context.Context, account, secret string) erro
 func TestPassphraseChangeWhenTheKeychainRefuses(t *testing.T) {
 	root := repotest.TempDir(t)
 	dirs := platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}
-	kc := &refusingKeychain{Keychain: keychain.NewMemory()}
+	kc := &refusingKeychain{Keychain: keychaintest.Require(t)}
 	h := newHarnessOn(t, root, dirs, kc, inProcess)
 	folder := filepath.Join(root, "folder")
 	h.checkFolder(folder)

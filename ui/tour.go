@@ -375,8 +375,9 @@ func (a *App) tourRepositoryFamily(e library.Entry, onUI func(func()), waitIdle 
 		a.flow.lock.on.SetChecked(true)
 		a.flow.lock.mode.SetSelected(lockCompliance)
 		a.flow.lock.days.SetText("35")
-		a.flow.scroll.ScrollToBottom()
 	})
+	time.Sleep(300 * time.Millisecond)
+	onUI(func() { a.flow.scroll.ScrollToBottom() })
 
 	return shot("18-object-lock")
 }

@@ -170,8 +170,8 @@ func TestWindowsTestBinariesUnderWine(t *testing.T) {
 		pkg, run string
 		mustPass []string
 	}{
-		{"ui", "^(TestCreateFolderRepositoryThenReopen|TestConnectToExistingFolderRepository|TestDetailsSayWhereSecretsAreInTheSystemKeychain|TestCopiedCommandDialog)$",
-			[]string{"TestCreateFolderRepositoryThenReopen/helper", "TestConnectToExistingFolderRepository/helper", "TestDetailsSayWhereSecretsAreInTheSystemKeychain", "TestCopiedCommandDialog"}},
+		{"ui", "^(TestCreateFolderRepositoryThenReopen|TestConnectToExistingFolderRepository|TestDetailsSayWhereSecretsAreInTheSystemKeychain|TestCopiedCommandDialog|TestChangePassphrase)$",
+			[]string{"TestCreateFolderRepositoryThenReopen/helper", "TestConnectToExistingFolderRepository/helper", "TestDetailsSayWhereSecretsAreInTheSystemKeychain", "TestCopiedCommandDialog", "TestChangePassphrase/helper"}},
 		{"platform/keychain", "^(TestSystemKeychain|TestTooLargeIsRefusedBeforeTheKeychain)$",
 			[]string{"TestSystemKeychain", "TestTooLargeIsRefusedBeforeTheKeychain"}},
 		{"platform", "^(TestOwnerOnlyACL|TestPrivateOnEveryOS)$", []string{"TestOwnerOnlyACL"}},

@@ -231,5 +231,9 @@ func (l *Library) Locate(ctx context.Context, e Entry) Located {
 	return loc
 }
 
+// KeychainPersistent says whether the keychain this library uses keeps
+// secrets after the app quits (false for the in-memory fallback).
+func (l *Library) KeychainPersistent() bool { return l.keys.Persistent() }
+
 // KeychainName is what the keychain this library uses is called.
 func (l *Library) KeychainName() string { return l.keys.Name() }
