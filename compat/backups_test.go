@@ -40,6 +40,23 @@ func TestForkWritesCorsoBackups(t *testing.T) {
 	ctx := context.Background()
 	dr := openFilesystem(t, ctx, filepath.Join(dir, withBackups), passphrase(t, dir), true)
 
+	written := writeCorsoModels(t, ctx, dr)
+
+	out, err := json.MarshalIndent(written, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.WriteFile(filepath.Join(dir, backupsExpected), out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeCorsoModels writes the backup models (and a data pack) of
+// TestForkWritesCorsoBackups into dr and returns them.
+func writeCorsoModels(t *testing.T, ctx context.Context, dr repo.DirectRepository) []writtenModel {
+	t.Helper()
+
 	base := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
 	backup := func(i int, service, backupType, status, resource, name string, errs int, failure string) writtenModel {
@@ -132,12 +149,29 @@ func TestForkWritesCorsoBackups(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, err := json.MarshalIndent(append(models, others...), "", "  ")
-	if err != nil {
+	return append(models, others...)
+
+}
+
+// TestForkWritesCorsoBackupsOnS3 writes the same models into the S3
+// repository Corso Desktop exported (s3.corso.toml), for its maintenance
+// on MinIO over the fork's data.
+func TestForkWritesCorsoBackupsOnS3(t *testing.T) {
+	dir := exchangeDir(t)
+	ctx := context.Background()
+
+	st := exportedStorage(t, ctx, dir, "s3")
+	cfg := filepath.Join(t.TempDir(), "repository.config")
+
+	if err := repo.Connect(ctx, cfg, st, passphrase(t, dir), &repo.ConnectOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := os.WriteFile(filepath.Join(dir, backupsExpected), out, 0o600); err != nil {
+	r, err := repo.Open(ctx, cfg, passphrase(t, dir), &repo.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer r.Close(ctx)
+
+	writeCorsoModels(t, ctx, r.(repo.DirectRepository))
 }

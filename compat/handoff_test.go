@@ -41,43 +41,7 @@ func TestForkOpensWhatTheExportedConfigDescribes(t *testing.T) {
 
 	for _, name := range []string{"filesystem", "s3", "locked"} {
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join(dir, name+".corso.toml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-
-			var f corsoFile
-			if err := toml.Unmarshal(data, &f); err != nil {
-				t.Fatal(err)
-			}
-
-			if f.AccountProvider != "M365" || f.RepoID == "" {
-				t.Fatalf("the CLI would refuse this file: %+v", f)
-			}
-
-			var st blob.Storage
-
-			switch f.Provider {
-			case "Filesystem":
-				st, err = filesystem.New(ctx, &filesystem.Options{Path: f.Path}, false)
-			case "S3":
-				st, err = s3.New(ctx, &s3.Options{
-					BucketName:      f.Bucket,
-					Prefix:          f.Prefix,
-					Endpoint:        f.Endpoint,
-					DoNotUseTLS:     f.DisableTLS,
-					DoNotVerifyTLS:  f.DisableTLSVerification,
-					AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
-					SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
-					SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
-				}, false)
-			default:
-				t.Fatalf("provider %q", f.Provider)
-			}
-
-			if err != nil {
-				t.Fatalf("storage from the exported file: %v", err)
-			}
+			st := exportedStorage(t, ctx, dir, name)
 
 			cfg := filepath.Join(t.TempDir(), "repository.config")
 			if err := repo.Connect(ctx, cfg, st, pass, &repo.ConnectOptions{}); err != nil {
@@ -117,4 +81,51 @@ func TestForkOpensWhatTheExportedConfigDescribes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exportedStorage opens the storage the exported .corso.toml named name
+// describes, as the Corso CLI would: its keys, the S3 keys from the
+// environment.
+func exportedStorage(t *testing.T, ctx context.Context, dir, name string) blob.Storage {
+	t.Helper()
+
+	data, err := os.ReadFile(filepath.Join(dir, name+".corso.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var f corsoFile
+	if err := toml.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+
+	if f.AccountProvider != "M365" || f.RepoID == "" {
+		t.Fatalf("the CLI would refuse this file: %+v", f)
+	}
+
+	var st blob.Storage
+
+	switch f.Provider {
+	case "Filesystem":
+		st, err = filesystem.New(ctx, &filesystem.Options{Path: f.Path}, false)
+	case "S3":
+		st, err = s3.New(ctx, &s3.Options{
+			BucketName:      f.Bucket,
+			Prefix:          f.Prefix,
+			Endpoint:        f.Endpoint,
+			DoNotUseTLS:     f.DisableTLS,
+			DoNotVerifyTLS:  f.DisableTLSVerification,
+			AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
+			SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
+			SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
+		}, false)
+	default:
+		t.Fatalf("provider %q", f.Provider)
+	}
+
+	if err != nil {
+		t.Fatalf("storage from the exported file: %v", err)
+	}
+
+	return st
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/blob/filesystem"
 	"github.com/kopia/kopia/repo/maintenance"
 	"github.com/kopia/kopia/repo/manifest"
@@ -39,25 +40,9 @@ func TestForkAfterDesktopMaintenance(t *testing.T) {
 
 	user, host, _ := cutAt(string(owner))
 
-	st, err := filesystem.New(ctx, &filesystem.Options{Path: filepath.Join(dir, withBackups)}, false)
+	folder, err := filesystem.New(ctx, &filesystem.Options{Path: filepath.Join(dir, withBackups)}, false)
 	if err != nil {
 		t.Fatal(err)
-	}
-
-	cfg := filepath.Join(t.TempDir(), "repository.config")
-	if err := repo.Connect(ctx, cfg, st, passphrase(t, dir), &repo.ConnectOptions{ClientOptions: repo.ClientOptions{Username: user, Hostname: host}}); err != nil {
-		t.Fatal(err)
-	}
-
-	r, err := repo.Open(ctx, cfg, passphrase(t, dir), &repo.Options{})
-	if err != nil {
-		t.Fatalf("the fork cannot open the repository after Corso Desktop's maintenance: %v", err)
-	}
-	defer r.Close(ctx)
-
-	models, err := r.FindManifests(ctx, map[string]string{manifest.TypeLabelKey: "BackupSchema"})
-	if err != nil || len(models) == 0 {
-		t.Fatalf("backup models after maintenance: %d, %v", len(models), err)
 	}
 
 	raw, err := os.ReadFile(filepath.Join(dir, backupsExpected))
@@ -77,22 +62,38 @@ func TestForkAfterDesktopMaintenance(t *testing.T) {
 		}
 	}
 
-	if len(models) != want {
-		t.Fatalf("%d backup models after maintenance, %d were written", len(models), want)
-	}
+	for name, st := range map[string]blob.Storage{"folder": folder, "s3": exportedStorage(t, ctx, dir, "s3")} {
+		t.Run(name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "repository.config")
+			if err := repo.Connect(ctx, cfg, st, passphrase(t, dir), &repo.ConnectOptions{ClientOptions: repo.ClientOptions{Username: user, Hostname: host}}); err != nil {
+				t.Fatal(err)
+			}
 
-	dr := r.(repo.DirectRepository)
+			r, err := repo.Open(ctx, cfg, passphrase(t, dir), &repo.Options{})
+			if err != nil {
+				t.Fatalf("the fork cannot open the repository after Corso Desktop's maintenance: %v", err)
+			}
+			defer r.Close(ctx)
 
-	p, err := maintenance.GetParams(ctx, dr)
-	if err != nil || p.Owner != string(owner) || p.QuickCycle.Enabled || p.FullCycle.Enabled {
-		t.Fatalf("maintenance params %+v (%v), want owner %s and kopia's cycles off as Corso sets them", p, err, owner)
-	}
+			models, err := r.FindManifests(ctx, map[string]string{manifest.TypeLabelKey: "BackupSchema"})
+			if err != nil || len(models) != want {
+				t.Fatalf("%d backup models after maintenance (%v), %d were written", len(models), err, want)
+			}
 
-	err = repo.DirectWriteSession(ctx, dr, repo.WriteSessionOptions{Purpose: "Corso maintenance"}, func(ctx context.Context, dw repo.DirectRepositoryWriter) error {
-		return snapshotmaintenance.Run(ctx, dw, maintenance.ModeQuick, false, maintenance.SafetyFull)
-	})
-	if err != nil {
-		t.Fatalf("the fork's own maintenance as %s: %v", owner, err)
+			dr := r.(repo.DirectRepository)
+
+			p, err := maintenance.GetParams(ctx, dr)
+			if err != nil || p.Owner != string(owner) || p.QuickCycle.Enabled || p.FullCycle.Enabled {
+				t.Fatalf("maintenance params %+v (%v), want owner %s and kopia's cycles off as Corso sets them", p, err, owner)
+			}
+
+			err = repo.DirectWriteSession(ctx, dr, repo.WriteSessionOptions{Purpose: "Corso maintenance"}, func(ctx context.Context, dw repo.DirectRepositoryWriter) error {
+				return snapshotmaintenance.Run(ctx, dw, maintenance.ModeQuick, false, maintenance.SafetyFull)
+			})
+			if err != nil {
+				t.Fatalf("the fork's own maintenance as %s: %v", owner, err)
+			}
+		})
 	}
 }
 
