@@ -33,7 +33,8 @@ func TestImportConnectExportKeepsTheCLIsRepoID(t *testing.T) {
 	const repoID = "0b3c3cc5-1f8f-4a5b-9d7e-6c1c2c5f3a10"
 
 	conf := h.a.opts.CorsoConfigPath
-	body := "provider = 'Filesystem'\npath = '" + folder + "'\nrepo_id = '" + repoID + "'\naccount_provider = 'M365'\nazure_tenantid = 't'\n"
+	body := "provider = 'Filesystem'\npath = '" + folder + "'\nrepo_id = '" + repoID + "'\naccount_provider = 'M365'\nazure_tenantid = 't'\n" +
+		"corso_user = 'backup-admin'\ncorso_host = 'backup-server'\n"
 
 	if err := os.MkdirAll(filepath.Dir(conf), 0o700); err != nil {
 		t.Fatal(err)
@@ -62,6 +63,13 @@ func TestImportConnectExportKeepsTheCLIsRepoID(t *testing.T) {
 	if !ok || e.CorsoRepoID != repoID || e.CorsoConfigFile != conf {
 		t.Fatalf("the entry does not remember the CLI's file: %+v (error %v)", e, h.a.lastError)
 	}
+
+	// Maintenance runs as the identity the file gives the CLI.
+	if f := h.openMaintenance(e); f.identity() != "backup-admin@backup-server" {
+		t.Fatalf("maintenance offered as %q, the file says backup-admin@backup-server", f.identity())
+	}
+
+	h.loop.onUI(func() { h.a.dialog.Hide() })
 
 	// Export to the same file: a replace, confirmed, keeping the ID.
 	h.export(e, conf)
