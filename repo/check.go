@@ -74,6 +74,12 @@ type Report struct {
 	// ConditionalWrites: the store refused to replace an object written
 	// with If-None-Match, so a create can never replace a repository.
 	ConditionalWrites bool
+	// Checked is when the check ran, Mode how much it proved, and Of the
+	// settings it was about (SettingsKey), so that an operation moments
+	// later can tell whether this check is about its location.
+	Checked time.Time
+	Mode    CheckMode
+	Of      string
 	// Err is the first problem that blocks using the location, or nil.
 	Err error
 }

@@ -180,6 +180,9 @@ func (f *addFlow) submitPassphrase() {
 	secrets := repo.Secrets{Passphrase: f.pass.Text, S3: f.s3Secrets()}
 	local := a.lib.Local(entry.ID)
 	mode, s := f.mode, f.settings
+	// The check step's report stands as Create's own check (the location
+	// is listed again under its lock): a create costs no second check.
+	report := f.report
 
 	var (
 		info       *repo.Info
@@ -193,7 +196,7 @@ func (f *addFlow) submitPassphrase() {
 
 		switch mode {
 		case modeCreate:
-			info, err = f.a.eng.Initialize(ctx, s, secrets, local)
+			info, err = f.a.eng.Initialize(repo.WithCheck(ctx, report), s, secrets, local)
 		case modeConnect:
 			info, err = f.a.eng.Connect(ctx, s, secrets, local)
 		case modeFinish:

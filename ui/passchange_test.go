@@ -83,7 +83,7 @@ func TestChangePassphrase(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		toml := "account_provider = \"M365\"\nprovider = \"Filesystem\"\npath = \"" + folder + "\"\npassphrase = \"" + passphrase + "\"\n"
+		toml := "account_provider = 'M365'\nprovider = 'Filesystem'\npath = '" + folder + "'\npassphrase = '" + passphrase + "'\n"
 		if err := os.WriteFile(cfg, []byte(toml), 0o600); err != nil {
 			t.Fatal(err)
 		}

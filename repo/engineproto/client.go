@@ -197,6 +197,8 @@ func (c *Client) call(ctx context.Context, req engineRequest) (engineMessage, er
 		return engineMessage{}, err
 	}
 
+	req.Checked = encodeReport(repo.CheckFrom(ctx))
+
 	proc, err := c.send(req)
 	if err != nil {
 		return engineMessage{}, engineError(err)

@@ -48,6 +48,10 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 
 	ctx = repo.WithProgress(ctx, func(s repo.Step) { send(engineMessage{Progress: s}) }) //nolint:errcheck
 
+	if req.Checked != nil {
+		ctx = repo.WithCheck(ctx, req.Checked.decode())
+	}
+
 	return send(runEngineRequest(ctx, eng, req))
 }
 

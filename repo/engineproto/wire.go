@@ -31,6 +31,8 @@ type engineRequest struct {
 	Known []string `json:"known,omitempty"`
 	// Change is the new passphrase (and retention) for opChangePassphrase.
 	Change *repo.PassphraseChange `json:"change,omitempty"`
+	// Checked is the earlier check the app hands on (repo.WithCheck).
+	Checked *reportWire `json:"checked,omitempty"`
 	// Maintenance is the run asked for, for opMaintain.
 	Maintenance *repo.MaintenanceRequest `json:"maintenance,omitempty"`
 }

@@ -73,12 +73,14 @@ func BenchmarkLatency(b *testing.B) {
 				return kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, repotest.Passphrase, nil)
 			}},
 			{"create/impl=corso-desktop", func(b *testing.B, fresh string) error {
-				// As the app runs it: the check step, then Create.
-				if _, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite); err != nil {
+				// As the app runs it: the check step, then Create, handed
+				// the check.
+				rep, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
+				if err != nil {
 					return err
 				}
 
-				_, err := eng.Initialize(ctx, ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
+				_, err = eng.Initialize(repo.WithCheck(ctx, rep), ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 
 				return err
 			}},

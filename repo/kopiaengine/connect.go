@@ -66,6 +66,8 @@ type readCheck struct {
 	err             error
 	created         time.Time
 	credentialsFrom string
+	// region is the bucket's, for the connection file.
+	region string
 }
 
 func startReadCheck(ctx context.Context, n repo.Settings, keys *preflight.Keys) *readCheck {
@@ -83,6 +85,7 @@ func startReadCheck(ctx context.Context, n repo.Settings, keys *preflight.Keys) 
 		p.err = connectableState(rep, repo.Describe(n))
 		p.created = rep.Created
 		p.credentialsFrom = rep.CredentialsFrom
+		p.region = rep.Region
 	}()
 
 	return p
@@ -136,6 +139,18 @@ func connectStorage(ctx context.Context, st blob.Storage, n repo.Settings, secre
 	// that worked before: keep the old file to put back.
 	previous, _ := os.ReadFile(local.ConfigFile)
 
+	// kopia's open below uses this storage rather than opening the
+	// location again (the guard's create-only writes are not lent).
+	lent := st
+	if g, ok := st.(guardedStorage); ok {
+		lent = g.Storage
+		if g.written != nil {
+			lent = freshFormat{Storage: g.Storage, written: g.written}
+		}
+	}
+
+	ctx = withOpenStorage(ctx, lent)
+
 	if err := writeConnection(ctx, st, local); err != nil {
 		if perr := req.readCheck.wait(); perr != nil {
 			return nil, perr
@@ -145,6 +160,12 @@ func connectStorage(ctx context.Context, st blob.Storage, n repo.Settings, secre
 	}
 
 	info, err := open(ctx, local, secrets, req)
+	if err == nil && req.readCheck != nil {
+		// The check ran beside the storage's opening; its bucket region
+		// saves later opens the lookup.
+		rememberBucketRegion(local, req.readCheck.region)
+	}
+
 	if err != nil {
 		if previous != nil {
 			platform.WriteFileAtomic(local.ConfigFile, previous) //nolint:errcheck // best effort; the error below matters more
@@ -226,4 +247,28 @@ func removeConnection(local repo.Local) {
 // passphrase right, and records the connection in local.
 func (*Engine) Connect(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
 	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Info, error) { return connectOp(ctx, s, secrets, local) })
+}
+
+// rememberBucketRegion adds the bucket's region to a connection file that
+// lacks it (best effort: without it, an open asks the bucket).
+func rememberBucketRegion(local repo.Local, region string) {
+	if region == "" {
+		return
+	}
+
+	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
+	if err != nil || lc.Storage == nil || lc.Storage.Type != s3StorageType {
+		return
+	}
+
+	o, ok := lc.Storage.Config.(*s3StorageOptions)
+	if !ok || o.Region != "" || o.BucketRegion != "" {
+		return
+	}
+
+	o.BucketRegion = region
+
+	if data, err := json.MarshalIndent(lc, "", "  "); err == nil {
+		platform.WriteFileAtomic(local.ConfigFile, data) //nolint:errcheck // an optimisation only
+	}
 }

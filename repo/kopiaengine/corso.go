@@ -13,6 +13,7 @@ import (
 	"github.com/kopia/kopia/repo/format"
 	"github.com/kopia/kopia/repo/maintenance"
 	"github.com/kopia/kopia/snapshot/policy"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 )
@@ -100,6 +101,52 @@ func (f *corsoFormat) deriveKey(passphrase string) <-chan derivedKey {
 // format.Initialize, with the key derived beforehand. Like it, it refuses
 // when either blob is already there.
 func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte, lock repo.Retention) error {
+	// Through a guard whose writes are create-only, under its lock and
+	// after its listing found the location empty, reading both names first
+	// would only repeat that listing (two round trips): a format that
+	// appeared since is refused by the write itself.
+	if g, ok := st.(guardedStorage); !ok || !g.g.exclusive() {
+		if err := formatAbsent(ctx, st); err != nil {
+			return err
+		}
+	}
+
+	if err := f.config.Validate(); err != nil {
+		return err
+	}
+
+	// kopia.blobcfg holds the object lock, and both format blobs are
+	// written locked, as kopia's Initialize does with retention options.
+	BlobCfg := format.BlobStorageConfiguration{RetentionMode: blob.RetentionMode(lock.Mode), RetentionPeriod: lock.Period}
+
+	if err := f.blob.EncryptRepositoryConfig(f.config, key); err != nil {
+		return err
+	}
+
+	if lock.Enabled() {
+		// The lock's settings must be in place before a format that opens:
+		// one after the other, as kopia writes them.
+		if err := f.blob.WriteBlobCfgBlob(ctx, st, BlobCfg, key); err != nil {
+			return err
+		}
+
+		return f.blob.WriteKopiaRepositoryBlob(ctx, st, BlobCfg)
+	}
+
+	// Without a lock kopia.blobcfg says nothing a missing one does not, so
+	// both are written at once: either, alone, is an interrupted creation
+	// that Finish or Clear deal with.
+	var g errgroup.Group
+
+	g.Go(func() error { return f.blob.WriteBlobCfgBlob(ctx, st, BlobCfg, key) })
+	g.Go(func() error { return f.blob.WriteKopiaRepositoryBlob(ctx, st, BlobCfg) })
+
+	return g.Wait()
+}
+
+// formatAbsent refuses, as kopia's format.Initialize does, when either
+// format blob is already there.
+func formatAbsent(ctx context.Context, st blob.Storage) error {
 	var existing blobBuffer
 
 	switch err := st.GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &existing); {
@@ -116,23 +163,7 @@ func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte, lo
 		return err
 	}
 
-	if err := f.config.Validate(); err != nil {
-		return err
-	}
-
-	// kopia.blobcfg holds the object lock, and both format blobs are
-	// written locked, as kopia's Initialize does with retention options.
-	BlobCfg := format.BlobStorageConfiguration{RetentionMode: blob.RetentionMode(lock.Mode), RetentionPeriod: lock.Period}
-
-	if err := f.blob.EncryptRepositoryConfig(f.config, key); err != nil {
-		return err
-	}
-
-	if err := f.blob.WriteBlobCfgBlob(ctx, st, BlobCfg, key); err != nil {
-		return err
-	}
-
-	return f.blob.WriteKopiaRepositoryBlob(ctx, st, BlobCfg)
+	return nil
 }
 
 // corsoSecretLength is the size of a new repository's HMAC secret and

@@ -39,6 +39,9 @@ type guard interface {
 	create(ctx context.Context, id blob.ID, data []byte, opts blob.PutOptions) error
 	// lock takes the location's lock; release gives it back.
 	lock(ctx context.Context) (release func(), err error)
+	// exclusive says whether create itself refuses to replace (a hard
+	// link, an honoured If-None-Match), so that nothing need be read first.
+	exclusive() bool
 }
 
 // heldLocks are the locations whose lock this process holds, so that one
@@ -153,10 +156,18 @@ func whileLocked(ctx context.Context, n repo.Settings, rep *repo.Report, api *pr
 }
 
 // guardedStorage is kopia's storage whose format blobs are created through
-// the guard, so kopia's own writer cannot replace them.
+// the guard, so kopia's own writer cannot replace them. It keeps what it
+// wrote of them (written), for the open that follows.
 type guardedStorage struct {
 	blob.Storage
-	g guard
+	g       guard
+	written *writtenFormat
+}
+
+// writtenFormat is the format blobs an operation created, as created.
+type writtenFormat struct {
+	mu    sync.Mutex
+	blobs map[blob.ID][]byte
 }
 
 func (s guardedStorage) PutBlob(ctx context.Context, id blob.ID, data blob.Bytes, opts blob.PutOptions) error {
@@ -169,13 +180,53 @@ func (s guardedStorage) PutBlob(ctx context.Context, id blob.ID, data blob.Bytes
 		return err
 	}
 
-	return s.g.create(ctx, id, buf.Bytes(), opts)
+	if err := s.g.create(ctx, id, buf.Bytes(), opts); err != nil {
+		return err
+	}
+
+	if s.written != nil {
+		s.written.mu.Lock()
+		if s.written.blobs == nil {
+			s.written.blobs = map[blob.ID][]byte{}
+		}
+
+		s.written.blobs[id] = buf.Bytes()
+		s.written.mu.Unlock()
+	}
+
+	return nil
+}
+
+// freshFormat is storage lent to kopia's open right after this operation
+// created the format under its lock: the two format blobs are answered
+// from what was created (create-only, so they are what is there) rather
+// than read back across the network.
+type freshFormat struct {
+	blob.Storage
+	written *writtenFormat
+}
+
+func (s freshFormat) GetBlob(ctx context.Context, id blob.ID, offset, length int64, out blob.OutputBuffer) error {
+	s.written.mu.Lock()
+	data, ok := s.written.blobs[id]
+	s.written.mu.Unlock()
+
+	if !ok || offset != 0 || length >= 0 {
+		return s.Storage.GetBlob(ctx, id, offset, length, out)
+	}
+
+	out.Reset()
+	_, err := out.Write(data)
+
+	return err
 }
 
 // folderGuard: a folder on a local or network disk.
 type folderGuard struct {
 	root, where string
 }
+
+func (folderGuard) exclusive() bool { return true }
 
 func (g folderGuard) create(_ context.Context, id blob.ID, data []byte, _ blob.PutOptions) error {
 	return createExclusive(filepath.Join(g.root, string(id)+preflight.FSBlobSuffix), data)
@@ -305,6 +356,8 @@ type s3Guard struct {
 	// conditional: the store was seen to honour If-None-Match.
 	conditional bool
 }
+
+func (g s3Guard) exclusive() bool { return g.conditional }
 
 func (g s3Guard) create(ctx context.Context, id blob.ID, data []byte, opts blob.PutOptions) error {
 	key := g.api.Key(string(id))

@@ -82,7 +82,10 @@ func finishOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local 
 				return err
 			}
 
-			info, err = initialize(ctx, n, keys, secrets, local, f, f.deriveKey(secrets.Passphrase), g)
+			storage := openStorageLater()
+			defer storage.discard(ctx)
+
+			info, err = initialize(ctx, n, keys, secrets, local, f, f.deriveKey(secrets.Passphrase), g, storage)
 
 			return err
 		}

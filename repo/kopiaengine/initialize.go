@@ -6,6 +6,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/kopia/kopia/repo/blob"
+
 	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
@@ -54,9 +56,13 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 	keys := preflight.ResolveKeys(ctx, n, secrets.S3)
 	ctx = withKeys(ctx, keys)
 
-	rep, api, err := preflight.CheckLocation(ctx, n, keys, repo.CheckWrite)
-	if err != nil {
-		return nil, err
+	// The add flow's check step, moments ago, stands for this one: the
+	// location is listed again under its lock below in any case.
+	rep, api, reused := preflight.Rechecked(ctx, n, keys)
+	if !reused {
+		if rep, api, err = preflight.CheckLocation(ctx, n, keys, repo.CheckWrite); err != nil {
+			return nil, err
+		}
 	}
 
 	if rep.Err != nil {
@@ -66,6 +72,14 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 	if e := preflight.StateError(rep.State, rep.HalfMade, repo.Describe(n)); e != nil {
 		return nil, e
 	}
+
+	ctx = withBucketRegion(ctx, rep.Region)
+
+	// kopia's S3 storage is opened (a connection, .storageconfig read)
+	// while the lock is taken: opening writes nothing. A folder's is
+	// opened holding the lock, as opening may make the folder.
+	storage := openStorageAsync(ctx, n, keys)
+	defer storage.discard(ctx)
 
 	var info *repo.Info
 
@@ -88,7 +102,7 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 		}
 
 		var err error
-		info, err = initialize(ctx, n, keys, secrets, local, f, key, g)
+		info, err = initialize(ctx, n, keys, secrets, local, f, key, g, storage)
 
 		return err
 	})
@@ -100,16 +114,15 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 // one), then connects to it and writes Corso's settings. key delivers f's
 // key, derived from secrets; keys are the operation's resolved
 // credentials. The caller holds g's lock.
-func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secrets repo.Secrets, local repo.Local, f *corsoFormat, key <-chan derivedKey, g guard) (*repo.Info, error) {
+func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secrets repo.Secrets, local repo.Local, f *corsoFormat, key <-chan derivedKey, g guard, storage *asyncStorage) (*repo.Info, error) {
 	where := repo.Describe(n)
 
-	raw, err := openStorage(ctx, n, keys, true)
+	raw, err := storage.wait(ctx, n, keys)
 	if err != nil {
 		return nil, err
 	}
-	defer raw.Close(ctx) //nolint:errcheck
 
-	st := guardedStorage{Storage: raw, g: g}
+	st := guardedStorage{Storage: raw, g: g, written: &writtenFormat{}}
 
 	repo.Progress(ctx, repo.StepCreating)
 
@@ -147,4 +160,55 @@ func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secr
 // For S3 it first proves the bucket and every permission Corso needs.
 func (*Engine) Initialize(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
 	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Info, error) { return initializeOp(ctx, s, secrets, local) })
+}
+
+// asyncStorage is S3 storage being opened on a goroutine of its own.
+type asyncStorage struct {
+	done chan struct{}
+	st   blob.Storage
+	err  error
+}
+
+func openStorageAsync(ctx context.Context, n repo.Settings, keys *preflight.Keys) *asyncStorage {
+	if _, ok := n.(repo.Filesystem); ok {
+		return openStorageLater()
+	}
+
+	a := &asyncStorage{done: make(chan struct{})}
+
+	go func() {
+		defer close(a.done)
+		a.st, a.err = openStorage(ctx, n, keys, true)
+	}()
+
+	return a
+}
+
+// openStorageLater opens the storage when it is waited for.
+func openStorageLater() *asyncStorage {
+	a := &asyncStorage{done: make(chan struct{})}
+	close(a.done)
+
+	return a
+}
+
+// wait returns the storage (a folder's opened now); it is closed by
+// discard.
+func (a *asyncStorage) wait(ctx context.Context, n repo.Settings, keys *preflight.Keys) (blob.Storage, error) {
+	<-a.done
+
+	if a.st == nil && a.err == nil {
+		a.st, a.err = openStorage(ctx, n, keys, true)
+	}
+
+	return a.st, a.err
+}
+
+// discard closes the storage once the operation is over, opened or not.
+func (a *asyncStorage) discard(ctx context.Context) {
+	<-a.done
+
+	if a.st != nil {
+		a.st.Close(ctx) //nolint:errcheck
+	}
 }

@@ -48,6 +48,8 @@ func open(ctx context.Context, local repo.Local, secrets repo.Secrets, req openR
 
 	repo.Progress(ctx, repo.StepDeriving)
 
+	ctx, capture := withFormatCapture(ctx)
+
 	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, openOptions)
 	if perr := req.readCheck.wait(); perr != nil {
 		if err == nil {
@@ -84,7 +86,7 @@ func open(ctx context.Context, local repo.Local, secrets repo.Secrets, req openR
 
 	repo.Progress(ctx, repo.StepReading)
 
-	info, err := readInfo(ctx, dr, created, pol)
+	info, err := readInfo(ctx, dr, created, pol, capture.bytes())
 	if err != nil {
 		return nil, preflight.Classify(ctx, err, where)
 	}
@@ -96,7 +98,8 @@ func open(ctx context.Context, local repo.Local, secrets repo.Secrets, req openR
 
 // readInfo reads what Info shows; pol is the global policy when the caller
 // has just written it, nil to read it.
-func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.Time, pol *policy.Policy) (*repo.Info, error) {
+// formatRaw is kopia.repository as kopia read it opening dr, nil to read it.
+func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.Time, pol *policy.Policy, formatRaw []byte) (*repo.Info, error) {
 	fm := dr.FormatManager()
 	cf := fm.ScrubbedContentFormat()
 
@@ -117,7 +120,12 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.T
 		info.Retention = repo.Retention{Mode: string(cfg.RetentionMode), Period: cfg.RetentionPeriod}
 	}
 
-	if raw, err := formatBlob(ctx, dr); err == nil {
+	raw, err := formatRaw, error(nil)
+	if raw == nil {
+		raw, err = formatBlob(ctx, dr)
+	}
+
+	if err == nil {
 		if j, err := format.ParseKopiaRepositoryJSON(raw); err == nil {
 			info.KeyDerivation = j.KeyDerivationAlgorithm
 			if info.KeyDerivation == "" {
@@ -134,7 +142,7 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.T
 		}
 	}
 
-	var err error
+	err = nil
 	if pol == nil {
 		pol, err = policy.GetDefinedPolicy(ctx, dr, policy.GlobalPolicySourceInfo)
 	}

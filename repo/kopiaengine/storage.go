@@ -2,10 +2,12 @@ package kopiaengine
 
 import (
 	"context"
+	"sync"
 
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/blob/filesystem"
 	"github.com/kopia/kopia/repo/blob/s3"
+	"github.com/kopia/kopia/repo/format"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
@@ -28,6 +30,10 @@ type s3StorageOptions struct {
 	DisableTLSVerification bool             `json:"disableTLSVerification,omitempty"`
 	CAFile                 string           `json:"caFile,omitempty"`
 	Credentials            repo.Credentials `json:"credentials"`
+	// BucketRegion is the bucket's own region as the check found it, when
+	// none was typed: kopia's S3 client then need not ask for it on every
+	// open (a round trip each time).
+	BucketRegion string `json:"bucketRegion,omitempty"`
 }
 
 func (o s3StorageOptions) location() repo.S3Location {
@@ -49,9 +55,92 @@ func optionsFor(l repo.S3Location) s3StorageOptions {
 }
 
 type (
-	s3SecretsKey struct{}
-	keysKey      struct{}
+	s3SecretsKey    struct{}
+	keysKey         struct{}
+	openStorageKey   struct{}
+	bucketRegionKey  struct{}
+	formatCaptureKey struct{}
 )
+
+// formatCapture keeps kopia.repository as kopia read it while opening a
+// repository, so that reading what it is (its key derivation, which
+// kopia's format manager does not expose) costs no second request.
+type formatCapture struct {
+	mu  sync.Mutex
+	raw []byte
+}
+
+func (c *formatCapture) bytes() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	return c.raw
+}
+
+// withFormatCapture makes S3 storage opened in ctx keep the format blob.
+func withFormatCapture(ctx context.Context) (context.Context, *formatCapture) {
+	c := &formatCapture{}
+	return context.WithValue(ctx, formatCaptureKey{}, c), c
+}
+
+// capturingStorage is storage that keeps what kopia.repository held when
+// read whole.
+type capturingStorage struct {
+	blob.Storage
+	c *formatCapture
+}
+
+func (s capturingStorage) GetBlob(ctx context.Context, id blob.ID, offset, length int64, out blob.OutputBuffer) error {
+	if id != format.KopiaRepositoryBlobID || offset != 0 || length >= 0 {
+		return s.Storage.GetBlob(ctx, id, offset, length, out)
+	}
+
+	var b blobBuffer
+	if err := s.Storage.GetBlob(ctx, id, offset, length, &b); err != nil {
+		return err
+	}
+
+	s.c.mu.Lock()
+	s.c.raw = append([]byte(nil), b.Bytes()...)
+	s.c.mu.Unlock()
+
+	out.Reset()
+	_, err := out.Write(b.Bytes())
+
+	return err
+}
+
+// capturing wraps st when ctx asks for the format blob to be kept.
+func capturing(ctx context.Context, st blob.Storage) blob.Storage {
+	if c, ok := ctx.Value(formatCaptureKey{}).(*formatCapture); ok {
+		return capturingStorage{Storage: st, c: c}
+	}
+
+	return st
+}
+
+// withOpenStorage hands storage this operation already opened to kopia's
+// open through the connection file: the location is then not opened a
+// second time (a new connection, the bucket's region, .storageconfig).
+func withOpenStorage(ctx context.Context, st blob.Storage) context.Context {
+	return context.WithValue(ctx, openStorageKey{}, st)
+}
+
+// keptOpen is storage the operation owns, lent to kopia: kopia's Close
+// leaves it open.
+type keptOpen struct{ blob.Storage }
+
+func (keptOpen) Close(context.Context) error { return nil }
+
+// withBucketRegion hands the bucket's region, found by the check, to the
+// storage opened after it.
+func withBucketRegion(ctx context.Context, region string) context.Context {
+	if region == "" {
+		return ctx
+	}
+
+	return context.WithValue(ctx, bucketRegionKey{}, region)
+}
 
 // withS3Secrets hands typed-in keys to the storage factory through the
 // context kopia passes down from repo.Open, so they never touch a file.
@@ -85,7 +174,14 @@ func withKeys(ctx context.Context, keys *preflight.Keys) context.Context {
 //nolint:gochecknoinits // kopia's storage registry is init-based by design.
 func init() {
 	blob.AddSupportedStorage(s3StorageType, s3StorageOptions{}, func(ctx context.Context, o *s3StorageOptions, isCreate bool) (blob.Storage, error) {
+		if st, ok := ctx.Value(openStorageKey{}).(blob.Storage); ok {
+			if cfg, ok := st.ConnectionInfo().Config.(*s3StorageOptions); ok && *cfg == *o {
+				return capturing(ctx, keptOpen{st}), nil
+			}
+		}
+
 		loc := o.location()
+		ctx = withBucketRegion(ctx, o.BucketRegion)
 
 		keys, _ := ctx.Value(keysKey{}).(*preflight.Keys)
 		if keys == nil {
@@ -96,18 +192,28 @@ func init() {
 			return nil, keys.Err
 		}
 
-		return openS3Storage(ctx, loc, keys.ResolvedCredentials, isCreate)
+		st, err := openS3Storage(ctx, loc, keys.ResolvedCredentials, isCreate)
+		if err != nil {
+			return nil, err
+		}
+
+		return capturing(ctx, st), nil
 	})
 }
 
 // openS3Storage opens kopia's S3 storage with resolved keys and makes it
 // report the secret-free connection info.
 func openS3Storage(ctx context.Context, loc repo.S3Location, creds preflight.ResolvedCredentials, isCreate bool) (blob.Storage, error) {
+	region, _ := ctx.Value(bucketRegionKey{}).(string)
+	if loc.Region != "" {
+		region = loc.Region
+	}
+
 	opts := &s3.Options{
 		BucketName:      loc.Bucket,
 		Prefix:          loc.Prefix,
 		Endpoint:        loc.Endpoint,
-		Region:          loc.Region,
+		Region:          region,
 		DoNotUseTLS:     loc.DisableTLS,
 		DoNotVerifyTLS:  loc.DisableTLSVerification,
 		AccessKeyID:     creds.AccessKeyID,
@@ -129,10 +235,13 @@ func openS3Storage(ctx context.Context, loc repo.S3Location, creds preflight.Res
 		return nil, preflight.Classify(ctx, err, loc.String())
 	}
 
-	return secretFreeStorage{Storage: st, info: blob.ConnectionInfo{Type: s3StorageType, Config: ptr(optionsFor(loc))}}, nil
-}
+	o := optionsFor(loc)
+	if loc.Region == "" {
+		o.BucketRegion = region
+	}
 
-func ptr[T any](v T) *T { return &v }
+	return secretFreeStorage{Storage: st, info: blob.ConnectionInfo{Type: s3StorageType, Config: &o}}, nil
+}
 
 // secretFreeStorage is kopia's S3 storage that describes itself by our
 // secret-free options, which is what kopia writes to its connection file.

@@ -38,6 +38,8 @@ func CheckLocation(ctx context.Context, n repo.Settings, keys *Keys, mode repo.C
 		api *S3API
 	)
 
+	started := time.Now()
+
 	if f, ok := n.(repo.Filesystem); ok {
 		rep = checkFilesystem(f, mode)
 	} else {
@@ -45,11 +47,44 @@ func CheckLocation(ctx context.Context, n repo.Settings, keys *Keys, mode repo.C
 		rep, api = checkS3(ctx, loc, keys, mode)
 	}
 
+	rep.Checked, rep.Mode, rep.Of = started, mode, repo.SettingsKey(n)
+
 	if ctx.Err() != nil {
 		return rep, api, repo.CanceledError(ctx.Err())
 	}
 
 	return rep, api, nil
+}
+
+// Rechecked is CheckLocation for an operation handed an earlier check
+// (repo.WithCheck) that may stand as its own: the report, and for S3 a
+// client set up from it without a request. ok is false when the report
+// cannot stand (see repo.Report.ReusableFor), and the caller checks.
+func Rechecked(ctx context.Context, n repo.Settings, keys *Keys) (rep *repo.Report, api *S3API, ok bool) {
+	prev := repo.CheckFrom(ctx)
+	if !prev.ReusableFor(n, time.Now()) {
+		return nil, nil, false
+	}
+
+	copied := *prev
+
+	loc, isS3 := repo.AsS3(n)
+	if !isS3 {
+		return &copied, nil, true
+	}
+
+	if keys == nil || keys.Err != nil {
+		return nil, nil, false
+	}
+
+	api, err := newS3API(loc, keys.ResolvedCredentials)
+	if err != nil {
+		return nil, nil, false
+	}
+
+	api.setRegion(prev.Region)
+
+	return &copied, api, true
 }
 
 // Reverify looks at the location again, at the moment an operation holding

@@ -1,11 +1,13 @@
 package repotest
 
 import (
+	"cmp"
 	"context"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,15 +18,63 @@ import (
 type LatencyStats struct {
 	mu       sync.Mutex
 	requests map[string]int
+	trace    []TracedRequest
+	since    time.Time
 	conns    atomic.Int32
+}
+
+// TracedRequest is one request through a LatencyProxy: when it was sent
+// and answered (from Reset), what it asked, and whether it opened a new
+// connection.
+type TracedRequest struct {
+	Sent, Answered time.Duration
+	Method, Path   string
+	Query          string
+	Status         int
+	NewConn        bool
 }
 
 // Reset starts counting afresh.
 func (s *LatencyStats) Reset() {
 	s.mu.Lock()
 	s.requests = map[string]int{}
+	s.trace = nil
+	s.since = time.Now()
 	s.mu.Unlock()
 	s.conns.Store(0)
+}
+
+// Trace is every request since Reset, in the order they were sent.
+func (s *LatencyStats) Trace() []TracedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	return append([]TracedRequest(nil), s.trace...)
+}
+
+// SequentialRounds is how many round trips the trace's critical path
+// holds: requests that overlap in time count once, and a new
+// connection's handshake counts as one more.
+func SequentialRounds(trace []TracedRequest) int {
+	rounds := 0
+
+	var busyUntil time.Duration
+
+	for _, r := range trace {
+		if r.Sent >= busyUntil {
+			rounds++
+
+			if r.NewConn {
+				rounds++
+			}
+		}
+
+		if r.Answered > busyUntil {
+			busyUntil = r.Answered
+		}
+	}
+
+	return rounds
 }
 
 // Requests is how many requests of each method went through, and in all.
@@ -63,7 +113,7 @@ func (m *MinIO) LatencyProxy(t testing.TB, rtt time.Duration) (string, *LatencyS
 		t.Fatal(err)
 	}
 
-	stats := &LatencyStats{requests: map[string]int{}}
+	stats := &LatencyStats{requests: map[string]int{}, since: time.Now()}
 
 	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: m.Endpoint})
 	rp.ModifyResponse = func(*http.Response) error {
@@ -74,14 +124,28 @@ func (m *MinIO) LatencyProxy(t testing.TB, rtt time.Duration) (string, *LatencyS
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		stats.mu.Lock()
 		stats.requests[r.Method]++
+		sent := time.Since(stats.since)
 		stats.mu.Unlock()
 
+		newConn := false
 		if first, ok := r.Context().Value(connKey{}).(*atomic.Bool); ok && first.CompareAndSwap(true, false) {
+			newConn = true
+
 			time.Sleep(rtt) // the new connection's handshake
 		}
 
 		time.Sleep(rtt / 2) // the request on its way there
-		rp.ServeHTTP(w, r)
+
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		rp.ServeHTTP(sw, r)
+
+		stats.mu.Lock()
+		stats.trace = append(stats.trace, TracedRequest{
+			Sent: sent, Answered: time.Since(stats.since), Method: r.Method, Path: r.URL.Path,
+			Query: r.URL.RawQuery, Status: sw.status, NewConn: newConn,
+		})
+		slices.SortFunc(stats.trace, func(a, b TracedRequest) int { return cmp.Compare(a.Sent, b.Sent) })
+		stats.mu.Unlock()
 	})
 
 	srv := &http.Server{ //nolint:gosec // test-only server on loopback
@@ -100,4 +164,14 @@ func (m *MinIO) LatencyProxy(t testing.TB, rtt time.Duration) (string, *LatencyS
 	t.Cleanup(func() { srv.Close() })
 
 	return l.Addr().String(), stats
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
