@@ -96,7 +96,7 @@ func Reverify(ctx context.Context, n repo.Settings, api *S3API) (repo.State, rep
 		rep = checkFilesystem(f, repo.CheckRead)
 	} else {
 		rep = &repo.Report{}
-		api.checkList(ctx, rep, repo.CheckRead)
+		api.checkList(ctx, rep, repo.CheckRead, nil, nil)
 	}
 
 	if ctx.Err() != nil {

@@ -108,7 +108,12 @@ func (a *S3API) setRegion(region string) {
 	}
 
 	a.region = region
-	a.Client = s3.New(s3.Options{
+	a.Client = a.clientFor(region)
+}
+
+// clientFor is an S3 client of this location signing for region.
+func (a *S3API) clientFor(region string) *s3.Client {
+	return s3.New(s3.Options{
 		Region:           region,
 		Credentials:      credentials.NewStaticCredentialsProvider(a.Creds.AccessKeyID, a.Creds.SecretAccessKey, a.Creds.SessionToken),
 		HTTPClient:       a.http,
@@ -119,6 +124,30 @@ func (a *S3API) setRegion(region string) {
 			o.UsePathStyle = true
 		}
 	})
+}
+
+// future is a request sent ahead of the step that reads its answer, so
+// that independent requests share one round trip.
+type future[T any] struct {
+	done chan struct{}
+	v    T
+	err  error
+}
+
+func ahead[T any](f func() (T, error)) *future[T] {
+	fu := &future[T]{done: make(chan struct{})}
+
+	go func() {
+		defer close(fu.done)
+		fu.v, fu.err = f()
+	}()
+
+	return fu
+}
+
+func (f *future[T]) get() (T, error) {
+	<-f.done
+	return f.v, f.err
 }
 
 func (a *S3API) Key(name string) string { return a.Loc.Prefix + name }

@@ -39,24 +39,60 @@ func checkS3(ctx context.Context, loc repo.S3Location, keys *Keys, mode repo.Che
 	return rep, api
 }
 
-// run performs the checks in order. A problem that makes the rest
+// run performs the checks in order: a problem that makes the rest
 // meaningless (no bucket, bad keys, no network, Cancel) stops them; a
 // refused action does not, so that every refused action is named at once.
+// Requests that do not depend on one another are sent together, in three
+// rounds before the write probe's own: the bucket with its region; then,
+// in the bucket's region, the listing, the object-lock configuration and
+// the probe's first delete. Their answers are read in the checks' order,
+// so the report is the one a check one request at a time would give.
 func (a *S3API) run(ctx context.Context, rep *repo.Report, mode repo.CheckMode) {
-	steps := []func(context.Context, *repo.Report) bool{a.checkBucket, a.checkRegion}
-	if a.Loc.ObjectLock != nil {
-		steps = append(steps, a.checkObjectLock)
+	// GetBucketLocation is asked in us-east-1, which every S3 service
+	// accepts for it, on a client of its own.
+	usEast := a.clientFor("us-east-1")
+	location := ahead(func() (*s3.GetBucketLocationOutput, error) {
+		return usEast.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(a.Loc.Bucket)})
+	})
+
+	if !a.checkBucket(ctx, rep) && !a.onlyDenied(rep) {
+		return
 	}
-	steps = append(steps, func(ctx context.Context, rep *repo.Report) bool { return a.checkList(ctx, rep, mode) })
+
+	if !a.checkRegion(ctx, rep, location) && !a.onlyDenied(rep) {
+		return
+	}
+
+	var (
+		objectLock *future[*s3.GetObjectLockConfigurationOutput]
+		firstPage  = ahead(func() (*s3.ListObjectsV2Output, error) { return a.listPage(ctx, a.Loc.Prefix, 100) })
+		outer      = a.outerAhead(ctx, mode)
+		probe      = a.Key(probeName())
+		deleted    *future[*s3.DeleteObjectOutput]
+	)
+
+	if a.Loc.ObjectLock != nil {
+		objectLock = ahead(func() (*s3.GetObjectLockConfigurationOutput, error) {
+			return a.Client.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(a.Loc.Bucket)})
+		})
+	}
 
 	if mode == repo.CheckWrite {
-		steps = append(steps, func(ctx context.Context, rep *repo.Report) bool { a.checkWrite(ctx, rep); return true })
+		deleted = ahead(func() (*s3.DeleteObjectOutput, error) {
+			return a.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(a.Loc.Bucket), Key: aws.String(probe)})
+		})
 	}
 
-	for _, step := range steps {
-		if !step(ctx, rep) && !a.onlyDenied(rep) {
-			return
-		}
+	if objectLock != nil && !a.checkObjectLock(ctx, rep, objectLock) && !a.onlyDenied(rep) {
+		return
+	}
+
+	if !a.checkList(ctx, rep, mode, firstPage, outer) && !a.onlyDenied(rep) {
+		return
+	}
+
+	if mode == repo.CheckWrite {
+		a.checkWrite(ctx, rep, probe, deleted)
 	}
 }
 
@@ -180,14 +216,12 @@ func (a *S3API) endpointOK() string {
 	return a.Loc.Endpoint + " answers over TLS with a trusted certificate."
 }
 
-func (a *S3API) checkRegion(ctx context.Context, rep *repo.Report) bool {
+func (a *S3API) checkRegion(ctx context.Context, rep *repo.Report, location *future[*s3.GetBucketLocationOutput]) bool {
 	configured := a.Loc.Region
 
-	// The location is asked in us-east-1, which every S3 service accepts for
-	// this call; the answer then decides the region for everything else.
-	a.setRegion("")
-
-	out, err := a.Client.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(a.Loc.Bucket)})
+	// The answer, asked in us-east-1, decides the region for everything
+	// else.
+	out, err := location.get()
 	if err != nil {
 		e := a.Fail(ctx, err, repo.ActionGetBucketLocation)
 		a.failLine(ctx, rep, repo.LineRegion, e)
@@ -244,8 +278,8 @@ func (a *S3API) fixBucketLine(rep *repo.Report, e error) {
 // checkObjectLock proves the bucket can lock objects: S3 Object Lock is
 // enabled on it (which also means versioning). The write probe then proves
 // that these credentials may set an object's retention.
-func (a *S3API) checkObjectLock(ctx context.Context, rep *repo.Report) bool {
-	out, err := a.Client.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(a.Loc.Bucket)})
+func (a *S3API) checkObjectLock(ctx context.Context, rep *repo.Report, asked *future[*s3.GetObjectLockConfigurationOutput]) bool {
+	out, err := asked.get()
 
 	code, _ := S3ErrorCode(err)
 

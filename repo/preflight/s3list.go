@@ -14,10 +14,26 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo"
 )
 
-func (a *S3API) checkList(ctx context.Context, rep *repo.Report, mode repo.CheckMode) bool {
+// checkList lists the location; first is its first page and outer the
+// look for a repository above it, when asked ahead (nil: asked now).
+func (a *S3API) checkList(ctx context.Context, rep *repo.Report, mode repo.CheckMode, first *future[*s3.ListObjectsV2Output], outer *future[string]) bool {
+	if first == nil {
+		first = ahead(func() (*s3.ListObjectsV2Output, error) { return a.listPage(ctx, a.Loc.Prefix, 100) })
+	}
+
 	// A HEAD refused earlier with GetBucketLocation allowed means
 	// s3:ListBucket is the action missing; ListObjectsV2 confirms it.
-	names, truncated, err := a.list(ctx, a.Loc.Prefix, 100, rep)
+	out, err := first.get()
+
+	var (
+		names     []string
+		truncated bool
+	)
+
+	if err == nil {
+		names, truncated = a.namesOf(out, rep)
+	}
+
 	if err != nil {
 		e := a.Fail(ctx, err, repo.ActionListBucket)
 		a.failLine(ctx, rep, repo.LineList, e)
@@ -48,7 +64,7 @@ func (a *S3API) checkList(ctx context.Context, rep *repo.Report, mode repo.Check
 
 	rep.State, rep.HalfMade = classifyNames(topLevel(names))
 
-	if overlap, err := a.overlap(ctx, names, mode); err != nil {
+	if overlap, err := a.overlap(ctx, names, mode, outer); err != nil {
 		rep.Fail(repo.LineList, err)
 		return false
 	} else if overlap != "" {
@@ -99,15 +115,28 @@ func topLevel(names []string) []string {
 // list returns object names under prefix, relative to the location's prefix.
 // It notes when kopia.blobcfg was written, which dates the repository.
 func (a *S3API) list(ctx context.Context, prefix string, limit int32, rep *repo.Report) ([]string, bool, error) {
-	out, err := a.Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-		Bucket:  aws.String(a.Loc.Bucket),
-		Prefix:  aws.String(prefix),
-		MaxKeys: aws.Int32(limit),
-	})
+	out, err := a.listPage(ctx, prefix, limit)
 	if err != nil {
 		return nil, false, err
 	}
 
+	names, truncated := a.namesOf(out, rep)
+
+	return names, truncated, nil
+}
+
+// listPage is one page of object names under prefix.
+func (a *S3API) listPage(ctx context.Context, prefix string, limit int32) (*s3.ListObjectsV2Output, error) {
+	return a.Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket:  aws.String(a.Loc.Bucket),
+		Prefix:  aws.String(prefix),
+		MaxKeys: aws.Int32(limit),
+	})
+}
+
+// namesOf is a page's names relative to the location's prefix; it notes
+// when kopia.blobcfg was written, which dates the repository.
+func (a *S3API) namesOf(out *s3.ListObjectsV2Output, rep *repo.Report) ([]string, bool) {
 	names := make([]string, 0, len(out.Contents))
 	for _, o := range out.Contents {
 		name := strings.TrimPrefix(aws.ToString(o.Key), a.Loc.Prefix)
@@ -118,7 +147,7 @@ func (a *S3API) list(ctx context.Context, prefix string, limit int32, rep *repo.
 		}
 	}
 
-	return names, aws.ToBool(out.IsTruncated), nil
+	return names, aws.ToBool(out.IsTruncated)
 }
 
 // overlap finds another repository whose prefix contains this one or sits
@@ -126,11 +155,26 @@ func (a *S3API) list(ctx context.Context, prefix string, limit int32, rep *repo.
 // repository nested in another one would look like stray blobs to the
 // outer one (whose maintenance could delete them). Outer repositories only
 // matter for creating one, so a read check skips those requests.
-func (a *S3API) overlap(ctx context.Context, names []string, mode repo.CheckMode) (string, error) {
+func (a *S3API) overlap(ctx context.Context, names []string, mode repo.CheckMode, outer *future[string]) (string, error) {
 	if inner, err := a.innerRepository(ctx, names); err != nil || inner != "" {
 		return inner, err
 	}
 
+	if outer == nil {
+		outer = a.outerAhead(ctx, mode)
+	}
+
+	return outer.get()
+}
+
+// outerAhead asks, without waiting, whether a repository sits at a prefix
+// above this one: it does not depend on the listing, so it goes with it.
+func (a *S3API) outerAhead(ctx context.Context, mode repo.CheckMode) *future[string] {
+	return ahead(func() (string, error) { return a.outerRepository(ctx, mode) })
+}
+
+// outerRepository names a repository at a prefix above this one, or "".
+func (a *S3API) outerRepository(ctx context.Context, mode repo.CheckMode) (string, error) {
 	if a.Loc.Prefix == "" || mode == repo.CheckRead {
 		return "", nil
 	}

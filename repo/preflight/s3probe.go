@@ -29,8 +29,9 @@ func probeName() string {
 // checkWrite proves s3:DeleteObject, s3:PutObject and s3:GetObject with one
 // small probe object that is always removed, even on cancel. Reading is
 // tried even when writing was refused, so both refusals are named.
-func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report) {
-	key := a.Key(probeName())
+// key is the probe's name, deleted the answer to its first delete, asked
+// ahead.
+func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report, key string, deleted *future[*s3.DeleteObjectOutput]) {
 	bucket := aws.String(a.Loc.Bucket)
 	denied := 0
 
@@ -49,7 +50,7 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report) {
 
 	// Deleting a key that does not exist yet proves s3:DeleteObject without
 	// risk: if it is denied, nothing is written, as it could not be removed.
-	if _, err := a.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String(key)}); err != nil {
+	if _, err := deleted.get(); err != nil {
 		if refused(repo.ActionDeleteObject, err) {
 			rep.Add(repo.LineWrite, repo.StatusSkipped, "Writing was not tried: a test object could not be deleted again.")
 		}
@@ -92,14 +93,20 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report) {
 	defer a.removeProbe(key)
 
 	// A second write that must not replace the first tells whether the
-	// store honours If-None-Match, which creating a repository relies on.
-	_, err = a.Client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(payload),
-		ContentLength: aws.Int64(int64(len(payload))), IfNoneMatch: aws.String("*"),
+	// store honours If-None-Match, which creating a repository relies on;
+	// it goes with the read, which it cannot change either way (the same
+	// bytes).
+	second := ahead(func() (*s3.PutObjectOutput, error) {
+		return a.Client.PutObject(ctx, &s3.PutObjectInput{
+			Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(payload),
+			ContentLength: aws.Int64(int64(len(payload))), IfNoneMatch: aws.String("*"),
+		})
 	})
-	rep.ConditionalWrites = ConditionFailed(err)
 
 	out, err := a.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(key)})
+	_, secondErr := second.get()
+	rep.ConditionalWrites = ConditionFailed(secondErr)
+
 	if err != nil {
 		refused(repo.ActionGetObject, err)
 		return
