@@ -55,8 +55,8 @@ func optionsFor(l repo.S3Location) s3StorageOptions {
 }
 
 type (
-	s3SecretsKey    struct{}
-	keysKey         struct{}
+	s3SecretsKey     struct{}
+	keysKey          struct{}
 	openStorageKey   struct{}
 	bucketRegionKey  struct{}
 	formatCaptureKey struct{}
