@@ -69,3 +69,144 @@ func TestRoundTripsOfCreate(t *testing.T) {
 
 	logTrace(t, "connect", stats.Trace())
 }
+
+func probed(trace []repotest.TracedRequest) bool {
+	for _, r := range trace {
+		if strings.Contains(r.Path, ".corso-desktop-probe") {
+			return true
+		}
+	}
+
+	return false
+}
+
+func asksLocation(trace []repotest.TracedRequest) bool {
+	for _, r := range trace {
+		if strings.Contains(r.Query, "location") {
+			return true
+		}
+	}
+
+	return false
+}
+
+// TestCreateTakesTheCheckItIsHanded: a create handed the add flow's check
+// (repo.WithCheck), in both engines, does not check again: no probe, one
+// listing under its lock. A check of other settings, a read check or one
+// too old is not taken. A location that changed since the check is still
+// refused, with nothing written. After a create or a connect, reopening
+// asks the bucket for its region no more.
+func TestCreateTakesTheCheckItIsHanded(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	endpoint, stats := m.LatencyProxy(t, 0)
+	ctx := context.Background()
+	sec := repotest.RootSecrets()
+
+	at := func(prefix string) repo.S3Compatible {
+		s := m.Settings(bucket, prefix)
+		s.Endpoint = endpoint
+
+		return s
+	}
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			s := at("handed-" + name)
+
+			rep, err := e.Check(ctx, s, sec.S3, repo.CheckWrite)
+			if err != nil || rep.Err != nil {
+				t.Fatal(err, rep.Err)
+			}
+
+			stats.Reset()
+			local := repotest.LocalIn(t.TempDir())
+
+			if _, err := e.Initialize(repo.WithCheck(ctx, rep), s, sec, local); err != nil {
+				t.Fatal(err)
+			}
+
+			if trace := stats.Trace(); probed(trace) {
+				logTrace(t, "initialize", trace)
+				t.Fatal("the create checked again")
+			}
+
+			stats.Reset()
+
+			if _, err := e.Reopen(ctx, local, sec); err != nil {
+				t.Fatal(err)
+			}
+
+			if trace := stats.Trace(); asksLocation(trace) {
+				logTrace(t, "reopen", trace)
+				t.Fatal("reopening asked the bucket for its region again")
+			}
+
+			connected := repotest.LocalIn(t.TempDir())
+			if _, err := e.Connect(ctx, s, sec, connected); err != nil {
+				t.Fatal(err)
+			}
+
+			stats.Reset()
+
+			if _, err := e.Reopen(ctx, connected, sec); err != nil {
+				t.Fatal(err)
+			}
+
+			if trace := stats.Trace(); asksLocation(trace) {
+				logTrace(t, "reopen after connect", trace)
+				t.Fatal("reopening a connection asked the bucket for its region again")
+			}
+
+			// Not taken: a check of another prefix, a read check.
+			other := at("other-" + name)
+			readRep, _ := e.Check(ctx, other, sec.S3, repo.CheckRead)
+
+			for _, c := range []struct {
+				what   string
+				handed *repo.Report
+				s      repo.S3Compatible
+			}{
+				{"another prefix's", rep, at("elsewhere-" + name)},
+				{"a read", readRep, other},
+			} {
+				stats.Reset()
+
+				if _, err := e.Initialize(repo.WithCheck(ctx, c.handed), c.s, sec, repotest.LocalIn(t.TempDir())); err != nil {
+					t.Fatalf("with %s check: %v", c.what, err)
+				}
+
+				if !probed(stats.Trace()) {
+					t.Fatalf("%s check was taken as the create's own", c.what)
+				}
+			}
+
+			// An old check of a location still empty: checked again.
+			fresh := at("old-" + name)
+			oldRep, _ := e.Check(ctx, fresh, sec.S3, repo.CheckWrite)
+			oldRep.Checked = oldRep.Checked.Add(-repo.CheckReuse)
+			stats.Reset()
+
+			if _, err := e.Initialize(repo.WithCheck(ctx, oldRep), fresh, sec, repotest.LocalIn(t.TempDir())); err != nil || !probed(stats.Trace()) {
+				t.Fatalf("an old check: %v, probed %v", err, probed(stats.Trace()))
+			}
+
+			// The location changed since the check: refused, nothing written.
+			changed := at("changed-" + name)
+			changedRep, _ := e.Check(ctx, changed, sec.S3, repo.CheckWrite)
+			dir := strings.TrimSuffix(changed.Prefix, "/") + "/"
+			m.Put(t, bucket, dir+"notes.txt", "the user's")
+
+			_, err = e.Initialize(repo.WithCheck(ctx, changedRep), changed, sec, repotest.LocalIn(t.TempDir()))
+			if c := repo.CodeOf(err); c != repo.CodeLostRace && c != repo.CodeNotEmpty {
+				t.Fatalf("a location changed since its check: %v", err)
+			}
+
+			for _, o := range m.Objects(t, bucket) {
+				if strings.HasPrefix(o, dir) && !strings.HasPrefix(o, dir+"notes.txt ") {
+					t.Fatalf("the refused create wrote %s", o)
+				}
+			}
+		})
+	}
+}
