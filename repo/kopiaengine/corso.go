@@ -13,7 +13,6 @@ import (
 	"github.com/kopia/kopia/repo/format"
 	"github.com/kopia/kopia/repo/maintenance"
 	"github.com/kopia/kopia/snapshot/policy"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 )
@@ -101,11 +100,13 @@ func (f *corsoFormat) deriveKey(passphrase string) <-chan derivedKey {
 // format.Initialize, with the key derived beforehand. Like it, it refuses
 // when either blob is already there.
 func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte, lock repo.Retention) error {
-	// Through a guard whose writes are create-only, under its lock and
-	// after its listing found the location empty, reading both names first
-	// would only repeat that listing (two round trips): a format that
-	// appeared since is refused by the write itself.
-	if g, ok := st.(guardedStorage); !ok || !g.g.exclusive() {
+	// On S3, through a guard whose writes are create-only, under its lock
+	// and after its listing found the location empty, reading both names
+	// first would only repeat that listing (two round trips): a format
+	// that appeared since is refused by the write itself. A folder's reads
+	// are local, and the first of them makes kopia's folder storage lay
+	// out a new repository's shards (as its Initialize does).
+	if g, ok := st.(guardedStorage); !ok || !g.g.exclusive() || isFolder(g.g) {
 		if err := formatAbsent(ctx, st); err != nil {
 			return err
 		}
@@ -123,25 +124,14 @@ func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte, lo
 		return err
 	}
 
-	if lock.Enabled() {
-		// The lock's settings must be in place before a format that opens:
-		// one after the other, as kopia writes them.
-		if err := f.blob.WriteBlobCfgBlob(ctx, st, BlobCfg, key); err != nil {
-			return err
-		}
-
-		return f.blob.WriteKopiaRepositoryBlob(ctx, st, BlobCfg)
+	// One after the other, as kopia writes them: an interruption between
+	// the two leaves kopia.blobcfg alone, a creation that never wrote a
+	// format, which Clear removes and Finish starts over.
+	if err := f.blob.WriteBlobCfgBlob(ctx, st, BlobCfg, key); err != nil {
+		return err
 	}
 
-	// Without a lock kopia.blobcfg says nothing a missing one does not, so
-	// both are written at once: either, alone, is an interrupted creation
-	// that Finish or Clear deal with.
-	var g errgroup.Group
-
-	g.Go(func() error { return f.blob.WriteBlobCfgBlob(ctx, st, BlobCfg, key) })
-	g.Go(func() error { return f.blob.WriteKopiaRepositoryBlob(ctx, st, BlobCfg) })
-
-	return g.Wait()
+	return f.blob.WriteKopiaRepositoryBlob(ctx, st, BlobCfg)
 }
 
 // formatAbsent refuses, as kopia's format.Initialize does, when either
@@ -332,4 +322,9 @@ func orNone(s string) string {
 	}
 
 	return s
+}
+
+func isFolder(g guard) bool {
+	_, ok := g.(folderGuard)
+	return ok
 }
