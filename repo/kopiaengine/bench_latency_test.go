@@ -58,11 +58,21 @@ func BenchmarkLatency(b *testing.B) {
 			b.Fatal(err)
 		}
 
+		helper := repotest.Helper(b)
+
+		// The helper is started the way the app starts it (when the user
+		// reaches the step), off the clock.
+		prepareHelper := func() {
+			helper.Prepare()
+			time.Sleep(300 * time.Millisecond)
+		}
+
 		ops := []struct {
-			name string
-			run  func(b *testing.B, fresh string) error
+			name   string
+			run    func(b *testing.B, fresh string, offClock func(func())) error
+			before func()
 		}{
-			{"create/impl=plain-kopia", func(b *testing.B, fresh string) error {
+			{"create/impl=plain-kopia", func(b *testing.B, fresh string, offClock func(func())) error {
 				st := plain(fresh)
 				defer st.Close(ctx) //nolint:errcheck
 
@@ -71,8 +81,8 @@ func BenchmarkLatency(b *testing.B) {
 				}
 
 				return kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, repotest.Passphrase, nil)
-			}},
-			{"create/impl=corso-desktop", func(b *testing.B, fresh string) error {
+			}, nil},
+			{"create/impl=corso-desktop", func(b *testing.B, fresh string, offClock func(func())) error {
 				// As the app runs it: the check step, then Create, handed
 				// the check.
 				rep, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
@@ -83,25 +93,43 @@ func BenchmarkLatency(b *testing.B) {
 				_, err = eng.Initialize(repo.WithCheck(ctx, rep), ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 
 				return err
-			}},
-			{"initialize/impl=corso-desktop", func(b *testing.B, fresh string) error {
+			}, nil},
+			{"create/impl=corso-desktop-helper", func(b *testing.B, fresh string, offClock func(func())) error {
+				// The release app: the check and the create each in a
+				// prepared helper.
+				rep, err := helper.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
+				if err != nil {
+					return err
+				}
+
+				offClock(prepareHelper) // the user typing the passphrase
+
+				_, err = helper.Initialize(repo.WithCheck(ctx, rep), ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
+
+				return err
+			}, prepareHelper},
+			{"initialize/impl=corso-desktop", func(b *testing.B, fresh string, offClock func(func())) error {
 				_, err := eng.Initialize(ctx, ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 				return err
-			}},
-			{"connect/impl=plain-kopia", func(b *testing.B, _ string) error {
+			}, nil},
+			{"connect/impl=plain-kopia", func(b *testing.B, _ string, _ func(func())) error {
 				st := plain(existingPlain)
 				defer st.Close(ctx) //nolint:errcheck
 
 				return kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, repotest.Passphrase, nil)
-			}},
-			{"connect/impl=corso-desktop", func(b *testing.B, _ string) error {
+			}, nil},
+			{"connect/impl=corso-desktop", func(b *testing.B, _ string, _ func(func())) error {
 				_, err := eng.Connect(ctx, ours(existingOurs), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 				return err
-			}},
-			{"check/impl=corso-desktop", func(b *testing.B, fresh string) error {
+			}, nil},
+			{"connect/impl=corso-desktop-helper", func(b *testing.B, _ string, _ func(func())) error {
+				_, err := helper.Connect(ctx, ours(existingOurs), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
+				return err
+			}, prepareHelper},
+			{"check/impl=corso-desktop", func(b *testing.B, fresh string, offClock func(func())) error {
 				_, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
 				return err
-			}},
+			}, nil},
 		}
 
 		for _, op := range ops {
@@ -114,14 +142,27 @@ func BenchmarkLatency(b *testing.B) {
 
 				for i := 0; b.Loop(); i++ {
 					fresh := fmt.Sprintf("lat-%d-%d", benchSeq.Add(1), i)
+
+					if op.before != nil {
+						op.before()
+					}
+
 					stats.Reset()
 					start := time.Now()
 
-					if err := op.run(b, fresh); err != nil {
+					var off time.Duration
+
+					offClock := func(f func()) {
+						t0 := time.Now()
+						f()
+						off += time.Since(t0)
+					}
+
+					if err := op.run(b, fresh, offClock); err != nil {
 						b.Fatal(err)
 					}
 
-					elapsed += time.Since(start)
+					elapsed += time.Since(start) - off
 					_, total := stats.Requests()
 					requests += total
 					conn += stats.Conns()
