@@ -144,7 +144,9 @@ func BenchmarkLatency(b *testing.B) {
 					fresh := fmt.Sprintf("lat-%d-%d", benchSeq.Add(1), i)
 
 					if op.before != nil {
+						b.StopTimer()
 						op.before()
+						b.StartTimer()
 					}
 
 					stats.Reset()
@@ -153,9 +155,11 @@ func BenchmarkLatency(b *testing.B) {
 					var off time.Duration
 
 					offClock := func(f func()) {
+						b.StopTimer()
 						t0 := time.Now()
 						f()
 						off += time.Since(t0)
+						b.StartTimer()
 					}
 
 					if err := op.run(b, fresh, offClock); err != nil {
