@@ -104,3 +104,36 @@ func TestCreateWithObjectLock(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateTakesTheCheckStep: the add flow hands its check step's report
+// to Create (repo.WithCheck), over both engines: the create makes no probe
+// of its own, only its listing under the lock.
+func TestCreateTakesTheCheckStep(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		m := repotest.Shared(t, repotest.Options{})
+		endpoint, stats := m.LatencyProxy(t, 0)
+		h := newHarnessOver(t, eng)
+
+		f := h.s3Form(m, m.Bucket(t), "handed")
+		h.typeInto(f.endpoint, endpoint)
+		h.tap(f.checkButton)
+		h.idle()
+
+		if f.report == nil || !f.report.OK() {
+			t.Fatalf("check: %+v %v", f.report, h.a.lastError)
+		}
+
+		stats.Reset()
+		h.createHere("Handed")
+
+		for _, r := range stats.Trace() {
+			if strings.Contains(r.Path, ".corso-desktop-probe") {
+				t.Fatalf("the create checked again: %s %s", r.Method, r.Path)
+			}
+		}
+
+		if len(stats.Trace()) == 0 {
+			t.Fatal("the create went around the proxy")
+		}
+	})
+}
