@@ -83,7 +83,7 @@ func TestMaintenanceFromTheDetails(t *testing.T) {
 
 		// Another identity takes it, as a CLI elsewhere with --force would.
 		secrets, _ := h.a.lib.Secrets(context.Background(), e)
-		elsewhere := repotest.LocalIn(t.TempDir())
+		elsewhere := repotest.LocalIn(repotest.TempDir(t))
 
 		if _, err := eng.Connect(context.Background(), e.Settings(), secrets, elsewhere); err != nil {
 			t.Fatal(err)

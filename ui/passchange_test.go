@@ -125,10 +125,10 @@ func TestChangePassphrase(t *testing.T) {
 			t.Fatal("the change's record outlived it")
 		}
 
-		_, err := eng.Connect(ctx, repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase}, repotest.LocalIn(t.TempDir()))
+		_, err := eng.Connect(ctx, repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase}, repotest.LocalIn(repotest.TempDir(t)))
 		repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
 
-		if _, err := eng.Connect(ctx, repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: changedPassphrase}, repotest.LocalIn(t.TempDir())); err != nil {
+		if _, err := eng.Connect(ctx, repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: changedPassphrase}, repotest.LocalIn(repotest.TempDir(t))); err != nil {
 			t.Fatalf("the new passphrase does not open it: %v", err)
 		}
 	})
@@ -198,7 +198,7 @@ func TestInterruptedPassphraseChangeFinishesAtNextStart(t *testing.T) {
 		t.Fatalf("kopia.blobcfg was not written back: %v", err)
 	}
 
-	_, err := inProcess.Connect(context.Background(), repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase}, repotest.LocalIn(t.TempDir()))
+	_, err := inProcess.Connect(context.Background(), repo.Filesystem{Path: folder}, repo.Secrets{Passphrase: passphrase}, repotest.LocalIn(repotest.TempDir(t)))
 	repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
 }
 
