@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -126,8 +127,10 @@ func TestCreateTakesTheCheckStep(t *testing.T) {
 		stats.Reset()
 		h.createHere("Handed")
 
+		// A probe written would be a second check; its removal can be the
+		// check step's clean-up, done after its answer.
 		for _, r := range stats.Trace() {
-			if strings.Contains(r.Path, ".corso-desktop-probe") {
+			if r.Method == http.MethodPut && strings.Contains(r.Path, ".corso-desktop-probe") {
 				t.Fatalf("the create checked again: %s %s", r.Method, r.Path)
 			}
 		}

@@ -46,6 +46,9 @@ type Client struct {
 
 	mu    sync.Mutex
 	spare *engineProcess
+	// finishing counts helpers that answered and are still finishing their
+	// clean-up, to be reaped when they exit.
+	finishing sync.WaitGroup
 }
 
 // engineProcess is a started engine waiting for its one request.
@@ -236,10 +239,21 @@ func (c *Client) call(ctx context.Context, req engineRequest) (engineMessage, er
 
 	proc.stdin.Close() //nolint:errcheck
 
-	if res.err != nil {
-		// A reader that gave up early leaves the engine writing: stop it.
-		proc.cmd.Process.Kill() //nolint:errcheck
+	if res.err == nil {
+		// Answered: the helper may still be finishing clean-up that came
+		// after its answer (repo.AfterAnswer); it is reaped when it exits.
+		c.finishing.Add(1)
+
+		go func() {
+			defer c.finishing.Done()
+			proc.cmd.Wait() //nolint:errcheck
+		}()
+
+		return res.m, nil
 	}
+
+	// A reader that gave up early leaves the engine writing: stop it.
+	proc.cmd.Process.Kill() //nolint:errcheck
 
 	waitErr := proc.cmd.Wait()
 

@@ -22,6 +22,9 @@ func (c *Client) Spare() *exec.Cmd {
 	return c.spare.cmd
 }
 
+// WaitFinished waits for helpers that answered to exit.
+func (c *Client) WaitFinished() { c.finishing.Wait() }
+
 // SetIdle shortens how long a prepared process waits.
 func (c *Client) SetIdle(d time.Duration) { c.idle = d }
 

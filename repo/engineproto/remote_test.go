@@ -379,6 +379,8 @@ func TestEnginePreparedProcess(t *testing.T) {
 		t.Fatal("the prepared process was not used")
 	}
 
+	e.WaitFinished()
+
 	if spare.ProcessState == nil || !spare.ProcessState.Success() {
 		t.Fatalf("the operation did not run in the prepared process: %v", spare.ProcessState)
 	}

@@ -52,7 +52,14 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 		ctx = repo.WithCheck(ctx, req.Checked.decode())
 	}
 
-	return send(runEngineRequest(ctx, eng, req))
+	// Clean-up the answer does not wait for (a probe's removal, an S3
+	// lock's release) runs after it is sent; the helper exits after it.
+	ctx, settle := repo.WithAfterAnswer(ctx)
+
+	err := send(runEngineRequest(ctx, eng, req))
+	settle()
+
+	return err
 }
 
 func runEngineRequest(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {

@@ -145,7 +145,14 @@ func whileLocked(ctx context.Context, n repo.Settings, rep *repo.Report, api *pr
 	if err != nil {
 		return err
 	}
-	defer release()
+
+	if _, ok := g.(s3Guard); ok {
+		// Giving an S3 lock back is a round trip the answer need not wait
+		// for; a waiting operation sees it go a moment later.
+		defer repo.AfterAnswer(ctx, release)
+	} else {
+		defer release()
+	}
 
 	st, stage, err := preflight.Reverify(ctx, n, api)
 	if err != nil {

@@ -3,6 +3,7 @@ package kopiaengine_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -70,9 +71,11 @@ func TestRoundTripsOfCreate(t *testing.T) {
 	logTrace(t, "connect", stats.Trace())
 }
 
+// probed says whether a probe was written: a check ran. (A removal may be
+// the clean-up of the check before, done after its answer.)
 func probed(trace []repotest.TracedRequest) bool {
 	for _, r := range trace {
-		if strings.Contains(r.Path, ".corso-desktop-probe") {
+		if r.Method == http.MethodPut && strings.Contains(r.Path, ".corso-desktop-probe") {
 			return true
 		}
 	}

@@ -85,12 +85,12 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report, key string, de
 
 	if err != nil {
 		refused(repo.ActionPutObject, err)
-		a.removeProbe(key)
+		repo.AfterAnswer(ctx, func() { a.removeProbe(key) })
 
 		return
 	}
 
-	defer a.removeProbe(key)
+	defer repo.AfterAnswer(ctx, func() { a.removeProbe(key) })
 
 	// A second write that must not replace the first tells whether the
 	// store honours If-None-Match, which creating a repository relies on;
