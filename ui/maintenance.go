@@ -124,7 +124,7 @@ func (a *App) showMaintenance(e library.Entry) {
 		{Text: "on host", Widget: f.host, HintText: "Corso's --host (corso_host)."},
 	}}
 
-	var asOwner fyne.CanvasObject = layout0()
+	asOwner := fyne.CanvasObject(container.NewVBox())
 	if m.Owner != "" && m.Owner != repo.Identity(user, host) {
 		owner := m.Owner
 		f.asOwner = widget.NewButton("Run as "+owner, func() {
@@ -143,8 +143,6 @@ func (a *App) showMaintenance(e library.Entry) {
 	a.maintForm = f
 	a.showDialog(f.dialog)
 }
-
-func layout0() fyne.CanvasObject { return container.NewVBox() }
 
 // identity is the user@host the form would run as.
 func (f *maintenanceForm) identity() string {

@@ -23,8 +23,11 @@ import (
 
 // passChangeForm is what the change dialog shows.
 type passChangeForm struct {
-	e       library.Entry
-	info    *repo.Info
+	e    library.Entry
+	info *repo.Info
+	// s3 are the entry's S3 secrets, read with the passphrase off the UI
+	// goroutine, for the change.
+	s3      repo.S3Secrets
 	current *keyEntry
 	// currentFrom says where the pre-filled current passphrase came from.
 	currentFrom string
@@ -63,7 +66,7 @@ func (a *App) askChangePassphrase(e library.Entry) {
 }
 
 func (a *App) showChangePassphrase(e library.Entry, info *repo.Info, secrets repo.Secrets, loc library.Located, pending string) {
-	f := &passChangeForm{e: e, info: info, current: a.newEntry("current passphrase", true)}
+	f := &passChangeForm{e: e, info: info, s3: secrets.S3, current: a.newEntry("current passphrase", true)}
 	f.next = a.newPassphraseFields(func() []string { return []string{e.Name, f.current.Text} }, f.updateSubmit)
 
 	f.current.SetText(secrets.Passphrase)
@@ -156,16 +159,7 @@ func (f *passChangeForm) trySubmit(a *App) {
 	}
 
 	f.dialog.Hide()
-
-	secrets, _ := a.sessionSecrets(f.e)
-	secrets.Passphrase = f.current.Text
-	a.changePassphrase(f.e, f.info.Retention, secrets, f.next.pass.Text)
-}
-
-// sessionSecrets are e's S3 secrets as this session has them, for an
-// operation whose passphrase was typed.
-func (a *App) sessionSecrets(e library.Entry) (repo.Secrets, error) {
-	return a.lib.Secrets(context.Background(), e)
+	a.changePassphrase(f.e, f.info.Retention, repo.Secrets{Passphrase: f.current.Text, S3: f.s3}, f.next.pass.Text)
 }
 
 // passChangeResult is what a finished change says.

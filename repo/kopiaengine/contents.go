@@ -4,7 +4,6 @@ package kopiaengine
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -32,16 +31,13 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 
 	repo.Progress(ctx, repo.StepDeriving)
 
-	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, openOptions)
+	dr, err := openDirect(ctx, local, secrets, openOptions)
 	if err != nil {
-		return nil, preflight.Classify(ctx, err, where)
+		return nil, err
 	}
-	defer r.Close(ctx) //nolint:errcheck
+	defer dr.Close(ctx) //nolint:errcheck
 
-	dr, ok := r.(kopiarepo.DirectRepository)
-	if !ok {
-		return nil, errors.New("repo: not a direct repository")
-	}
+	r := kopiarepo.Repository(dr)
 
 	c := &repo.Contents{}
 

@@ -49,16 +49,13 @@ func maintainOp(ctx context.Context, local repo.Local, secrets repo.Secrets, req
 
 	repo.Progress(ctx, repo.StepDeriving)
 
-	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, maintainOptions)
+	dr, err := openDirect(ctx, local, secrets, maintainOptions)
 	if err != nil {
-		return nil, preflight.Classify(ctx, err, where)
+		return nil, err
 	}
-	defer r.Close(ctx) //nolint:errcheck
+	defer dr.Close(ctx) //nolint:errcheck
 
-	dr, ok := r.(kopiarepo.DirectRepository)
-	if !ok {
-		return nil, errors.New("repo: not a direct repository")
-	}
+	r := kopiarepo.Repository(dr)
 
 	me := r.ClientOptions().UsernameAtHost()
 

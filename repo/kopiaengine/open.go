@@ -197,17 +197,7 @@ func applyCorsoSettingsOp(ctx context.Context, local repo.Local, secrets repo.Se
 		return nil, err
 	}
 
-	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
-	if err != nil || lc.Storage == nil {
-		return nil, repo.NewError(repo.CodeNotConnected, err, "This repository is not connected on this computer. Connect to it again.")
-	}
-
-	s, err := settingsFromConnection(*lc.Storage)
-	if err != nil {
-		return nil, repo.NewError(repo.CodeNotConnected, err, "This repository's connection on this computer cannot be read. Connect to it again.")
-	}
-
-	n, err := repo.Normalize(s)
+	n, err := connectedSettings(local)
 	if err != nil {
 		return nil, err
 	}
@@ -320,4 +310,37 @@ func (*Engine) Reopen(ctx context.Context, local repo.Local, secrets repo.Secret
 // connected repository.
 func (*Engine) ApplyCorsoSettings(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
 	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*repo.Info, error) { return applyCorsoSettingsOp(ctx, local, secrets) })
+}
+
+// connectedSettings is the location a connection file points at.
+func connectedSettings(local repo.Local) (repo.Settings, error) {
+	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
+	if err != nil || lc.Storage == nil {
+		return nil, repo.NewError(repo.CodeNotConnected, err, "This repository is not connected on this computer. Connect to it again.")
+	}
+
+	s, err := settingsFromConnection(*lc.Storage)
+	if err != nil {
+		return nil, repo.NewError(repo.CodeNotConnected, err, "This repository's connection on this computer cannot be read. Connect to it again.")
+	}
+
+	return repo.Normalize(s)
+}
+
+// openDirect opens a connected repository for an operation that works on
+// it directly (contents, maintenance); the caller closes it.
+func openDirect(ctx context.Context, local repo.Local, secrets repo.Secrets, opts *kopiarepo.Options) (kopiarepo.DirectRepository, error) {
+	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, opts)
+	if err != nil {
+		return nil, preflight.Classify(ctx, err, locationOf(local))
+	}
+
+	dr, ok := r.(kopiarepo.DirectRepository)
+	if !ok {
+		r.Close(ctx) //nolint:errcheck
+
+		return nil, errors.New("repo: not a direct repository")
+	}
+
+	return dr, nil
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"time"
 
-	kopiarepo "github.com/kopia/kopia/repo"
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/format"
 
@@ -89,21 +88,6 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 	repo.Progress(ctx, repo.StepVerifyingNew)
 
 	return open(ctx, local, repo.Secrets{Passphrase: change.New, S3: secrets.S3}, openRequest{})
-}
-
-// connectedSettings is the location a connection file points at.
-func connectedSettings(local repo.Local) (repo.Settings, error) {
-	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
-	if err != nil || lc.Storage == nil {
-		return nil, repo.NewError(repo.CodeNotConnected, err, "This repository is not connected on this computer. Connect to it again.")
-	}
-
-	s, err := settingsFromConnection(*lc.Storage)
-	if err != nil {
-		return nil, repo.NewError(repo.CodeNotConnected, err, "This repository's connection on this computer cannot be read. Connect to it again.")
-	}
-
-	return repo.Normalize(s)
 }
 
 // rewriteFormat takes the format from whichever step it is at to the end.
