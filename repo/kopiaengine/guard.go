@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,8 +46,14 @@ type guard interface {
 }
 
 // heldLocks are the locations whose lock this process holds, so that one
-// of its own locks is told from one it left behind.
-var heldLocks sync.Map
+// of its own locks is told from one it left behind; takingLocks counts,
+// per location, this process's operations writing the lock right now.
+var heldLocks, takingLocks sync.Map
+
+func takingCount(key string) *atomic.Int32 {
+	c, _ := takingLocks.LoadOrStore(key, &atomic.Int32{})
+	return c.(*atomic.Int32)
+}
 
 // staleLock is how old a lock must be before it is taken as left by a
 // crash: far longer than any create, finish or clear takes.
@@ -78,10 +85,10 @@ func abandoned(key string, raw []byte, since time.Time) (lockBody, bool) {
 
 	if host, _ := os.Hostname(); body.Host == host && body.PID > 0 {
 		if body.PID == os.Getpid() {
-			// Ours: held by another goroutine right now, or left by a
-			// release of ours that could not reach the store.
+			// Ours: held (or being taken) by another goroutine right now,
+			// or left by a release of ours that could not reach the store.
 			_, held := heldLocks.Load(key)
-			return body, !held
+			return body, !held && takingCount(key).Load() == 0
 		}
 
 		if !platform.ProcessAlive(body.PID) {
@@ -308,9 +315,17 @@ func (g folderGuard) lock(ctx context.Context) (func(), error) {
 	w := lockWait{start: time.Now()}
 
 	for attempt := 0; ; attempt++ {
+		taking := takingCount(path)
+		taking.Add(1)
+
 		err := createExclusive(path, newLockBody())
 		if err == nil {
 			heldLocks.Store(path, true)
+		}
+
+		taking.Add(-1)
+
+		if err == nil {
 
 			return func() {
 				os.Remove(path) //nolint:errcheck // a lock left behind is taken over
@@ -421,10 +436,21 @@ func (g s3Guard) lock(ctx context.Context) (func(), error) {
 	w := lockWait{start: time.Now()}
 
 	for attempt := 0; ; attempt++ {
+		// Counted as being taken during the write: a store without
+		// conditional writes reads the lock back before create returns,
+		// and another operation of this process meeting the lock in that
+		// moment must wait, not take it for one a crash left.
+		taking := takingCount(id)
+		taking.Add(1)
+
 		err := g.create(ctx, preflight.LockName, newLockBody(), blob.PutOptions{})
 		if err == nil {
 			heldLocks.Store(id, true)
+		}
 
+		taking.Add(-1)
+
+		if err == nil {
 			return func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
