@@ -129,6 +129,9 @@ type openRequest struct {
 	// readCheck, when set, must pass for the open to count; it also says
 	// when the format was written.
 	readCheck *readCheck
+	// format, when set, is the format this operation is writing: the open
+	// reads it from memory, and counts only once its writes succeeded.
+	format *pendingFormat
 }
 
 // connectStorage writes kopia's connection file and opens the repository
@@ -144,9 +147,10 @@ func connectStorage(ctx context.Context, st blob.Storage, n repo.Settings, secre
 	lent := st
 	if g, ok := st.(guardedStorage); ok {
 		lent = g.Storage
-		if g.written != nil {
-			lent = freshFormat{Storage: g.Storage, written: g.written}
-		}
+	}
+
+	if req.format != nil {
+		lent = freshFormat{Storage: lent, format: req.format}
 	}
 
 	ctx = withOpenStorage(ctx, lent)

@@ -1,10 +1,12 @@
 package kopiaengine
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
@@ -96,10 +98,47 @@ func (f *corsoFormat) deriveKey(passphrase string) <-chan derivedKey {
 	return out
 }
 
-// write writes kopia.blobcfg, then kopia.repository: the steps of kopia's
-// format.Initialize, with the key derived beforehand. Like it, it refuses
-// when either blob is already there.
-func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte, lock repo.Retention) error {
+// newBlob is one of a new repository's format blobs, as kopia would
+// write it.
+type newBlob struct {
+	id   blob.ID
+	data []byte
+	opts blob.PutOptions
+}
+
+// encode encrypts the format with key and returns the blobs kopia's
+// format.Initialize would write, kopia.blobcfg then kopia.repository,
+// without writing them: both are known before either is written, so that
+// kopia's open (its own key derivation) can start while they are.
+func (f *corsoFormat) encode(ctx context.Context, key []byte, lock repo.Retention) ([]newBlob, error) {
+	if err := f.config.Validate(); err != nil {
+		return nil, err
+	}
+
+	// kopia.blobcfg holds the object lock, and both format blobs are
+	// written locked, as kopia's Initialize does with retention options.
+	blobCfg := format.BlobStorageConfiguration{RetentionMode: blob.RetentionMode(lock.Mode), RetentionPeriod: lock.Period}
+
+	if err := f.blob.EncryptRepositoryConfig(f.config, key); err != nil {
+		return nil, err
+	}
+
+	rec := &formatRecorder{}
+
+	if err := f.blob.WriteBlobCfgBlob(ctx, rec, blobCfg, key); err != nil {
+		return nil, err
+	}
+
+	if err := f.blob.WriteKopiaRepositoryBlob(ctx, rec, blobCfg); err != nil {
+		return nil, err
+	}
+
+	return rec.blobs, nil
+}
+
+// writeFormat writes a new format's blobs in order. Like kopia's
+// format.Initialize, it refuses when either is already there.
+func writeFormat(ctx context.Context, st blob.Storage, blobs []newBlob) error {
 	// On S3, through a guard whose writes are create-only, under its lock
 	// and after its listing found the location empty, reading both names
 	// first would only repeat that listing (two round trips): a format
@@ -112,27 +151,51 @@ func (f *corsoFormat) write(ctx context.Context, st blob.Storage, key []byte, lo
 		}
 	}
 
-	if err := f.config.Validate(); err != nil {
-		return err
-	}
-
-	// kopia.blobcfg holds the object lock, and both format blobs are
-	// written locked, as kopia's Initialize does with retention options.
-	BlobCfg := format.BlobStorageConfiguration{RetentionMode: blob.RetentionMode(lock.Mode), RetentionPeriod: lock.Period}
-
-	if err := f.blob.EncryptRepositoryConfig(f.config, key); err != nil {
-		return err
-	}
-
 	// One after the other, as kopia writes them: an interruption between
 	// the two leaves kopia.blobcfg alone, a creation that never wrote a
 	// format, which Clear removes and Finish starts over.
-	if err := f.blob.WriteBlobCfgBlob(ctx, st, BlobCfg, key); err != nil {
+	for _, b := range blobs {
+		if err := st.PutBlob(ctx, b.id, sliceBytes(b.data), b.opts); err != nil {
+			return err
+		}
+	}
+
+	return nil
+}
+
+// formatRecorder takes kopia's writes of a format instead of a store.
+// Only PutBlob is ever called on it.
+type formatRecorder struct {
+	blob.Storage
+	blobs []newBlob
+}
+
+func (r *formatRecorder) PutBlob(_ context.Context, id blob.ID, data blob.Bytes, opts blob.PutOptions) error {
+	var buf bytes.Buffer
+	if _, err := data.WriteTo(&buf); err != nil {
 		return err
 	}
 
-	return f.blob.WriteKopiaRepositoryBlob(ctx, st, BlobCfg)
+	r.blobs = append(r.blobs, newBlob{id: id, data: buf.Bytes(), opts: opts})
+
+	return nil
 }
+
+// sliceBytes is a byte slice as kopia's blob.Bytes.
+type sliceBytes []byte
+
+func (b sliceBytes) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(b)
+	return int64(n), err
+}
+
+func (b sliceBytes) Length() int { return len(b) }
+
+func (b sliceBytes) Reader() io.ReadSeekCloser { return nopCloser{bytes.NewReader(b)} }
+
+type nopCloser struct{ io.ReadSeeker }
+
+func (nopCloser) Close() error { return nil }
 
 // formatAbsent refuses, as kopia's format.Initialize does, when either
 // format blob is already there.

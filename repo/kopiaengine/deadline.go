@@ -21,8 +21,15 @@ const operationTimeout = 50 * time.Second
 func init() {
 	if t, ok := http.DefaultTransport.(*http.Transport); ok {
 		t.ResponseHeaderTimeout = preflight.AnswerTimeout
+		// kopia lists its index prefixes four at a time; Go's default
+		// keeps two idle connections per host, so every such listing
+		// after the first opened two new ones (a round trip each, more
+		// with TLS). minio-go's own default transport keeps 16.
+		t.MaxIdleConnsPerHost = idleConnsPerHost
 	}
 }
+
+const idleConnsPerHost = 16
 
 var errStoreStalled = errors.New("the storage did not answer in time")
 

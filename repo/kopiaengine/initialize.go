@@ -122,7 +122,7 @@ func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secr
 		return nil, err
 	}
 
-	st := guardedStorage{Storage: raw, g: g, written: &writtenFormat{}}
+	st := guardedStorage{Storage: raw, g: g}
 
 	repo.Progress(ctx, repo.StepCreating)
 
@@ -147,11 +147,34 @@ func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secr
 		extend = l.ObjectLock != nil && l.ObjectLock.Extend
 	}
 
-	if err := f.write(ctx, st, k.key, lock); err != nil {
+	blobs, err := f.encode(ctx, k.key, lock)
+	if err != nil {
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
-	return connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now(), extendLocks: extend})
+	// kopia's open, with its own derivation of the key (a fifth of a
+	// second of CPU), runs while the format is written and its index
+	// prefixes listed; it writes nothing until the format is in place, and
+	// counts only if it is.
+	//
+	// A folder is not lent to kopia's open (kopia opens it itself and reads
+	// the format from disk), and its writes are local: they come first.
+	if _, ok := n.(repo.Filesystem); ok {
+		if err := writeFormat(ctx, st, blobs); err != nil {
+			return nil, preflight.Classify(ctx, err, where)
+		}
+
+		return connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now(), extendLocks: extend})
+	}
+
+	written := startFormatWrite(ctx, st, raw, blobs)
+
+	info, err := connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now(), extendLocks: extend, format: written})
+	if werr := written.wait(); werr != nil {
+		return nil, preflight.Classify(ctx, werr, where)
+	}
+
+	return info, err
 }
 
 // Initialize creates a Corso repository at an empty location and connects

@@ -51,7 +51,13 @@ func open(ctx context.Context, local repo.Local, secrets repo.Secrets, req openR
 	ctx, capture := withFormatCapture(ctx)
 
 	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, openOptions)
-	if perr := req.readCheck.wait(); perr != nil {
+
+	perr := req.readCheck.wait()
+	if ferr := req.format.wait(); ferr != nil {
+		perr = ferr
+	}
+
+	if perr != nil {
 		if err == nil {
 			r.Close(ctx) //nolint:errcheck
 		}

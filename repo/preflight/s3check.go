@@ -42,11 +42,12 @@ func checkS3(ctx context.Context, loc repo.S3Location, keys *Keys, mode repo.Che
 // run performs the checks in order: a problem that makes the rest
 // meaningless (no bucket, bad keys, no network, Cancel) stops them; a
 // refused action does not, so that every refused action is named at once.
-// Requests that do not depend on one another are sent together, in three
-// rounds before the write probe's own: the bucket with its region; then,
-// in the bucket's region, the listing, the object-lock configuration and
-// the probe's first delete. Their answers are read in the checks' order,
-// so the report is the one a check one request at a time would give.
+// Requests that do not depend on one another are sent together: the bucket
+// with its region, the listing, the look above the prefix, the object-lock
+// configuration and the probe's first delete go in the first round, then
+// the probe's write, then its second write with its read. Their answers
+// are read in the checks' order, so the report is the one a check one
+// request at a time would give.
 func (a *S3API) run(ctx context.Context, rep *repo.Report, mode repo.CheckMode) {
 	// GetBucketLocation is asked in us-east-1, which every S3 service
 	// accepts for it, on a client of its own.
@@ -54,6 +55,15 @@ func (a *S3API) run(ctx context.Context, rep *repo.Report, mode repo.CheckMode) 
 	location := ahead(func() (*s3.GetBucketLocationOutput, error) {
 		return usEast.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(a.Loc.Bucket)})
 	})
+
+	// The requests that need the bucket's region go at once too, signed
+	// for the region the bucket most likely is in (the one set, else
+	// us-east-1, where every S3-compatible store's buckets are). If the
+	// bucket turns out to be elsewhere, their answers are dropped and they
+	// are sent again in its region: reads, and a delete of a name nobody
+	// uses, so a wrong guess changes nothing.
+	guessed := a.region
+	next := a.regional(ctx, mode)
 
 	if !a.checkBucket(ctx, rep) && !a.onlyDenied(rep) {
 		return
@@ -63,37 +73,59 @@ func (a *S3API) run(ctx context.Context, rep *repo.Report, mode repo.CheckMode) 
 		return
 	}
 
-	var (
-		objectLock *future[*s3.GetObjectLockConfigurationOutput]
-		firstPage  = ahead(func() (*s3.ListObjectsV2Output, error) { return a.listPage(ctx, a.Loc.Prefix, 100) })
-		outer      = a.outerAhead(ctx, mode)
-		probe      = a.Key(probeName())
-		deleted    *future[*s3.DeleteObjectOutput]
-	)
+	if a.region != guessed {
+		next = a.regional(ctx, mode)
+	}
+
+	if next.objectLock != nil && !a.checkObjectLock(ctx, rep, next.objectLock) && !a.onlyDenied(rep) {
+		return
+	}
+
+	if !a.checkList(ctx, rep, mode, next.firstPage, next.outer) && !a.onlyDenied(rep) {
+		return
+	}
+
+	if mode == repo.CheckWrite {
+		a.checkWrite(ctx, rep, next.probe, next.deleted)
+	}
+}
+
+// regionalRound is the requests of a check that are signed for the
+// bucket's region, sent together.
+type regionalRound struct {
+	firstPage  *future[*s3.ListObjectsV2Output]
+	outer      *future[string]
+	objectLock *future[*s3.GetObjectLockConfigurationOutput]
+	// probe is the write probe's name, deleted the answer to its first
+	// delete (write checks only).
+	probe   string
+	deleted *future[*s3.DeleteObjectOutput]
+}
+
+// regional sends the round on the client of the region set now.
+func (a *S3API) regional(ctx context.Context, mode repo.CheckMode) regionalRound {
+	client := a.Client
+	r := regionalRound{
+		firstPage: ahead(func() (*s3.ListObjectsV2Output, error) {
+			return listPageOn(ctx, client, a.Loc.Bucket, a.Loc.Prefix, 100)
+		}),
+		outer: a.outerAhead(ctx, mode),
+		probe: a.Key(probeName()),
+	}
 
 	if a.Loc.ObjectLock != nil {
-		objectLock = ahead(func() (*s3.GetObjectLockConfigurationOutput, error) {
-			return a.Client.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(a.Loc.Bucket)})
+		r.objectLock = ahead(func() (*s3.GetObjectLockConfigurationOutput, error) {
+			return client.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(a.Loc.Bucket)})
 		})
 	}
 
 	if mode == repo.CheckWrite {
-		deleted = ahead(func() (*s3.DeleteObjectOutput, error) {
-			return a.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(a.Loc.Bucket), Key: aws.String(probe)})
+		r.deleted = ahead(func() (*s3.DeleteObjectOutput, error) {
+			return client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(a.Loc.Bucket), Key: aws.String(r.probe)})
 		})
 	}
 
-	if objectLock != nil && !a.checkObjectLock(ctx, rep, objectLock) && !a.onlyDenied(rep) {
-		return
-	}
-
-	if !a.checkList(ctx, rep, mode, firstPage, outer) && !a.onlyDenied(rep) {
-		return
-	}
-
-	if mode == repo.CheckWrite {
-		a.checkWrite(ctx, rep, probe, deleted)
-	}
+	return r
 }
 
 // onlyDenied says whether the one problem so far is refused actions, after

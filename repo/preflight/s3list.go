@@ -127,8 +127,13 @@ func (a *S3API) list(ctx context.Context, prefix string, limit int32, rep *repo.
 
 // listPage is one page of object names under prefix.
 func (a *S3API) listPage(ctx context.Context, prefix string, limit int32) (*s3.ListObjectsV2Output, error) {
-	return a.Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
-		Bucket:  aws.String(a.Loc.Bucket),
+	return listPageOn(ctx, a.Client, a.Loc.Bucket, prefix, limit)
+}
+
+// listPageOn lists on client, which a request sent ahead takes with it.
+func listPageOn(ctx context.Context, client *s3.Client, bucket, prefix string, limit int32) (*s3.ListObjectsV2Output, error) {
+	return client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+		Bucket:  aws.String(bucket),
 		Prefix:  aws.String(prefix),
 		MaxKeys: aws.Int32(limit),
 	})
@@ -170,11 +175,12 @@ func (a *S3API) overlap(ctx context.Context, names []string, mode repo.CheckMode
 // outerAhead asks, without waiting, whether a repository sits at a prefix
 // above this one: it does not depend on the listing, so it goes with it.
 func (a *S3API) outerAhead(ctx context.Context, mode repo.CheckMode) *future[string] {
-	return ahead(func() (string, error) { return a.outerRepository(ctx, mode) })
+	client := a.Client
+	return ahead(func() (string, error) { return a.outerRepository(ctx, client, mode) })
 }
 
 // outerRepository names a repository at a prefix above this one, or "".
-func (a *S3API) outerRepository(ctx context.Context, mode repo.CheckMode) (string, error) {
+func (a *S3API) outerRepository(ctx context.Context, client *s3.Client, mode repo.CheckMode) (string, error) {
 	if a.Loc.Prefix == "" || mode == repo.CheckRead {
 		return "", nil
 	}
@@ -198,7 +204,7 @@ func (a *S3API) outerRepository(ctx context.Context, mode repo.CheckMode) (strin
 				outer += "/"
 			}
 
-			out, err := a.Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+			out, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
 				Bucket:  aws.String(a.Loc.Bucket),
 				Prefix:  aws.String(outer + FormatBlobName),
 				MaxKeys: aws.Int32(1),
