@@ -130,6 +130,11 @@ func BenchmarkLatency(b *testing.B) {
 				_, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
 				return err
 			}, nil},
+			{"check/impl=corso-desktop-helper", func(b *testing.B, fresh string, offClock func(func())) error {
+				// The release app: the probe's removal follows the answer.
+				_, err := helper.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
+				return err
+			}, prepareHelper},
 		}
 
 		for _, op := range ops {

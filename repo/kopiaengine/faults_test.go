@@ -2,7 +2,10 @@ package kopiaengine_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -198,5 +201,55 @@ func TestCreateOnAStoreWithoutConditionalWrites(t *testing.T) {
 
 	if got, err := eng.Connect(context.Background(), s, repotest.RootSecrets(), repotest.LocalIn(t.TempDir())); err != nil || got.UniqueID != info.UniqueID {
 		t.Fatalf("the first repository no longer opens: %v", err)
+	}
+}
+
+// TestCreateWritesNothingBeforeItsFormatIsIn: kopia's open starts while
+// the format is being written. When the format's write fails after that
+// open is ready to write (the write of kopia.repository is held, then its
+// connection cut), the create fails, kopia wrote nothing (no session
+// marker, pack or index), and no connection is left behind.
+func TestCreateWritesNothingBeforeItsFormatIsIn(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	var kopiaWrites atomic.Int32
+
+	s := m.Settings(bucket, "format-fails")
+	s.Endpoint = m.FaultProxy(t, func(r *http.Request) repotest.Fault {
+		name := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+
+		switch {
+		case r.Method == http.MethodPut && name == "kopia.repository":
+			// Longer than kopia's key derivation: its open is done and
+			// about to write Corso's settings.
+			time.Sleep(1500 * time.Millisecond)
+			return repotest.Cut
+		case r.Method != http.MethodGet && r.Method != http.MethodHead && !strings.HasPrefix(name, "kopia.") && !strings.HasPrefix(name, ".corso-desktop-"):
+			kopiaWrites.Add(1)
+		}
+
+		return repotest.Forward
+	})
+
+	local := repotest.LocalIn(t.TempDir())
+
+	if _, err := eng.Initialize(context.Background(), s, repotest.RootSecrets(), local); err == nil {
+		t.Fatal("a create whose format could not be written reported success")
+	}
+
+	if n := kopiaWrites.Load(); n != 0 {
+		t.Fatalf("kopia wrote %d blobs into a location whose format was never written", n)
+	}
+
+	for _, o := range m.Objects(t, bucket) {
+		key, _, _ := strings.Cut(o, " ")
+		if name := key[strings.LastIndex(key, "/")+1:]; name != "kopia.blobcfg" && !strings.HasPrefix(name, ".corso-desktop-lock") {
+			t.Fatalf("left behind: %s (all: %v)", o, m.Objects(t, bucket))
+		}
+	}
+
+	if _, err := os.Stat(local.ConfigFile); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a connection was left behind: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -278,5 +279,70 @@ func TestCheckNamesEachMissingObjectLockAction(t *testing.T) {
 				t.Fatalf("without object lock: %v %v", err, rep.Err)
 			}
 		})
+	}
+}
+
+// TestCheckOfABucketInAnotherRegion: the check sends the requests that
+// need the bucket's region with its first round, signed for us-east-1
+// when no region is set. Against a server in eu-west-3 they are refused,
+// dropped and sent again in the bucket's region: the report is the one a
+// check in the right region gives, and the probe is gone. Create and
+// connect then work there too, with no region typed.
+func TestCheckOfABucketInAnotherRegion(t *testing.T) {
+	m := repotest.Start(t, repotest.Options{Region: "eu-west-3"})
+	bucket := m.Bucket(t)
+
+	var listings atomic.Int32
+
+	s := m.Settings(bucket, "elsewhere")
+	s.Endpoint = m.FaultProxy(t, func(r *http.Request) repotest.Fault {
+		if r.Method == http.MethodGet && r.URL.Query().Get("list-type") == "2" && r.URL.Query().Get("prefix") == "elsewhere/" {
+			listings.Add(1)
+		}
+
+		return repotest.Forward
+	})
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			listings.Store(0)
+
+			rep, err := e.Check(context.Background(), s, repotest.RootSecrets().S3, repo.CheckWrite)
+			if err != nil || rep.Err != nil {
+				t.Fatalf("%v %v", err, rep.Err)
+			}
+
+			if rep.Region != "eu-west-3" || rep.State != repo.StateEmpty || !rep.ConditionalWrites {
+				t.Fatalf("region %q, state %v, conditional writes %v", rep.Region, rep.State, rep.ConditionalWrites)
+			}
+
+			for _, l := range rep.Lines {
+				if l.Status != repo.StatusOK {
+					t.Errorf("line %s: %v %s", l.Name, l.Status, l.Message)
+				}
+			}
+
+			if n := listings.Load(); n != 2 {
+				t.Fatalf("the location was listed %d times; want the first round's listing, in the wrong region, and one more", n)
+			}
+
+			// The helper removes the probe after it answers.
+			for deadline := time.Now().Add(10 * time.Second); len(m.Objects(t, bucket)) > 0; time.Sleep(50 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("left behind: %v", m.Objects(t, bucket))
+				}
+			}
+		})
+	}
+
+	info, err := eng.Initialize(context.Background(), s, repotest.RootSecrets(), repotest.LocalIn(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	repotest.RequireCorsoFormat(t, info)
+
+	if _, err := eng.Connect(context.Background(), s, repotest.RootSecrets(), repotest.LocalIn(t.TempDir())); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -41,6 +41,8 @@ type MinIO struct {
 	// of the CA that signed its certificate.
 	TLS    bool
 	CAFile string
+	// Region is the server's region, "" for us-east-1.
+	Region string
 
 	dataDir  string
 	certsDir string
@@ -105,6 +107,9 @@ func moduleRoot() (string, error) {
 // Options choose how a server is started.
 type Options struct {
 	TLS bool
+	// Region is the server's region (MINIO_SITE_REGION); empty is
+	// us-east-1. Shared servers have none.
+	Region string
 }
 
 // Start runs a new MinIO server for this test and stops it at the end.
@@ -116,6 +121,7 @@ func Start(t testing.TB, opts Options) *MinIO {
 
 	m := &MinIO{
 		TLS:      opts.TLS,
+		Region:   opts.Region,
 		dataDir:  filepath.Join(dir, "data"),
 		certsDir: filepath.Join(dir, "certs"),
 		logFile:  filepath.Join(dir, "minio.log"),
@@ -165,6 +171,10 @@ var (
 func Shared(t testing.TB, opts Options) *MinIO {
 	t.Helper()
 	Binary(t)
+
+	if opts.Region != "" {
+		t.Fatal("repotest: a server with a region of its own is started, not shared")
+	}
 
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
@@ -254,6 +264,9 @@ func (m *MinIO) start(bin string) error {
 		"MINIO_UPDATE=off",
 		"MINIO_CI_CD=1",
 	)
+	if m.Region != "" {
+		cmd.Env = append(cmd.Env, "MINIO_SITE_REGION="+m.Region)
+	}
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 
@@ -343,6 +356,7 @@ func (m *MinIO) Client(t testing.TB) *minio.Client {
 		Creds:     credentials.NewStaticV4(RootUser, RootPassword, ""),
 		Secure:    m.TLS,
 		Transport: m.transport(),
+		Region:    m.Region,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -382,6 +396,10 @@ func (m *MinIO) makeBucket(t testing.TB, opts minio.MakeBucketOptions) string {
 	name := strings.ToLower(fmt.Sprintf("t%d-%s", n, sanitize(t.Name())))
 	if len(name) > 63 {
 		name = strings.TrimRight(name[:63], "-.")
+	}
+
+	if opts.Region == "" {
+		opts.Region = m.Region
 	}
 
 	if err := m.Client(t).MakeBucket(context.Background(), name, opts); err != nil {
