@@ -25,8 +25,24 @@ func BenchmarkLatency(b *testing.B) {
 	m := repotest.Shared(b, repotest.Options{})
 	bucket := m.Bucket(b)
 
+	// Each at 0, 20, 50 and 100 ms with a TCP handshake per new
+	// connection, and at 50 ms with HTTPS's (TCP and TLS 1.3: two round
+	// trips), where every new connection costs more.
+	type network struct {
+		rtt, handshake time.Duration
+		name           string
+	}
+
+	var networks []network
 	for _, rtt := range []time.Duration{0, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond} {
-		endpoint, stats := m.LatencyProxy(b, rtt)
+		networks = append(networks, network{rtt, rtt, fmt.Sprintf("rtt=%dms", rtt.Milliseconds())})
+	}
+
+	networks = append(networks, network{50 * time.Millisecond, 100 * time.Millisecond, "rtt=50ms-https"})
+
+	for _, nw := range networks {
+		rtt := nw.rtt
+		endpoint, stats := m.LatencyProxyWith(b, rtt, nw.handshake)
 
 		ours := func(prefix string) repo.S3Compatible {
 			s := m.Settings(bucket, prefix)
@@ -48,7 +64,7 @@ func BenchmarkLatency(b *testing.B) {
 		}
 
 		// Repositories to connect to, one of each, made beforehand.
-		existingPlain, existingOurs := fmt.Sprintf("lat-existing-plain-%d", rtt.Milliseconds()), fmt.Sprintf("lat-existing-ours-%d", rtt.Milliseconds())
+		existingPlain, existingOurs := "lat-existing-plain-"+nw.name, "lat-existing-ours-"+nw.name
 
 		if err := kopiarepo.Initialize(ctx, plain(existingPlain), nil, repotest.Passphrase); err != nil {
 			b.Fatal(err)
@@ -138,7 +154,7 @@ func BenchmarkLatency(b *testing.B) {
 		}
 
 		for _, op := range ops {
-			b.Run(fmt.Sprintf("rtt=%dms/op=%s", rtt.Milliseconds(), op.name), func(b *testing.B) {
+			b.Run(nw.name+"/op="+op.name, func(b *testing.B) {
 				var (
 					elapsed        time.Duration
 					requests, conn int

@@ -99,9 +99,17 @@ type connKey struct{}
 // LatencyProxy puts a plain-HTTP proxy in front of m that behaves like a
 // store rtt away: each request reaches MinIO rtt/2 after it was sent, each
 // answer comes back rtt/2 after MinIO gave it, and a new connection costs
-// one more rtt (its handshake) before its first request goes on. It counts
-// requests by method and new connections (stats).
+// one more rtt (its TCP handshake) before its first request goes on. It
+// counts requests by method and new connections (stats).
 func (m *MinIO) LatencyProxy(t testing.TB, rtt time.Duration) (string, *LatencyStats) {
+	t.Helper()
+
+	return m.LatencyProxyWith(t, rtt, rtt)
+}
+
+// LatencyProxyWith is LatencyProxy with a new connection costing handshake
+// rather than one rtt: two for TCP and TLS 1.3, as HTTPS to S3 costs.
+func (m *MinIO) LatencyProxyWith(t testing.TB, rtt, handshake time.Duration) (string, *LatencyStats) {
 	t.Helper()
 
 	if m.TLS {
@@ -131,7 +139,7 @@ func (m *MinIO) LatencyProxy(t testing.TB, rtt time.Duration) (string, *LatencyS
 		if first, ok := r.Context().Value(connKey{}).(*atomic.Bool); ok && first.CompareAndSwap(true, false) {
 			newConn = true
 
-			time.Sleep(rtt) // the new connection's handshake
+			time.Sleep(handshake) // the new connection's handshake
 		}
 
 		time.Sleep(rtt / 2) // the request on its way there
