@@ -4,9 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	kopiarepo "github.com/kopia/kopia/repo"
+	"github.com/kopia/kopia/repo/blob"
+	"github.com/kopia/kopia/repo/blob/s3"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
@@ -55,14 +60,29 @@ func TestRoundTripsOfCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	logTrace(t, "check", stats.Trace())
+	check := stats.Trace()
+	logTrace(t, "check", check)
+
+	// The probe's removal is the in-process engine's last request (the
+	// helper sends it after its answer): off the critical path, the check
+	// is a handshake and three rounds.
+	if last := check[len(check)-1]; last.Method != http.MethodDelete || !strings.Contains(last.Path, ".corso-desktop-probe-") {
+		t.Fatalf("the check's last request is %s %s, not the probe's removal", last.Method, last.Path)
+	}
+
+	if n := repotest.SequentialRounds(check[:len(check)-1]); n > 4 {
+		t.Errorf("the check takes %d sequential round trips before the probe's removal; want at most 4", n)
+	}
+
 	stats.Reset()
 
 	if _, err := eng.Initialize(repo.WithCheck(ctx, rep), s, repotest.RootSecrets(), repotest.LocalIn(t.TempDir())); err != nil {
 		t.Fatal(err)
 	}
 
-	logTrace(t, "initialize", stats.Trace())
+	create := stats.Trace()
+	logTrace(t, "initialize", create)
+	requireOverlappedOpen(t, create)
 	stats.Reset()
 
 	if _, err := eng.Connect(ctx, s, repotest.RootSecrets(), repotest.LocalIn(t.TempDir())); err != nil {
@@ -70,6 +90,74 @@ func TestRoundTripsOfCreate(t *testing.T) {
 	}
 
 	logTrace(t, "connect", stats.Trace())
+
+	// Plain kopia's Initialize and Connect, for comparison.
+	stats.Reset()
+
+	st := plainStorage(t, bucket, endpoint, "plain")
+	if err := kopiarepo.Initialize(ctx, st, nil, repotest.Passphrase); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := kopiarepo.Connect(ctx, filepath.Join(t.TempDir(), "kopia.config"), st, repotest.Passphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	logTrace(t, "plain kopia's Initialize and Connect", stats.Trace())
+}
+
+// requireOverlappedOpen holds a create's trace to the overlap of kopia's
+// open with the format's writes: kopia writes nothing before
+// kopia.repository is in, and no index listing waits until after it (they
+// are made while kopia derives the key).
+func requireOverlappedOpen(t *testing.T, trace []repotest.TracedRequest) {
+	t.Helper()
+
+	var formatIn time.Duration
+
+	for _, r := range trace {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.Path, "/kopia.repository") {
+			formatIn = r.Answered
+		}
+	}
+
+	if formatIn == 0 {
+		t.Fatal("no write of kopia.repository in the create's trace")
+	}
+
+	for _, r := range trace {
+		name := r.Path[strings.LastIndex(r.Path, "/")+1:]
+		kopiaWrite := r.Method == http.MethodPut && !strings.HasPrefix(name, "kopia.") && !strings.HasPrefix(name, ".corso-desktop-")
+
+		if kopiaWrite && r.Sent < formatIn {
+			t.Errorf("kopia wrote %s before kopia.repository was in", name)
+		}
+
+		if kopiaWrite {
+			break
+		}
+
+		if strings.Contains(r.Query, "delimiter=") && r.Sent >= formatIn {
+			t.Errorf("an index listing waited until the format was in: %s", r.Query)
+		}
+	}
+}
+
+// plainStorage is kopia's own S3 storage of a prefix, as plain kopia opens it.
+func plainStorage(t *testing.T, bucket, endpoint, prefix string) blob.Storage {
+	t.Helper()
+
+	st, err := s3.New(context.Background(), &s3.Options{
+		BucketName: bucket, Prefix: prefix + "/", Endpoint: endpoint, DoNotUseTLS: true,
+		AccessKeyID: repotest.RootUser, SecretAccessKey: repotest.RootPassword,
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Cleanup(func() { st.Close(context.Background()) }) //nolint:errcheck
+
+	return st
 }
 
 // probed says whether a probe was written: a check ran. (A removal may be
