@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,9 +18,11 @@ import (
 
 // BenchmarkLatency (issue 14) runs the operations a user waits for through
 // a proxy that puts MinIO rtt away (repotest.LatencyProxy), at 0, 20, 50
-// and 100 ms, plain kopia and this project side by side in one process.
-// Besides time it reports requests, sequential round trips (time / rtt)
-// and new connections per operation.
+// and 100 ms and at 50 ms with HTTPS's handshake, plain kopia and this
+// project alternating within every iteration in one process. For each
+// implementation it reports the median, min and max wall time, requests
+// and new connections per run and the median in round trips (time / rtt);
+// for each against plain kopia, the median of the iterations' ratios.
 func BenchmarkLatency(b *testing.B) {
 	ctx := context.Background()
 	m := repotest.Shared(b, repotest.Options{})
@@ -83,22 +86,31 @@ func BenchmarkLatency(b *testing.B) {
 			time.Sleep(300 * time.Millisecond)
 		}
 
-		ops := []struct {
+		type impl struct {
 			name   string
 			run    func(b *testing.B, fresh string, offClock func(func())) error
 			before func()
+		}
+
+		plainCreate := impl{"plain-kopia", func(b *testing.B, fresh string, _ func(func())) error {
+			st := plain(fresh)
+			defer st.Close(ctx) //nolint:errcheck
+
+			if err := kopiarepo.Initialize(ctx, st, nil, repotest.Passphrase); err != nil {
+				return err
+			}
+
+			return kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, repotest.Passphrase, nil)
+		}, nil}
+
+		// Each op's implementations run one after the other in every
+		// iteration, so that a slower moment of the machine falls on all
+		// of them alike; the ratios are of each iteration's pair.
+		ops := []struct {
+			name  string
+			impls []impl
 		}{
-			{"create/impl=plain-kopia", func(b *testing.B, fresh string, offClock func(func())) error {
-				st := plain(fresh)
-				defer st.Close(ctx) //nolint:errcheck
-
-				if err := kopiarepo.Initialize(ctx, st, nil, repotest.Passphrase); err != nil {
-					return err
-				}
-
-				return kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, repotest.Passphrase, nil)
-			}, nil},
-			{"create/impl=corso-desktop", func(b *testing.B, fresh string, offClock func(func())) error {
+			{"create", []impl{plainCreate, {"corso-desktop", func(b *testing.B, fresh string, _ func(func())) error {
 				// As the app runs it: the check step, then Create, handed
 				// the check.
 				rep, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
@@ -109,8 +121,7 @@ func BenchmarkLatency(b *testing.B) {
 				_, err = eng.Initialize(repo.WithCheck(ctx, rep), ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 
 				return err
-			}, nil},
-			{"create/impl=corso-desktop-helper", func(b *testing.B, fresh string, offClock func(func())) error {
+			}, nil}, {"corso-desktop-helper", func(b *testing.B, fresh string, offClock func(func())) error {
 				// The release app: the check and the create each in a
 				// prepared helper.
 				rep, err := helper.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
@@ -123,84 +134,120 @@ func BenchmarkLatency(b *testing.B) {
 				_, err = helper.Initialize(repo.WithCheck(ctx, rep), ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 
 				return err
-			}, prepareHelper},
-			{"initialize/impl=corso-desktop", func(b *testing.B, fresh string, offClock func(func())) error {
+			}, prepareHelper}}},
+			{"initialize", []impl{plainCreate, {"corso-desktop", func(b *testing.B, fresh string, _ func(func())) error {
+				// Create with its own check, as Finish and a create
+				// without the check step run it.
 				_, err := eng.Initialize(ctx, ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 				return err
-			}, nil},
-			{"connect/impl=plain-kopia", func(b *testing.B, _ string, _ func(func())) error {
+			}, nil}}},
+			{"connect", []impl{{"plain-kopia", func(b *testing.B, _ string, _ func(func())) error {
 				st := plain(existingPlain)
 				defer st.Close(ctx) //nolint:errcheck
 
 				return kopiarepo.Connect(ctx, filepath.Join(b.TempDir(), "kopia.config"), st, repotest.Passphrase, nil)
-			}, nil},
-			{"connect/impl=corso-desktop", func(b *testing.B, _ string, _ func(func())) error {
+			}, nil}, {"corso-desktop", func(b *testing.B, _ string, _ func(func())) error {
 				_, err := eng.Connect(ctx, ours(existingOurs), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 				return err
-			}, nil},
-			{"connect/impl=corso-desktop-helper", func(b *testing.B, _ string, _ func(func())) error {
+			}, nil}, {"corso-desktop-helper", func(b *testing.B, _ string, _ func(func())) error {
 				_, err := helper.Connect(ctx, ours(existingOurs), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 				return err
-			}, prepareHelper},
-			{"check/impl=corso-desktop", func(b *testing.B, fresh string, offClock func(func())) error {
+			}, prepareHelper}}},
+			{"check", []impl{{"corso-desktop", func(b *testing.B, fresh string, _ func(func())) error {
 				_, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
 				return err
-			}, nil},
-			{"check/impl=corso-desktop-helper", func(b *testing.B, fresh string, offClock func(func())) error {
+			}, nil}, {"corso-desktop-helper", func(b *testing.B, fresh string, _ func(func())) error {
 				// The release app: the probe's removal follows the answer.
 				_, err := helper.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
 				return err
-			}, prepareHelper},
+			}, prepareHelper}}},
 		}
 
 		for _, op := range ops {
 			b.Run(nw.name+"/op="+op.name, func(b *testing.B) {
-				var (
-					elapsed        time.Duration
-					requests, conn int
-					n              int
-				)
+				times := make([][]time.Duration, len(op.impls))
+				requests := make([]int, len(op.impls))
+				conns := make([]int, len(op.impls))
 
 				for i := 0; b.Loop(); i++ {
-					fresh := fmt.Sprintf("lat-%d-%d", benchSeq.Add(1), i)
+					for k, im := range op.impls {
+						fresh := fmt.Sprintf("lat-%d-%d", benchSeq.Add(1), i)
 
-					if op.before != nil {
-						b.StopTimer()
-						op.before()
-						b.StartTimer()
+						if im.before != nil {
+							im.before()
+						}
+
+						var off time.Duration
+
+						offClock := func(f func()) {
+							t0 := time.Now()
+							f()
+							off += time.Since(t0)
+						}
+
+						stats.Reset()
+						start := time.Now()
+
+						if err := im.run(b, fresh, offClock); err != nil {
+							b.Fatal(err)
+						}
+
+						times[k] = append(times[k], time.Since(start)-off)
+
+						if im.before != nil {
+							// The helper's clean-up after its answer
+							// counts with its own run, not the next one's.
+							time.Sleep(3*rtt + 100*time.Millisecond)
+						}
+
+						_, total := stats.Requests()
+						requests[k] += total
+						conns[k] += stats.Conns()
 					}
-
-					stats.Reset()
-					start := time.Now()
-
-					var off time.Duration
-
-					offClock := func(f func()) {
-						b.StopTimer()
-						t0 := time.Now()
-						f()
-						off += time.Since(t0)
-						b.StartTimer()
-					}
-
-					if err := op.run(b, fresh, offClock); err != nil {
-						b.Fatal(err)
-					}
-
-					elapsed += time.Since(start) - off
-					_, total := stats.Requests()
-					requests += total
-					conn += stats.Conns()
-					n++
 				}
 
-				b.ReportMetric(float64(requests)/float64(n), "requests/op")
-				b.ReportMetric(float64(conn)/float64(n), "conns/op")
+				for k, im := range op.impls {
+					reportLatency(b, im.name, times[k], requests[k], conns[k], rtt)
 
-				if rtt > 0 {
-					b.ReportMetric(elapsed.Seconds()/rtt.Seconds()/float64(n), "rtts/op")
+					if k > 0 && op.impls[0].name == "plain-kopia" {
+						b.ReportMetric(medianRatio(times[k], times[0]), im.name+"/plain")
+					}
 				}
 			})
 		}
 	}
+}
+
+// reportLatency reports one implementation's wall times (median, min and
+// max in ms), its requests and new connections per run, and its median in
+// round trips.
+func reportLatency(b *testing.B, name string, times []time.Duration, requests, conns int, rtt time.Duration) {
+	sorted := slices.Clone(times)
+	slices.Sort(sorted)
+
+	med := sorted[len(sorted)/2]
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+	b.ReportMetric(ms(med), name+"-median-ms")
+	b.ReportMetric(ms(sorted[0]), name+"-min-ms")
+	b.ReportMetric(ms(sorted[len(sorted)-1]), name+"-max-ms")
+	b.ReportMetric(float64(requests)/float64(len(times)), name+"-requests")
+	b.ReportMetric(float64(conns)/float64(len(times)), name+"-conns")
+
+	if rtt > 0 {
+		b.ReportMetric(med.Seconds()/rtt.Seconds(), name+"-rtts")
+	}
+}
+
+// medianRatio is the median of each run's time over its peer's in the
+// same iteration.
+func medianRatio(times, peer []time.Duration) float64 {
+	ratios := make([]float64, len(times))
+	for i := range times {
+		ratios[i] = times[i].Seconds() / peer[i].Seconds()
+	}
+
+	slices.Sort(ratios)
+
+	return ratios[len(ratios)/2]
 }
