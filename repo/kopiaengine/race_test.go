@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/kopiaengine"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
 
@@ -209,6 +212,142 @@ func TestApplySettingsRacingClearNeverLosesARepository(t *testing.T) {
 				got, err := eng.Connect(context.Background(), s, repotest.RootSecrets(), repotest.LocalIn(t.TempDir()))
 				if err != nil || !got.CorsoSettings {
 					t.Fatalf("%s round %d: apply reported success, then: %v", loc.name, i, err)
+				}
+			}
+		}
+	}
+}
+
+// TestConcurrentPassphraseChangesLeaveOne: two changes of one repository's
+// passphrase, from the same current one to two different new ones, at
+// once, in one process and in two engine helpers. The location's lock
+// makes them one after the other: exactly one reports success, the other
+// is refused (the current passphrase it was given no longer opens the
+// format), and the repository opens with the winner's new passphrase
+// only, its object-lock settings (kopia.blobcfg) intact.
+func TestConcurrentPassphraseChangesLeaveOne(t *testing.T) {
+	for ename, ops := range enginePairs(t) {
+		for _, loc := range raceLocations(t) {
+			for i := 0; i < max(raceRounds/2, 1); i++ {
+				s := loc.next(t, 4000+i+len(ename)*100)
+				locals := [2]repo.Local{repotest.LocalIn(t.TempDir()), repotest.LocalIn(t.TempDir())}
+
+				created, err := eng.Initialize(context.Background(), s, repotest.RootSecrets(), locals[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+
+				if _, err := eng.Connect(context.Background(), s, repotest.RootSecrets(), locals[1]); err != nil {
+					t.Fatal(err)
+				}
+
+				news := [2]string{"first new " + repotest.Passphrase, "second new " + repotest.Passphrase}
+				errs := [2]error{}
+
+				both(func() {
+					_, errs[0] = ops[0].ChangePassphrase(context.Background(), locals[0], repotest.RootSecrets(), repo.PassphraseChange{New: news[0], Retention: created.Retention})
+				}, func() {
+					_, errs[1] = ops[1].ChangePassphrase(context.Background(), locals[1], repotest.RootSecrets(), repo.PassphraseChange{New: news[1], Retention: created.Retention})
+				})
+
+				winner := -1
+
+				for k := range 2 {
+					if errs[k] == nil {
+						if winner >= 0 {
+							t.Fatalf("%s/%s round %d: both changes reported success", ename, loc.name, i)
+						}
+
+						winner = k
+					} else if c := repo.CodeOf(errs[k]); c != repo.CodeWrongPassphrase && c != repo.CodeBusy && c != repo.CodeLostRace {
+						t.Fatalf("%s/%s round %d: the loser was told %v: %v", ename, loc.name, i, c, errs[k])
+					}
+				}
+
+				if winner < 0 {
+					t.Fatalf("%s/%s round %d: neither change succeeded: %v / %v", ename, loc.name, i, errs[0], errs[1])
+				}
+
+				got, err := eng.Connect(context.Background(), s, secretsWith(news[winner]), repotest.LocalIn(t.TempDir()))
+				if err != nil || got.UniqueID != created.UniqueID || got.Retention != created.Retention || !got.CorsoSettings {
+					t.Fatalf("%s/%s round %d: the repository does not open as it was with the winner's passphrase: %v", ename, loc.name, i, err)
+				}
+
+				for _, refused := range []string{repotest.Passphrase, news[1-winner]} {
+					_, err := eng.Connect(context.Background(), s, secretsWith(refused), repotest.LocalIn(t.TempDir()))
+					repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
+				}
+			}
+		}
+	}
+}
+
+// TestConcurrentMaintenanceLosesNothing: two complete maintenance runs of
+// one repository at once, as its owner from two connections (two windows,
+// or the app beside a scheduled run), in one process and in two engine
+// helpers. Both may run (kopia's safety margins, not a lock, make that
+// safe) or one may be refused with a sentence; either way every backup is
+// still there afterwards, the repository opens, and a later run works.
+func TestConcurrentMaintenanceLosesNothing(t *testing.T) {
+	const backups = 12
+
+	for ename, ops := range enginePairs(t) {
+		for _, loc := range raceLocations(t) {
+			for i := 0; i < max(raceRounds/3, 1); i++ {
+				s := loc.next(t, 5000+i+len(ename)*100)
+				locals := [2]repo.Local{repotest.LocalIn(t.TempDir()), repotest.LocalIn(t.TempDir())}
+				ctx := context.Background()
+
+				if _, err := eng.Initialize(ctx, s, repotest.RootSecrets(), locals[0]); err != nil {
+					t.Fatal(err)
+				}
+
+				if err := repotest.WriteCorsoBackups(kopiaengine.WithS3Secrets(ctx, repotest.RootSecrets().S3), locals[0].ConfigFile, repotest.Passphrase, backups, time.Now().Add(-time.Hour)); err != nil {
+					t.Fatal(err)
+				}
+
+				if _, err := eng.Connect(ctx, s, repotest.RootSecrets(), locals[1]); err != nil {
+					t.Fatal(err)
+				}
+
+				// The first run claims ownership for this computer's identity,
+				// which both connections run as.
+				if _, err := eng.Maintain(ctx, locals[0], repotest.RootSecrets(), repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata}); err != nil {
+					t.Fatal(err)
+				}
+
+				before, err := eng.Contents(ctx, locals[0], repotest.RootSecrets())
+				if err != nil || len(before.Backups) == 0 {
+					t.Fatalf("before: %d backups, %v", len(before.Backups), err)
+				}
+
+				errs := [2]error{}
+				complete := repo.MaintenanceRequest{Mode: repo.MaintenanceComplete}
+
+				both(func() {
+					_, errs[0] = ops[0].Maintain(ctx, locals[0], repotest.RootSecrets(), complete)
+				}, func() {
+					_, errs[1] = ops[1].Maintain(ctx, locals[1], repotest.RootSecrets(), complete)
+				})
+
+				for k, err := range errs {
+					if err != nil && repo.CodeOf(err) == repo.CodeUnknown {
+						t.Fatalf("%s/%s round %d: run %d failed without a sentence: %v", ename, loc.name, i, k, err)
+					}
+				}
+
+				if errs[0] != nil && errs[1] != nil {
+					t.Fatalf("%s/%s round %d: both runs failed: %v / %v", ename, loc.name, i, errs[0], errs[1])
+				}
+
+				after, err := eng.Contents(ctx, locals[1], repotest.RootSecrets())
+				if err != nil || !slices.EqualFunc(after.Backups, before.Backups, func(a, b repo.Backup) bool { return a.ID == b.ID }) || after.AssistBackups != before.AssistBackups {
+					t.Fatalf("%s/%s round %d: after two runs at once (%v): %d backups and %d assist backups, were %d and %d", ename, loc.name, i, err,
+						len(after.Backups), after.AssistBackups, len(before.Backups), before.AssistBackups)
+				}
+
+				if _, err := eng.Maintain(ctx, locals[0], repotest.RootSecrets(), complete); err != nil {
+					t.Fatalf("%s/%s round %d: a run after them: %v", ename, loc.name, i, err)
 				}
 			}
 		}
