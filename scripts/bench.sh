@@ -46,7 +46,7 @@ done
 # handshake), plain kopia alongside.
 echo
 echo "Over a network (requests, sequential round trips and new connections per operation):"
-"$bin" -test.run '^$' -test.bench 'BenchmarkLatency' -test.benchtime 5x -test.timeout 30m | tee -a "$out"
+"$bin" -test.run '^$' -test.bench 'BenchmarkLatency' -test.benchtime 7x -test.timeout 60m | tee -a "$out"
 
 # What a repository holds, at scale (issue 16): 10,000 Corso backups and
 # 100,000 blobs on MinIO; the storage summary and the backups list timed
