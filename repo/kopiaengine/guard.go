@@ -144,9 +144,16 @@ func guardFor(n repo.Settings, api *preflight.S3API, conditional bool) guard {
 
 // whileLocked takes the lock of the location the check rep (with its S3
 // client api) was about, looks at the location again holding it (the check
-// may be minutes old), and runs act with what is there now.
-func whileLocked(ctx context.Context, n repo.Settings, rep *repo.Report, api *preflight.S3API, act func(g guard, st repo.State, stage repo.HalfMadeStage) error) error {
+// may be minutes old), and runs act with what is there now. An operation
+// creating a repository (creating) also looks again for one above the
+// location.
+func whileLocked(ctx context.Context, n repo.Settings, rep *repo.Report, api *preflight.S3API, creating bool, act func(g guard, st repo.State, stage repo.HalfMadeStage) error) error {
 	g := guardFor(n, api, rep.ConditionalWrites)
+
+	var above *preflight.AboveLook
+	if creating {
+		above = preflight.LookAbove(ctx, n, api)
+	}
 
 	release, err := g.lock(ctx)
 	if err != nil {
@@ -161,7 +168,7 @@ func whileLocked(ctx context.Context, n repo.Settings, rep *repo.Report, api *pr
 		defer release()
 	}
 
-	st, stage, err := preflight.Reverify(ctx, n, api)
+	st, stage, err := preflight.Reverify(ctx, n, api, above)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func finishOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local 
 
 	var info *repo.Info
 
-	err = whileLocked(ctx, n, rep, api, func(g guard, st repo.State, stage repo.HalfMadeStage) error {
+	err = whileLocked(ctx, n, rep, api, true, func(g guard, st repo.State, stage repo.HalfMadeStage) error {
 		if err := stillHalfMade(n, st, stage, rep.HalfMade); err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func clearOp(ctx context.Context, s repo.Settings, s3secrets repo.S3Secrets) err
 		return err
 	}
 
-	return whileLocked(ctx, n, rep, api, func(_ guard, st repo.State, stage repo.HalfMadeStage) error {
+	return whileLocked(ctx, n, rep, api, false, func(_ guard, st repo.State, stage repo.HalfMadeStage) error {
 		if err := stillHalfMade(n, st, stage, rep.HalfMade); err != nil {
 			return err
 		}

@@ -83,7 +83,7 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 
 	var info *repo.Info
 
-	err = whileLocked(ctx, n, rep, api, func(g guard, st repo.State, stage repo.HalfMadeStage) error {
+	err = whileLocked(ctx, n, rep, api, true, func(g guard, st repo.State, stage repo.HalfMadeStage) error {
 		if st == repo.StateRepository || st == repo.StateHalfMade {
 			return preflight.LostRace(repo.Describe(n))
 		}

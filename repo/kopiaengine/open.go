@@ -225,7 +225,7 @@ func applyCorsoSettingsOp(ctx context.Context, local repo.Local, secrets repo.Se
 
 	var info *repo.Info
 
-	err = whileLocked(ctx, n, rep, api, func(_ guard, st repo.State, _ repo.HalfMadeStage) error {
+	err = whileLocked(ctx, n, rep, api, false, func(_ guard, st repo.State, _ repo.HalfMadeStage) error {
 		if st != repo.StateRepository && st != repo.StateHalfMade {
 			return repo.NewError(repo.CodeLostRace, nil, "There is no repository at %s any more (it is %s now), so no settings were written. Run Check again.", repo.Describe(n), st)
 		}

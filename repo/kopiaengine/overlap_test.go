@@ -2,6 +2,7 @@ package kopiaengine_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -74,4 +75,64 @@ func TestOverlapAtAnyDepthInFolders(t *testing.T) {
 	}
 
 	repotest.RequireCode(t, rep.Err, repo.CodePrefixOverlap)
+}
+
+// TestCreateLooksAboveAgain: a create handed the check step's report looks
+// again, as it takes the lock, for a repository above its location: one
+// made there since the check (which the location's own lock does not keep
+// out) refuses the create, and nothing is written under the location.
+func TestCreateLooksAboveAgain(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	ctx := context.Background()
+	bucket := m.Bucket(t)
+	root := t.TempDir()
+
+	for name, e := range repotest.Engines(t) {
+		for _, loc := range []struct {
+			kind          string
+			outer, inside repo.Settings
+			written       func() []string
+		}{
+			{"minio", m.Settings(bucket, name+"-outer"), m.Settings(bucket, name+"-outer/"+deep+"inner"), func() []string {
+				var under []string
+				for _, o := range m.Objects(t, bucket) {
+					if strings.HasPrefix(o, name+"-outer/level/") && !strings.Contains(o, ".corso-desktop-") {
+						under = append(under, o)
+					}
+				}
+
+				return under
+			}},
+			{"folder", repo.Filesystem{Path: filepath.Join(root, name+"-outer")}, repo.Filesystem{Path: filepath.Join(root, name+"-outer", filepath.FromSlash(deep), "inner")}, func() []string {
+				entries, _ := os.ReadDir(filepath.Join(root, name+"-outer", filepath.FromSlash(deep), "inner"))
+				var under []string
+				for _, d := range entries {
+					if !strings.HasPrefix(d.Name(), ".corso-desktop-") {
+						under = append(under, d.Name())
+					}
+				}
+
+				return under
+			}},
+		} {
+			t.Run(name+"/"+loc.kind, func(t *testing.T) {
+				rep, err := e.Check(ctx, loc.inside, repotest.RootSecrets().S3, repo.CheckWrite)
+				if err != nil || rep.Err != nil || rep.State != repo.StateEmpty {
+					t.Fatalf("the check: %v %v %v", rep.State, err, rep.Err)
+				}
+
+				// A repository is made above it after the check.
+				if _, err := eng.Initialize(ctx, loc.outer, repotest.RootSecrets(), repotest.LocalIn(t.TempDir())); err != nil {
+					t.Fatal(err)
+				}
+
+				_, err = e.Initialize(repo.WithCheck(ctx, rep), loc.inside, repotest.RootSecrets(), repotest.LocalIn(t.TempDir()))
+				repotest.RequireCode(t, err, repo.CodePrefixOverlap)
+
+				if w := loc.written(); len(w) != 0 {
+					t.Fatalf("a refused create wrote %v", w)
+				}
+			})
+		}
+	}
 }

@@ -66,7 +66,7 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 
 	// The location's lock keeps a Clear or a create from elsewhere from
 	// acting on the format while it is rewritten.
-	err = whileLocked(ctx, n, rep, api, func(_ guard, st repo.State, _ repo.HalfMadeStage) error {
+	err = whileLocked(ctx, n, rep, api, false, func(_ guard, st repo.State, _ repo.HalfMadeStage) error {
 		if st != repo.StateRepository {
 			return repo.NewError(repo.CodeLostRace, nil, "There is no complete repository at %s (it is %s now), so the passphrase was not changed. Run Check again.", repo.Describe(n), st)
 		}

@@ -87,16 +87,43 @@ func Rechecked(ctx context.Context, n repo.Settings, keys *Keys) (rep *repo.Repo
 	return &copied, api, true
 }
 
+// AboveLook is the look for a repository above a location (at a prefix or
+// folder that contains it) by an operation about to create one there.
+type AboveLook struct {
+	outer *future[string]
+}
+
+// LookAbove starts that look; on S3 its requests go while the operation
+// takes the location's lock, which does not keep a repository above from
+// being made anyway.
+func LookAbove(ctx context.Context, n repo.Settings, api *S3API) *AboveLook {
+	if _, ok := n.(repo.Filesystem); ok || api == nil {
+		return &AboveLook{}
+	}
+
+	return &AboveLook{outer: api.outerAhead(ctx, repo.CheckWrite)}
+}
+
 // Reverify looks at the location again, at the moment an operation holding
-// its lock is about to act: one listing, no more.
-func Reverify(ctx context.Context, n repo.Settings, api *S3API) (repo.State, repo.HalfMadeStage, error) {
+// its lock is about to act: one listing, no more. above, for an operation
+// that creates a repository, also finds one made above the location since
+// the check (in the same round as the listing).
+func Reverify(ctx context.Context, n repo.Settings, api *S3API, above *AboveLook) (repo.State, repo.HalfMadeStage, error) {
 	var rep *repo.Report
 
 	if f, ok := n.(repo.Filesystem); ok {
 		rep = checkFilesystem(f, repo.CheckRead)
+		if outer := outerFolderRepository(f.Path); above != nil && rep.Err == nil && outer != "" {
+			return repo.StateUnknown, repo.HalfMadeNone, insideFolderRepository(f.Path, outer)
+		}
 	} else {
 		rep = &repo.Report{}
-		api.checkList(ctx, rep, repo.CheckRead, nil, nil)
+
+		if above != nil {
+			api.checkList(ctx, rep, repo.CheckWrite, nil, above.outer)
+		} else {
+			api.checkList(ctx, rep, repo.CheckRead, nil, nil)
+		}
 	}
 
 	if ctx.Err() != nil {
@@ -184,9 +211,7 @@ func checkFilesystem(f repo.Filesystem, mode repo.CheckMode) *repo.Report {
 	// A repository in a folder above this one would take this one's files
 	// for its own: refuse to create one there.
 	if outer := outerFolderRepository(f.Path); outer != "" && mode == repo.CheckWrite {
-		e := repo.NewError(repo.CodePrefixOverlap, nil, "%s is inside the repository at %s. Choose a folder outside it.", f.Path, outer)
-		e.Field = repo.FieldPath
-		rep.Fail("Contents", e)
+		rep.Fail("Contents", insideFolderRepository(f.Path, outer))
 		rep.State = repo.StateNotEmpty
 
 		return rep
@@ -331,6 +356,15 @@ func shardNames(dir, prefix string, firstIndexOnly bool, limit int) []string {
 	})
 
 	return names
+}
+
+// insideFolderRepository is the refusal of a folder inside the repository
+// at outer.
+func insideFolderRepository(path, outer string) error {
+	e := repo.NewError(repo.CodePrefixOverlap, nil, "%s is inside the repository at %s. Choose a folder outside it.", path, outer)
+	e.Field = repo.FieldPath
+
+	return e
 }
 
 // outerFolderRepository is the nearest folder above path holding a
