@@ -111,7 +111,8 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 }
 
 // initialize writes a new repository's format through g (never replacing
-// one), then connects to it and writes Corso's settings. key delivers f's
+// one) and connects to it, writing Corso's settings once the format is in;
+// on S3 kopia's open of it overlaps the format's writes. key delivers f's
 // key, derived from secrets; keys are the operation's resolved
 // credentials. The caller holds g's lock.
 func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secrets repo.Secrets, local repo.Local, f *corsoFormat, key <-chan derivedKey, g guard, storage *asyncStorage) (*repo.Info, error) {
