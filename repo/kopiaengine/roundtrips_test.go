@@ -108,8 +108,9 @@ func TestRoundTripsOfCreate(t *testing.T) {
 
 // requireOverlappedOpen holds a create's trace to the overlap of kopia's
 // open with the format's writes: kopia writes nothing before
-// kopia.repository is in, and no index listing waits until after it (they
-// are made while kopia derives the key).
+// kopia.repository is in, and the index listings its open needs start
+// beside the format's writes (while kopia derives the key) rather than
+// after them; kopia itself lists nothing more before it writes.
 func requireOverlappedOpen(t *testing.T, trace []repotest.TracedRequest) {
 	t.Helper()
 
@@ -125,6 +126,8 @@ func requireOverlappedOpen(t *testing.T, trace []repotest.TracedRequest) {
 		t.Fatal("no write of kopia.repository in the create's trace")
 	}
 
+	var listings []repotest.TracedRequest
+
 	for _, r := range trace {
 		name := r.Path[strings.LastIndex(r.Path, "/")+1:]
 		kopiaWrite := r.Method == http.MethodPut && !strings.HasPrefix(name, "kopia.") && !strings.HasPrefix(name, ".corso-desktop-")
@@ -137,9 +140,18 @@ func requireOverlappedOpen(t *testing.T, trace []repotest.TracedRequest) {
 			break
 		}
 
-		if strings.Contains(r.Query, "delimiter=") && r.Sent >= formatIn {
-			t.Errorf("an index listing waited until the format was in: %s", r.Query)
+		if strings.Contains(r.Query, "delimiter=") {
+			listings = append(listings, r)
 		}
+	}
+
+	// newRepositoryListings: four prefixes, then epoch 0's and 1's.
+	if len(listings) != 6 {
+		t.Errorf("%d index listings before kopia's first write, want the 6 made ahead", len(listings))
+	}
+
+	if len(listings) > 0 && listings[0].Sent >= formatIn {
+		t.Errorf("the index listings started only once the format was in (%v, format in at %v)", listings[0].Sent, formatIn)
 	}
 }
 
