@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -217,7 +218,7 @@ func TestCreateWritesNothingBeforeItsFormatIsIn(t *testing.T) {
 
 	s := m.Settings(bucket, "format-fails")
 	s.Endpoint = m.FaultProxy(t, func(r *http.Request) repotest.Fault {
-		name := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		name := path.Base(r.URL.Path)
 
 		switch {
 		case r.Method == http.MethodPut && name == "kopia.repository":
@@ -244,7 +245,7 @@ func TestCreateWritesNothingBeforeItsFormatIsIn(t *testing.T) {
 
 	for _, o := range m.Objects(t, bucket) {
 		key, _, _ := strings.Cut(o, " ")
-		if name := key[strings.LastIndex(key, "/")+1:]; name != "kopia.blobcfg" && !strings.HasPrefix(name, ".corso-desktop-lock") {
+		if name := path.Base(key); name != "kopia.blobcfg" && !strings.HasPrefix(name, ".corso-desktop-lock") {
 			t.Fatalf("left behind: %s (all: %v)", o, m.Objects(t, bucket))
 		}
 	}

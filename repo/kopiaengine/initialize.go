@@ -160,15 +160,15 @@ func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secr
 	//
 	// A folder is not lent to kopia's open (kopia opens it itself and reads
 	// the format from disk), and its writes are local: they come first.
+	var written *pendingFormat
+
 	if _, ok := n.(repo.Filesystem); ok {
 		if err := writeFormat(ctx, st, blobs); err != nil {
 			return nil, preflight.Classify(ctx, err, where)
 		}
-
-		return connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now(), extendLocks: extend})
+	} else {
+		written = startFormatWrite(ctx, st, raw, blobs)
 	}
-
-	written := startFormatWrite(ctx, st, raw, blobs)
 
 	info, err := connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now(), extendLocks: extend, format: written})
 	if werr := written.wait(); werr != nil {

@@ -55,6 +55,33 @@ func both(a, b func()) {
 	wg.Wait()
 }
 
+// oneWinner requires exactly one of two raced operations (what, in round)
+// to have succeeded, the other to have been told one of loserCodes, and
+// returns the winner.
+func oneWinner(t *testing.T, round, what string, errs [2]error, loserCodes ...repo.Code) int {
+	t.Helper()
+
+	winner := -1
+
+	for k := range 2 {
+		if errs[k] == nil {
+			if winner >= 0 {
+				t.Fatalf("%s: both %s reported success", round, what)
+			}
+
+			winner = k
+		} else if c := repo.CodeOf(errs[k]); !slices.Contains(loserCodes, c) {
+			t.Fatalf("%s: the loser was told %v: %v", round, c, errs[k])
+		}
+	}
+
+	if winner < 0 {
+		t.Fatalf("%s: neither of the %s succeeded: %v / %v", round, what, errs[0], errs[1])
+	}
+
+	return winner
+}
+
 // locations gives a fresh S3 prefix or folder for each round.
 type locations struct {
 	name string
@@ -100,23 +127,7 @@ func TestConcurrentCreatesNeverReplace(t *testing.T) {
 					infos[1], errs[1] = ops[1].Initialize(context.Background(), s, secretsWith(passes[1]), repotest.LocalIn(t.TempDir()))
 				})
 
-				winner := -1
-
-				for k := range 2 {
-					if errs[k] == nil {
-						if winner >= 0 {
-							t.Fatalf("%s/%s round %d: both creates reported success", ename, loc.name, i)
-						}
-
-						winner = k
-					} else if c := repo.CodeOf(errs[k]); c != repo.CodeLostRace && c != repo.CodeAlreadyRepository && c != repo.CodeBusy {
-						t.Fatalf("%s/%s round %d: the loser was told %v: %v", ename, loc.name, i, c, errs[k])
-					}
-				}
-
-				if winner < 0 {
-					t.Fatalf("%s/%s round %d: neither create succeeded: %v / %v", ename, loc.name, i, errs[0], errs[1])
-				}
+				winner := oneWinner(t, fmt.Sprintf("%s/%s round %d", ename, loc.name, i), "creates", errs, repo.CodeLostRace, repo.CodeAlreadyRepository, repo.CodeBusy)
 
 				got, err := eng.Connect(context.Background(), s, secretsWith(passes[winner]), repotest.LocalIn(t.TempDir()))
 				if err != nil || got.UniqueID != infos[winner].UniqueID {
@@ -250,23 +261,7 @@ func TestConcurrentPassphraseChangesLeaveOne(t *testing.T) {
 					_, errs[1] = ops[1].ChangePassphrase(context.Background(), locals[1], repotest.RootSecrets(), repo.PassphraseChange{New: news[1], Retention: created.Retention})
 				})
 
-				winner := -1
-
-				for k := range 2 {
-					if errs[k] == nil {
-						if winner >= 0 {
-							t.Fatalf("%s/%s round %d: both changes reported success", ename, loc.name, i)
-						}
-
-						winner = k
-					} else if c := repo.CodeOf(errs[k]); c != repo.CodeWrongPassphrase && c != repo.CodeBusy && c != repo.CodeLostRace {
-						t.Fatalf("%s/%s round %d: the loser was told %v: %v", ename, loc.name, i, c, errs[k])
-					}
-				}
-
-				if winner < 0 {
-					t.Fatalf("%s/%s round %d: neither change succeeded: %v / %v", ename, loc.name, i, errs[0], errs[1])
-				}
+				winner := oneWinner(t, fmt.Sprintf("%s/%s round %d", ename, loc.name, i), "changes", errs, repo.CodeWrongPassphrase, repo.CodeBusy, repo.CodeLostRace)
 
 				got, err := eng.Connect(context.Background(), s, secretsWith(news[winner]), repotest.LocalIn(t.TempDir()))
 				if err != nil || got.UniqueID != created.UniqueID || got.Retention != created.Retention || !got.CorsoSettings {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -129,7 +130,7 @@ func requireOverlappedOpen(t *testing.T, trace []repotest.TracedRequest) {
 	var listings []repotest.TracedRequest
 
 	for _, r := range trace {
-		name := r.Path[strings.LastIndex(r.Path, "/")+1:]
+		name := path.Base(r.Path)
 		kopiaWrite := r.Method == http.MethodPut && !strings.HasPrefix(name, "kopia.") && !strings.HasPrefix(name, ".corso-desktop-")
 
 		if kopiaWrite && r.Sent < formatIn {

@@ -113,8 +113,11 @@ func Reverify(ctx context.Context, n repo.Settings, api *S3API, above *AboveLook
 
 	if f, ok := n.(repo.Filesystem); ok {
 		rep = checkFilesystem(f, repo.CheckRead)
-		if outer := outerFolderRepository(f.Path); above != nil && rep.Err == nil && outer != "" {
-			return repo.StateUnknown, repo.HalfMadeNone, insideFolderRepository(f.Path, outer)
+
+		if above != nil && rep.Err == nil {
+			if outer := outerFolderRepository(f.Path); outer != "" {
+				return repo.StateUnknown, repo.HalfMadeNone, insideFolderRepository(f.Path, outer)
+			}
 		}
 	} else {
 		rep = &repo.Report{}
