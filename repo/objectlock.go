@@ -11,9 +11,29 @@ const (
 	RetentionCompliance = "COMPLIANCE"
 )
 
-// MinRetentionPeriod is the shortest lock Corso accepts: kopia's full
-// maintenance must be able to extend a lock before it runs out.
+// MinRetentionPeriod is the shortest lock Corso accepts (its
+// --retention-duration flag says at least 24h).
 const MinRetentionPeriod = 24 * time.Hour
+
+// KopiaFullMaintenanceInterval is the full-maintenance interval a new
+// repository's maintenance parameters hold (kopia's default); it stays
+// there although Corso turns full-cycle scheduling off.
+const KopiaFullMaintenanceInterval = 24 * time.Hour
+
+// MinExtendedRetentionPeriod is the shortest lock kopia accepts when
+// maintenance extends locks: kopia's CheckExtendRetention wants the period
+// to exceed the full-maintenance interval by 24 hours, and Corso's
+// settings check applies the same rule.
+const MinExtendedRetentionPeriod = KopiaFullMaintenanceInterval + 24*time.Hour
+
+// MinPeriod is the shortest period o may have.
+func (o ObjectLock) MinPeriod() time.Duration {
+	if o.Extend {
+		return MinExtendedRetentionPeriod
+	}
+
+	return MinRetentionPeriod
+}
 
 // FieldObjectLock is the object-lock settings of a new S3 repository.
 const FieldObjectLock = "objectLock"
@@ -48,8 +68,13 @@ func (o *ObjectLock) normalize() (*ObjectLock, *Error) {
 		return nil, InvalidField(FieldObjectLock, "Choose governance or compliance mode for the object lock.")
 	}
 
+	if o.Extend && o.Period < MinExtendedRetentionPeriod {
+		return nil, InvalidField(FieldObjectLock, "With lock extension on, lock blobs for at least %s: kopia extends locks in full maintenance, which it plans every %s, and refuses a lock that does not outlast that by another 24 hours.",
+			DescribePeriod(MinExtendedRetentionPeriod), DescribePeriod(KopiaFullMaintenanceInterval))
+	}
+
 	if o.Period < MinRetentionPeriod {
-		return nil, InvalidField(FieldObjectLock, "Lock blobs for at least 24 hours: kopia's full maintenance must be able to extend a lock before it runs out.")
+		return nil, InvalidField(FieldObjectLock, "Lock blobs for at least %s, as Corso requires.", DescribePeriod(MinRetentionPeriod))
 	}
 
 	c := *o

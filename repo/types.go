@@ -52,3 +52,13 @@ type Info struct {
 	// Maintenance is its maintenance owner and settings.
 	Maintenance Maintenance
 }
+
+// Validate refuses a Local without a connection file, which no
+// operation can use: it names what is missing, never a Go error.
+func (l Local) Validate() error {
+	if l.ConfigFile == "" {
+		return NewError(CodeNotConnected, nil, "No connection file was given for this repository on this computer, so nothing was done. Forget it in the list and add it again.")
+	}
+
+	return nil
+}

@@ -4,6 +4,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,8 @@ type objectLockFields struct {
 	days    *keyEntry
 	extend  *widget.Check
 	warning *widget.Label
+	// least says the shortest period, which extension raises.
+	least   *widget.Label
 	box     *fyne.Container
 	details *fyne.Container
 }
@@ -61,7 +64,8 @@ func (f *addFlow) ensureLockFields() {
 	l.on = widget.NewCheck("Protect a new repository with S3 Object Lock (immutable backups)", func(bool) { f.lockChanged() })
 
 	f.lock = l
-	l.details = container.NewVBox(l.mode, container.NewBorder(nil, nil, widget.NewLabel("Lock each blob for"), widget.NewLabel("days (at least 1)"), f.row(l.days)), l.extend, l.warning)
+	l.least = widget.NewLabel("")
+	l.details = container.NewVBox(l.mode, container.NewBorder(nil, nil, widget.NewLabel("Lock each blob for"), l.least, f.row(l.days)), l.extend, l.warning)
 	l.box = container.NewVBox(l.on, l.details)
 	f.lockChanged()
 }
@@ -109,6 +113,7 @@ func (f *addFlow) lockChanged() {
 	}
 
 	l.details.Show()
+	l.least.SetText(fmt.Sprintf("days (at least %d)", repo.ObjectLock{Extend: l.extend.Checked}.MinPeriod()/(24*time.Hour)))
 
 	var warn []string
 	if l.mode.Selected == lockCompliance {

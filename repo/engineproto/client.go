@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -153,18 +154,39 @@ func (c *Client) take() (p *engineProcess, prepared bool, err error) {
 	return p, false, err
 }
 
+// encodeRequest is req as the line the helper reads, refused as the
+// helper would refuse it when it is over the request's bounds.
+func encodeRequest(req engineRequest) ([]byte, error) {
+	req.Protocol = Protocol
+
+	if field := oversizedField(reflect.ValueOf(req), "request"); field != "" {
+		return nil, repo.NewError(repo.CodeEngine, nil, "A value for Corso Desktop's engine was longer than %d KiB (%s), so nothing was done. A passphrase, key or path that long cannot be right: check what was pasted.", maxField>>10, field)
+	}
+
+	line, err := json.Marshal(req)
+	if err != nil {
+		return nil, engineError(err)
+	}
+
+	if len(line) > maxRequest {
+		return nil, errRequestTooLarge()
+	}
+
+	return append(line, '\n'), nil
+}
+
 // send starts the operation: the request goes in whole, and stdin then
 // stays open until the result is in (closing it earlier cancels). A
 // prepared process that has died since is replaced once by a new one.
-func (c *Client) send(req engineRequest) (*engineProcess, error) {
-	req.Protocol = Protocol
-
+func (c *Client) send(line []byte, secrets []string) (*engineProcess, error) {
 	p, prepared, err := c.take()
 	if err != nil {
 		return nil, err
 	}
 
-	if err = p.write(req); err == nil || !prepared {
+	p.stderr.secrets = secrets
+
+	if err = p.write(line); err == nil || !prepared {
 		return p, err
 	}
 
@@ -172,13 +194,15 @@ func (c *Client) send(req engineRequest) (*engineProcess, error) {
 		return nil, err
 	}
 
-	return p, p.write(req)
+	p.stderr.secrets = secrets
+
+	return p, p.write(line)
 }
 
-// write sends req; when that fails the engine has usually died already,
-// and what it said is the detail.
-func (p *engineProcess) write(req engineRequest) error {
-	err := json.NewEncoder(p.stdin).Encode(req)
+// write sends the request; when that fails the engine has usually died
+// already, and what it said is the detail.
+func (p *engineProcess) write(line []byte) error {
+	_, err := p.stdin.Write(line)
 	if err == nil {
 		return nil
 	}
@@ -196,13 +220,18 @@ func (c *Client) call(ctx context.Context, req engineRequest) (engineMessage, er
 		return engineMessage{}, repo.CanceledError(err)
 	}
 
+	req.Checked = encodeReport(repo.CheckFrom(ctx))
+
+	line, err := encodeRequest(req)
+	if err != nil {
+		return engineMessage{}, err
+	}
+
 	if err := c.Problem(); err != nil {
 		return engineMessage{}, err
 	}
 
-	req.Checked = encodeReport(repo.CheckFrom(ctx))
-
-	proc, err := c.send(req)
+	proc, err := c.send(line, secretsOf(req))
 	if err != nil {
 		return engineMessage{}, engineError(err)
 	}
@@ -334,18 +363,27 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 // stderrHead keeps the start of what an engine wrote to stderr, for an
 // error's details: a crashed engine's first line is its panic message, and
 // the goroutine dump after it is cut, as no stack trace goes in a dialog.
+// Every secret of the request is removed from it first: a helper that
+// dies printing its request must not put a key in a dialog.
 type stderrHead struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	secrets []string
 }
 
-const stderrMax = 2 << 10
+// stderrMax is what details show; stderrKept what is kept to redact, so
+// that a secret running past the cut is still whole when it is removed
+// (a field is at most maxField bytes, six times that JSON-escaped).
+const (
+	stderrMax  = 2 << 10
+	stderrKept = stderrMax + 6*maxField
+)
 
 func (h *stderrHead) Write(p []byte) (int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 
-	if room := stderrMax - h.buf.Len(); room > 0 {
+	if room := stderrKept - h.buf.Len(); room > 0 {
 		h.buf.Write(p[:min(len(p), room)])
 	}
 
@@ -356,7 +394,12 @@ func (h *stderrHead) String() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 
-	s, _, _ := strings.Cut(h.buf.String(), "\ngoroutine ")
+	s := redact(h.buf.String(), h.secrets)
+	s, _, _ = strings.Cut(s, "\ngoroutine ")
+
+	if len(s) > stderrMax {
+		s = strings.ToValidUTF8(s[:stderrMax], "") + "…"
+	}
 
 	return strings.TrimSpace(s)
 }

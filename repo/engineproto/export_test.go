@@ -2,8 +2,11 @@ package engineproto
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"os/exec"
+	"strings"
+	"testing"
 	"time"
 )
 
@@ -34,5 +37,16 @@ func ReadEngine(r io.Reader) error {
 	return err
 }
 
-// MaxEngineMessage bounds one message from the engine.
-const MaxEngineMessage = maxEngineMessage
+// DecodeAnswer decodes the result line of what Serve wrote.
+func DecodeAnswer(t testing.TB, out string) error {
+	t.Helper()
+
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+
+	var m engineMessage
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil || !m.Done {
+		t.Fatalf("not an answer: %q (%v)", out, err)
+	}
+
+	return m.Err.decode()
+}

@@ -22,9 +22,22 @@ func FuzzReadEngine(f *testing.F) {
 	})
 }
 
+// TestReadEngineRefusesAnOversizedMessage: the promise is 4 MiB a
+// message, stated here as a number so that a change of the bound fails it.
 func TestReadEngineRefusesAnOversizedMessage(t *testing.T) {
-	big := append(append([]byte(`{"progress":"`), bytes.Repeat([]byte("a"), engineproto.MaxEngineMessage)...), `"}`+"\n"...)
-	if err := engineproto.ReadEngine(bytes.NewReader(big)); err == nil || !strings.Contains(err.Error(), "larger") {
-		t.Fatalf("an oversized message: %v", err)
+	const promised = 4 << 20
+
+	message := func(size int) []byte {
+		head, tail := `{"progress":"`, `"}`
+		return append(append([]byte(head), bytes.Repeat([]byte("a"), size-len(head)-len(tail))...), tail+"\n"...)
+	}
+
+	// A message of exactly the bound is read; one byte more is refused.
+	if err := engineproto.ReadEngine(bytes.NewReader(message(promised))); err == nil || strings.Contains(err.Error(), "larger") {
+		t.Fatalf("a message of %d bytes: %v (want it read, then the end of input)", promised, err)
+	}
+
+	if err := engineproto.ReadEngine(bytes.NewReader(message(promised + 1))); err == nil || !strings.Contains(err.Error(), "larger") {
+		t.Fatalf("a message of %d bytes: %v", promised+1, err)
 	}
 }

@@ -2,6 +2,7 @@ package engineproto_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -138,7 +139,78 @@ func TestObjectLockedRepository(t *testing.T) {
 	s := m.Settings(locked, "short")
 	s.ObjectLock = &repo.ObjectLock{Mode: repo.RetentionGovernance, Period: 12 * time.Hour}
 
-	if _, err := s.Normalized(); err == nil || !strings.Contains(err.Error(), "24 hours") {
+	if _, err := s.Normalized(); err == nil || !strings.Contains(err.Error(), "at least 1 day") {
 		t.Fatalf("a 12-hour lock: %v", err)
 	}
+}
+
+// TestObjectLockAtTheMinimumIsAtCorsosSettings, over both engines: with
+// lock extension on, kopia wants the lock to outlast the full-maintenance
+// interval (24 hours) by 24 hours. The shortest lock the form accepts, 2
+// days, gives a repository at Corso's settings with no difference, whose
+// details say the locks are extended; a day less is refused with kopia's
+// reason before anything is written.
+func TestObjectLockAtTheMinimumIsAtCorsosSettings(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	locked := m.LockedBucket(t)
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
+
+	if got := (repo.ObjectLock{Extend: true}).MinPeriod(); got != 48*time.Hour {
+		t.Fatalf("the shortest extended lock is %v, kopia's rule makes it 48h", got)
+	}
+
+	short := m.Settings(locked, "one-day-extended")
+	short.ObjectLock = &repo.ObjectLock{Mode: repo.RetentionGovernance, Period: 47 * time.Hour, Extend: true}
+
+	if _, err := short.Normalized(); err == nil || !strings.Contains(err.Error(), "at least 2 days") || !strings.Contains(err.Error(), "outlast") {
+		t.Fatalf("a 47-hour extended lock: %v", err)
+	}
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			if _, err := e.Initialize(ctx, short, sec, repotest.LocalIn(t.TempDir())); repo.CodeOf(err) != repo.CodeInvalidField && !isFieldErrors(err) {
+				t.Fatalf("a 47-hour extended lock was not refused: %v", err)
+			}
+
+			s := m.Settings(locked, "minimum-"+name)
+			s.ObjectLock = &repo.ObjectLock{Mode: repo.RetentionGovernance, Period: 48 * time.Hour, Extend: true}
+			local := repotest.LocalIn(t.TempDir())
+
+			info, err := e.Initialize(ctx, s, sec, local)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			reopened, err := e.Reopen(ctx, local, sec)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			connected, err := e.Connect(ctx, s, sec, repotest.LocalIn(t.TempDir()))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			for how, i := range map[string]*repo.Info{"created": info, "reopened": reopened, "connected": connected} {
+				if !i.CorsoSettings || len(i.Differences) != 0 {
+					t.Errorf("%s at the minimum: Corso's settings %v, differences %q", how, i.CorsoSettings, i.Differences)
+				}
+
+				if !i.Maintenance.ExtendObjectLocks || i.Retention.Period != 48*time.Hour {
+					t.Errorf("%s: the details say extension %v, period %v", how, i.Maintenance.ExtendObjectLocks, i.Retention.Period)
+				}
+			}
+
+			res, err := e.Maintain(ctx, local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata})
+			if err != nil || len(res.Alerts) != 0 {
+				t.Fatalf("maintenance at the minimum: %+v %v", res, err)
+			}
+		})
+	}
+}
+
+func isFieldErrors(err error) bool {
+	var fe repo.FieldErrors
+	return errors.As(err, &fe) && fe.For(repo.FieldObjectLock) != ""
 }

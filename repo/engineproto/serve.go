@@ -1,6 +1,7 @@
 package engineproto
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,27 +16,7 @@ import (
 // its end (the app closing the pipe, or quitting) before the operation
 // ends cancels it; the result then says so.
 func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) error {
-	dec := json.NewDecoder(in)
-
-	var req engineRequest
-	if err := dec.Decode(&req); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil // a prepared engine the app did not need
-		}
-
-		return err
-	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	go func() {
-		// Nothing more is sent after the request: any read result means
-		// the app closed the pipe.
-		io.Copy(io.Discard, dec.Buffered()) //nolint:errcheck
-		io.Copy(io.Discard, in)             //nolint:errcheck
-		cancel()
-	}()
+	br := bufio.NewReaderSize(in, 64<<10)
 
 	var mu sync.Mutex
 	enc := json.NewEncoder(out)
@@ -45,6 +26,26 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 
 		return enc.Encode(m)
 	}
+
+	req, err := readRequest(br)
+	if errors.Is(err, io.EOF) {
+		return nil // a prepared engine the app did not need
+	}
+
+	if err != nil {
+		// Refused whole (too large, or not a request): said, nothing done.
+		return send(infoMessage(nil, err))
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	go func() {
+		// Nothing more is sent after the request: any read result means
+		// the app closed the pipe.
+		drain(br)
+		cancel()
+	}()
 
 	ctx = repo.WithProgress(ctx, func(s repo.Step) { send(engineMessage{Progress: s}) }) //nolint:errcheck
 
@@ -56,7 +57,7 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 	// lock's release) runs after it is sent; the helper exits after it.
 	ctx, settle := repo.WithAfterAnswer(ctx)
 
-	err := send(runEngineRequest(ctx, eng, req))
+	err = send(runEngineRequest(ctx, eng, req))
 	settle()
 
 	return err

@@ -250,6 +250,10 @@ func removeConnection(local repo.Local) {
 // Connect opens an existing repository with its passphrase, proving the
 // passphrase right, and records the connection in local.
 func (*Engine) Connect(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
+
 	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Info, error) { return connectOp(ctx, s, secrets, local) })
 }
 

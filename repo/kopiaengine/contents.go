@@ -19,6 +19,10 @@ import (
 // the Corso backups recorded in it. It only lists and reads: no session,
 // no maintenance, no cache.
 func (*Engine) Contents(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Contents, error) {
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
+
 	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*repo.Contents, error) { return contentsOp(ctx, local, secrets) })
 }
 
@@ -53,7 +57,7 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
-	if c.Maintenance, err = maintenanceOf(ctx, dr); err != nil {
+	if c.Maintenance, _, err = maintenanceOf(ctx, dr); err != nil {
 		return nil, preflight.Classify(ctx, err, where)
 	}
 

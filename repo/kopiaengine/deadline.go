@@ -33,24 +33,64 @@ const idleConnsPerHost = 16
 
 var errStoreStalled = errors.New("the storage did not answer in time")
 
-// operationDeadline bounds one operation; the deadline's cause tells a
-// stall from the user's Cancel.
+// operationDeadline bounds one operation and watches its storage
+// requests; the deadline's cause tells a stall from the user's Cancel.
 func operationDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeoutCause(ctx, operationTimeout, errStoreStalled)
+	ctx, _, stop := withWatch(ctx)
+	ctx, cancel := context.WithTimeoutCause(ctx, operationTimeout, errStoreStalled)
+
+	return ctx, func() { cancel(); stop() }
 }
 
-// stalled turns the failure of an operation whose deadline passed into the
-// sentence that says so.
+// stalled turns the failure of an operation that its deadline or a
+// stalled request ended into the sentence that says so.
 func stalled(ctx context.Context, err error, location string) error {
-	if err == nil || !errors.Is(context.Cause(ctx), errStoreStalled) {
+	if err == nil {
+		return nil
+	}
+
+	if s := stalledBy(ctx); s != nil {
+		return repo.NewError(repo.CodeUnreachable, s, "%s stopped answering %s: %s got no answer for %d seconds, so the operation was stopped. Check your network and that the storage service is up, then run Check again.",
+			location, phaseName(s.phase), s.request, int(s.after.Seconds()))
+	}
+
+	if !errors.Is(context.Cause(ctx), errStoreStalled) {
 		return err
 	}
 
 	return repo.NewError(repo.CodeUnreachable, errStoreStalled, "%s stopped answering: nothing came back for %d seconds, so the operation was stopped. Check your network and that the storage service is up, then run Check again.", location, int(operationTimeout.Seconds()))
 }
 
+// phaseName says when a request stalled, for a sentence: "while …".
+func phaseName(s repo.Step) string {
+	switch s {
+	case repo.StepMaintOrphans:
+		return "during Corso's clean-up of incomplete backups"
+	case repo.StepMaintQuick:
+		return "during kopia's quick maintenance"
+	case repo.StepMaintFull:
+		return "during kopia's full maintenance"
+	case repo.StepMaintMeasure, repo.StepMaintMeasure2, repo.StepListing:
+		return "while its storage was listed"
+	case repo.StepMaintCheck:
+		return "while Corso's settings were checked"
+	case repo.StepBackups:
+		return "while the backups were read"
+	case repo.StepDeriving, repo.StepReading:
+		return "while the repository was opened"
+	case repo.StepCreating, repo.StepSettings:
+		return "while the repository was written"
+	case repo.StepRewritingFormat, repo.StepProvingPassphrase, repo.StepVerifyingNew:
+		return "during the passphrase change"
+	case repo.StepClearing:
+		return "while the interrupted creation was cleared"
+	}
+
+	return "during the operation"
+}
+
 // bounded runs op under the operation deadline and says "stopped
-// answering" when that deadline, not Cancel, ended it.
+// answering" when that deadline or a stalled request, not Cancel, ended it.
 func bounded[T any](ctx context.Context, location string, op func(context.Context) (T, error)) (T, error) {
 	ctx, cancel := operationDeadline(ctx)
 	defer cancel()

@@ -167,6 +167,10 @@ func deleteKopiaBlobs(ctx context.Context, n repo.Settings, keys *preflight.Keys
 
 // Finish completes a creation that was interrupted.
 func (*Engine) Finish(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
+
 	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Info, error) { return finishOp(ctx, s, secrets, local) })
 }
 

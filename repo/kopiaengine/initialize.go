@@ -183,6 +183,10 @@ func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secr
 // interrupted creation or any other data makes it refuse before writing.
 // For S3 it first proves the bucket and every permission Corso needs.
 func (*Engine) Initialize(ctx context.Context, s repo.Settings, secrets repo.Secrets, local repo.Local) (*repo.Info, error) {
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
+
 	return bounded(ctx, repo.Where(s), func(ctx context.Context) (*repo.Info, error) { return initializeOp(ctx, s, secrets, local) })
 }
 

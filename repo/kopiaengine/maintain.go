@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
@@ -24,7 +26,8 @@ import (
 // RepoMaintenance at v0.19.0): the settings checks, in complete mode the
 // clean-up of incomplete backups, then kopia's maintenance with full
 // safety in a direct write session, claiming ownership as Corso does.
-func maintainOp(ctx context.Context, local repo.Local, secrets repo.Secrets, req repo.MaintenanceRequest) (*repo.MaintenanceResult, error) {
+// What it did so far is in res, for a run that is stopped.
+func maintainOp(ctx context.Context, local repo.Local, secrets repo.Secrets, req repo.MaintenanceRequest, res *repo.MaintenanceResult) (*repo.MaintenanceResult, error) {
 	if err := requirePassphrase(secrets.Passphrase); err != nil {
 		return nil, err
 	}
@@ -45,7 +48,7 @@ func maintainOp(ctx context.Context, local repo.Local, secrets repo.Secrets, req
 		return nil, err
 	}
 
-	res := &repo.MaintenanceResult{Mode: req.Mode, Started: time.Now()}
+	res.Mode, res.Started = req.Mode, time.Now()
 
 	repo.Progress(ctx, repo.StepDeriving)
 
@@ -260,30 +263,85 @@ func tasksSince(s *maintenance.Schedule, since time.Time) []repo.MaintenanceTask
 
 // Maintain runs Corso's maintenance; see repo.Engine. Unlike the other
 // operations it has no overall deadline: a full run over a large
-// repository takes as long as it takes. Each request still has one (the
-// transport's answer timeout), and Cancel stops it.
+// repository takes as long as it takes. Each storage request, kopia's
+// included, is watched instead: one that gets no answer and moves no byte
+// for stallTimeout ends the run with a sentence. Cancel stops it.
 func (*Engine) Maintain(ctx context.Context, local repo.Local, secrets repo.Secrets, req repo.MaintenanceRequest) (*repo.MaintenanceResult, error) {
-	return maintainOp(ctx, local, secrets, req)
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
+
+	ctx, w, stop := withWatch(ctx)
+	defer stop()
+
+	var sofar repo.MaintenanceResult
+
+	res, err := maintainOp(ctx, local, secrets, req, &sofar)
+	if s := stalledBy(ctx); s != nil && err != nil {
+		return nil, maintenanceStalled(s, w, locationOf(local), sofar.OrphansDeleted)
+	}
+
+	return res, err
 }
 
-// maintenanceOf reads who owns a repository's maintenance and when it last
-// ran, without writing anything.
-func maintenanceOf(ctx context.Context, dr kopiarepo.DirectRepository) (repo.Maintenance, error) {
+// maintenanceStalled says that a stalled request stopped maintenance, and
+// what the run had removed by then, counted as it went.
+func maintenanceStalled(s *errStalledRequest, w *watch, where string, orphans int) error {
+	phase := phaseName(s.phase)
+	if strings.HasPrefix(s.request, "extending the object lock") {
+		phase = "while kopia's full maintenance extended the object locks"
+	}
+
+	removed := "No blob was deleted and every backup is intact; run it again."
+
+	switch blobs := w.deleted.Load(); {
+	case s.phase == repo.StepMaintOrphans && strings.HasPrefix(s.request, "writing"):
+		// The write that stalled may have landed.
+		removed = "It stopped while Corso's clean-up saved its removal of the records of incomplete backups, so they may be gone; no blob was deleted and every complete backup is intact. Run it again to finish."
+	case blobs > 0 && orphans > 0:
+		removed = fmt.Sprintf("Before it stopped, Corso's clean-up had removed %d records of incomplete backups and kopia had deleted %d blobs no backup uses; every complete backup is intact. Run it again to finish.", orphans, blobs)
+	case blobs > 0:
+		removed = fmt.Sprintf("Before it stopped, kopia had deleted %d blobs no backup uses; every backup is intact. Run it again to finish.", blobs)
+	case orphans > 0:
+		removed = fmt.Sprintf("Before it stopped, Corso's clean-up had removed %d records of incomplete backups; no blob was deleted and every complete backup is intact. Run it again to finish.", orphans)
+	}
+
+	return repo.NewError(repo.CodeUnreachable, s, "%s stopped answering %s: %s got no answer for %d seconds, so maintenance was stopped. %s",
+		where, phase, s.request, int(s.after.Seconds()), removed)
+}
+
+// maintenanceOf reads who owns a repository's maintenance, how it is set
+// and when it last ran (by anyone: kopia's schedule blob records every
+// client's runs), without writing anything. The parameters and the
+// schedule are read side by side; the parameters are returned too.
+func maintenanceOf(ctx context.Context, dr kopiarepo.DirectRepository) (repo.Maintenance, *maintenance.Params, error) {
 	m := repo.Maintenance{Identity: dr.ClientOptions().UsernameAtHost()}
 
+	var (
+		sched    *maintenance.Schedule
+		schedErr error
+		done     = make(chan struct{})
+	)
+
+	go func() {
+		defer close(done)
+		sched, schedErr = maintenance.GetSchedule(ctx, dr)
+	}()
+
 	p, err := maintenance.GetParams(ctx, dr)
+	<-done
+
 	if err != nil {
-		return m, err
+		return m, nil, err
+	}
+
+	if schedErr != nil {
+		return m, nil, schedErr
 	}
 
 	m.Owner, m.ExtendObjectLocks = p.Owner, p.ExtendObjectLocks
 
-	s, err := maintenance.GetSchedule(ctx, dr)
-	if err != nil {
-		return m, err
-	}
-
-	for task, runs := range s.Runs {
+	for task, runs := range sched.Runs {
 		for _, r := range runs {
 			if !r.Success {
 				continue
@@ -300,5 +358,5 @@ func maintenanceOf(ctx context.Context, dr kopiarepo.DirectRepository) (repo.Mai
 		}
 	}
 
-	return m, nil
+	return m, p, nil
 }

@@ -109,6 +109,21 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.T
 	fm := dr.FormatManager()
 	cf := fm.ScrubbedContentFormat()
 
+	// Who owns maintenance and when it last ran, read beside the rest.
+	type maintRead struct {
+		m      repo.Maintenance
+		params *maintenance.Params
+		err    error
+	}
+
+	maint := make(chan maintRead, 1)
+
+	go func() {
+		var r maintRead
+		r.m, r.params, r.err = maintenanceOf(ctx, dr)
+		maint <- r
+	}()
+
 	info := &repo.Info{
 		UniqueID:         hex.EncodeToString(fm.UniqueID()),
 		FormatVersion:    int(cf.Version),
@@ -162,15 +177,16 @@ func readInfo(ctx context.Context, dr kopiarepo.DirectRepository, created time.T
 		info.Differences = corsoPolicyDifferences(pol)
 	}
 
-	// Object lock and its extension must agree, as Corso checks; the
-	// parameters are read only when locks are on (one read fewer per open).
-	if cfg, err := fm.BlobCfgBlob(ctx); err == nil && cfg.IsRetentionEnabled() {
-		params, err := maintenance.GetParams(ctx, dr)
-		if err != nil {
-			return nil, err
-		}
+	mr := <-maint
+	if mr.err != nil {
+		return nil, mr.err
+	}
 
-		info.Differences = append(info.Differences, retentionAlerts(ctx, cfg, params)...)
+	info.Maintenance = mr.m
+
+	// Object lock and its extension must agree, as Corso checks.
+	if cfg, err := fm.BlobCfgBlob(ctx); err == nil {
+		info.Differences = append(info.Differences, retentionAlerts(ctx, cfg, mr.params)...)
 	}
 
 	if info.MinEpochDuration != CorsoMinEpochDuration {
@@ -309,12 +325,20 @@ func (b *blobBuffer) Length() int { return b.Len() }
 
 // Reopen opens a repository connected earlier, e.g. after a restart.
 func (*Engine) Reopen(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
+
 	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*repo.Info, error) { return reopenOp(ctx, local, secrets) })
 }
 
 // ApplyCorsoSettings writes Corso's global policy and epoch duration into a
 // connected repository.
 func (*Engine) ApplyCorsoSettings(ctx context.Context, local repo.Local, secrets repo.Secrets) (*repo.Info, error) {
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
+
 	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*repo.Info, error) { return applyCorsoSettingsOp(ctx, local, secrets) })
 }
 

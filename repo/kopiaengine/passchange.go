@@ -246,6 +246,10 @@ func (s *heldBlobCfgStorage) PutBlob(ctx context.Context, id blob.ID, data blob.
 // ChangePassphrase changes a connected repository's passphrase; see
 // repo.Engine.
 func (*Engine) ChangePassphrase(ctx context.Context, local repo.Local, secrets repo.Secrets, change repo.PassphraseChange) (*repo.Info, error) {
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
+
 	return bounded(ctx, "The repository's storage", func(ctx context.Context) (*repo.Info, error) {
 		return changePassphraseOp(ctx, local, secrets, change)
 	})

@@ -199,6 +199,18 @@ func init() {
 
 		return capturing(ctx, st), nil
 	})
+
+	// kopia opens a folder repository through its connection file with its
+	// own "filesystem" type; registered again here (the registry keeps the
+	// last), the same folder storage is watched like every other request.
+	blob.AddSupportedStorage("filesystem", filesystem.Options{}, func(ctx context.Context, o *filesystem.Options, isCreate bool) (blob.Storage, error) {
+		st, err := filesystem.New(ctx, o, isCreate)
+		if err != nil {
+			return nil, err
+		}
+
+		return watched(ctx, st, true), nil
+	})
 }
 
 // openS3Storage opens kopia's S3 storage with resolved keys and makes it
@@ -240,7 +252,7 @@ func openS3Storage(ctx context.Context, loc repo.S3Location, creds preflight.Res
 		o.BucketRegion = region
 	}
 
-	return secretFreeStorage{Storage: st, info: blob.ConnectionInfo{Type: s3StorageType, Config: &o}}, nil
+	return watched(ctx, secretFreeStorage{Storage: st, info: blob.ConnectionInfo{Type: s3StorageType, Config: &o}}, false), nil
 }
 
 // secretFreeStorage is kopia's S3 storage that describes itself by our
@@ -264,7 +276,7 @@ func openFilesystemStorage(ctx context.Context, f repo.Filesystem, isCreate bool
 		return nil, preflight.ClassifyFS(err, f.Path)
 	}
 
-	return st, nil
+	return watched(ctx, st, true), nil
 }
 
 // openStorage opens the kopia storage for normalized settings with the

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
@@ -68,9 +69,76 @@ func Classify(ctx context.Context, err error, location string) error {
 		if e := classifyS3Code(err, code, status, "", location); e != nil {
 			return e
 		}
+
+		return storeRefused(err, code, status, location)
 	}
 
 	return repo.NewError(repo.CodeUnknown, err, "Something unexpected went wrong with %s. The details below say what; if it keeps happening, report it with them.", location)
+}
+
+// usualCauses says what usually makes a store answer an S3 error code
+// that names no problem of the user's own settings.
+var usualCauses = map[string]string{
+	"InvalidArgument":            "a request option this store does not accept (an object-lock, checksum or encryption setting), or a proxy in between that changes requests",
+	"InvalidRequest":             "a request feature this store or bucket does not support, such as conditional writes or object lock",
+	"NotImplemented":             "a feature this store does not implement (conditional writes, object lock or versioning differ between S3-compatible stores)",
+	"XAmzContentSHA256Mismatch":  "a request body changed on its way: a proxy, gateway or antivirus between this computer and the store that rewrites requests",
+	"BadDigest":                  "a request body changed on its way: a proxy, gateway or antivirus between this computer and the store that rewrites requests",
+	"MalformedXML":               "a proxy in between that alters request bodies, or a store that speaks another dialect of the S3 API",
+	"InvalidDigest":              "a proxy in between that alters request bodies",
+	"MissingContentLength":       "a proxy in between that drops a request's length",
+	"RequestTimeTooSkewed":       "this computer's clock being more than 15 minutes off: set it right (automatic time) and try again",
+	"SlowDown":                   "too many requests at once for the store: wait a minute and try again",
+	"ServiceUnavailable":         "the store being overloaded or under maintenance: wait a few minutes and try again",
+	"InternalError":              "a fault inside the store: wait a few minutes and try again, and tell its operator if it stays",
+	"XMinioServerNotInitialized": "the MinIO server still starting: wait a minute and try again",
+}
+
+// storeRefused says what the store answered, its code and message (never
+// a secret: a store's message names no key), and what usually causes it.
+func storeRefused(err error, code string, status int, location string) *repo.Error {
+	said := code
+	if said == "" {
+		said = http.StatusText(status)
+	}
+
+	if msg := S3ErrorMessage(err); msg != "" && msg != code {
+		said += ": \"" + msg + "\""
+	}
+
+	if status != 0 {
+		said += fmt.Sprintf(" (HTTP %d)", status)
+	}
+
+	cause, ok := usualCauses[code]
+	if !ok {
+		return repo.NewError(repo.CodeUnknown, err, "%s refused a request: it answered %s. The details below say more; if it keeps happening, ask the store's operator what the answer means.", location, said)
+	}
+
+	return repo.NewError(repo.CodeUnknown, err, "%s refused a request: it answered %s. This usually means %s.", location, said, cause)
+}
+
+// S3ErrorMessage is the store's own message in an S3 error, cut short,
+// without the XML around it.
+func S3ErrorMessage(err error) string {
+	var msg string
+
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		msg = apiErr.ErrorMessage()
+	}
+
+	var minioErr minio.ErrorResponse
+	if errors.As(err, &minioErr) {
+		msg = minioErr.Message
+	}
+
+	msg = strings.Join(strings.Fields(msg), " ")
+	if len(msg) > 200 {
+		msg = strings.ToValidUTF8(msg[:200], "") + "…"
+	}
+
+	return msg
 }
 
 func alreadyRepository(location string) *repo.Error {
@@ -182,7 +250,7 @@ func badCredentials(err error, code string) *repo.Error {
 	case "InvalidToken", "InvalidTokenId", "InvalidClientTokenId":
 		return repo.NewError(repo.CodeBadCredentials, err, "The session token was refused by the server. Enter the token that belongs to these keys, or leave it empty for permanent keys.")
 	case "SignatureDoesNotMatch":
-		return repo.NewError(repo.CodeBadCredentials, err, "The secret access key does not match the access key ID. Enter the secret key again.")
+		return repo.NewError(repo.CodeBadCredentials, err, "The store says the request's signature does not match (SignatureDoesNotMatch). Usually the secret access key does not belong to the access key ID: enter it again. If it is right, a proxy or load balancer between this computer and the store changes the requests (their host name, path or headers).")
 	}
 
 	return repo.NewError(repo.CodeBadCredentials, err, "The server does not know this access key ID. Check the keys, and that they belong to this storage provider.")

@@ -1,10 +1,13 @@
 package repotest
 
 import (
+	"encoding/xml"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -161,4 +164,53 @@ func Silent(t testing.TB) (string, func() int) {
 
 		return len(held)
 	}
+}
+
+// S3Error is an error answer a proxy gives in place of the store's.
+type S3Error struct {
+	Status        int
+	Code, Message string
+}
+
+// ErrorProxy puts a plain-HTTP proxy in front of m that answers each
+// request decide returns an S3Error for with that error, as S3 writes it,
+// and forwards the others: a store or a proxy refusing what MinIO
+// accepts.
+func (m *MinIO) ErrorProxy(t testing.TB, decide func(r *http.Request) *S3Error) string {
+	t.Helper()
+
+	inner := m.Proxy(t, nil)
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: inner})
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e := decide(r)
+		if e == nil {
+			rp.ServeHTTP(w, r)
+			return
+		}
+
+		w.Header().Set("Content-Type", "application/xml")
+		w.Header().Set("X-Amz-Request-Id", "corso-desktop-test")
+		w.WriteHeader(e.Status)
+
+		if r.Method != http.MethodHead {
+			var msg strings.Builder
+			xml.EscapeText(&msg, []byte(e.Message)) //nolint:errcheck
+
+			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><Resource>%s</Resource><RequestId>corso-desktop-test</RequestId></Error>`,
+				e.Code, msg.String(), r.URL.Path)
+		}
+	})
+
+	srv := &http.Server{Handler: handler} //nolint:gosec // test-only server on loopback
+	go srv.Serve(l)                       //nolint:errcheck
+
+	t.Cleanup(func() { srv.Close() })
+
+	return l.Addr().String()
 }
