@@ -86,7 +86,7 @@ test: deps tools lint unit fuzz package-test
 # UI tests run headless with Fyne's test driver (-tags ci); keychain tests
 # inside a private D-Bus session with gnome-keyring.
 unit:
-	scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=1 -timeout 20m ./...
+	scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=1 -parallel 8 -timeout 20m ./...
 
 # `fyne package` reads FyneApp.toml and the icon next to the main package;
 # they live at the top, so they are staged there for the build.
@@ -134,7 +134,7 @@ fuzz:
 # many more times, a kill after every write, repeated three times.
 FAULT_TESTS := Race|Interrupted|Concurrent|Kill|Silent|Stall|Cancel|Misbehaving|DiskFull|Overlap|OnlyKopias|NamesTheStore|Unusable|FormatWithoutIndex|EngineContract
 faults: deps tools
-	CORSO_RACE_ROUNDS=40 CORSO_KILL_POINTS=all scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=3 -timeout 90m -run '$(FAULT_TESTS)' ./repo/...
+	CORSO_RACE_ROUNDS=40 CORSO_KILL_POINTS=all scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=3 -parallel 8 -timeout 90m -run '$(FAULT_TESTS)' ./repo/...
 
 bench: deps tools
 	scripts/bench.sh $(BENCHCOUNT)

@@ -45,3 +45,10 @@ func AfterAnswer(ctx context.Context, f func()) {
 
 	f()
 }
+
+// HasAfterAnswer says whether ctx holds work back for after its answer
+// (WithAfterAnswer), as the engine helper's context does.
+func HasAfterAnswer(ctx context.Context) bool {
+	_, ok := ctx.Value(afterAnswerKey{}).(*afterAnswer)
+	return ok
+}

@@ -17,6 +17,11 @@ import (
 // operationTimeout, then says the store stopped answering.
 const operationTimeout = 50 * time.Second
 
+// answerGrace is how long after operationTimeout an operation may take to
+// give back what it holds (its lock, its probe) before it answers anyway:
+// with a second to answer, the 55 seconds docs/reliability.md states.
+const answerGrace = 4 * time.Second
+
 //nolint:gochecknoinits // kopia clones http.DefaultTransport for every S3 storage.
 func init() {
 	if t, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -91,11 +96,36 @@ func phaseName(s repo.Step) string {
 
 // bounded runs op under the operation deadline and says "stopped
 // answering" when that deadline or a stalled request, not Cancel, ended it.
+// Clean-up the answer does not wait for (repo.AfterAnswer) runs after it
+// in the helper; in this process it runs before the answer, for as long
+// as the bound leaves, and goes on in the background after that.
 func bounded[T any](ctx context.Context, location string, op func(context.Context) (T, error)) (T, error) {
+	if !repo.HasAfterAnswer(ctx) {
+		var settle func()
+
+		ctx, settle = repo.WithAfterAnswer(ctx)
+		defer settleBy(settle, time.Now().Add(operationTimeout+answerGrace))
+	}
+
 	ctx, cancel := operationDeadline(ctx)
 	defer cancel()
 
 	v, err := op(ctx)
 
 	return v, stalled(ctx, err, location)
+}
+
+// settleBy runs settle and waits for it until by at most.
+func settleBy(settle func(), by time.Time) {
+	done := make(chan struct{})
+
+	go func() {
+		defer close(done)
+		settle()
+	}()
+
+	select {
+	case <-done:
+	case <-time.After(time.Until(by)):
+	}
 }

@@ -295,6 +295,8 @@ func maintenanceStalled(s *errStalledRequest, w *watch, where string, orphans in
 	removed := "No blob was deleted and every backup is intact; run it again."
 
 	switch blobs := w.deleted.Load(); {
+	case w.deleting.Load() > 0:
+		removed = fmt.Sprintf("kopia had deleted %d blobs no backup uses and was deleting more when it stopped, so those may be gone too; every backup is intact. Run it again to finish.", blobs)
 	case s.phase == repo.StepMaintOrphans && strings.HasPrefix(s.request, "writing"):
 		// The write that stalled may have landed.
 		removed = "It stopped while Corso's clean-up saved its removal of the records of incomplete backups, so they may be gone; no blob was deleted and every complete backup is intact. Run it again to finish."

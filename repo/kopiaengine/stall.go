@@ -28,13 +28,19 @@ type watchKey struct{}
 
 // watch is one operation's view of its storage requests.
 type watch struct {
+	// op is the operation's context: every request ends with it, even one
+	// kopia makes on a context of its own (its log blobs are written on
+	// one that is never cancelled).
+	op      context.Context
 	cancel  context.CancelCauseFunc
 	timeout time.Duration
 	// phase is the last progress step reported, for the sentence.
 	phase atomic.Pointer[repo.Step]
-	// deleted and written count blobs the operation removed and wrote, so
-	// that what it says about a stop is true.
-	deleted, written atomic.Int64
+	// deleted and written count blobs the operation removed and wrote, and
+	// deleting the deletions under way, so that what it says about a stop
+	// is true (a folder's deletion the operation stopped waiting for may
+	// still happen).
+	deleted, written, deleting atomic.Int64
 }
 
 // errStalledRequest is the cause of an operation a stalled request ended.
@@ -56,6 +62,7 @@ func withWatch(ctx context.Context) (context.Context, *watch, context.CancelFunc
 	w := &watch{cancel: cancel, timeout: stallTimeout}
 
 	ctx = repo.WithProgress(ctx, chainProgress(ctx, func(s repo.Step) { w.phase.Store(&s) }))
+	w.op = ctx
 
 	return context.WithValue(ctx, watchKey{}, w), w, func() { cancel(context.Canceled) }
 }
@@ -137,18 +144,27 @@ type watchedStorage struct {
 	folder bool
 }
 
-// run does one request, on its own goroutine for a folder.
-func (s watchedStorage) run(ctx context.Context, what string, do func(r *request) error) error {
+// run does one request, on its own goroutine for a folder, on a context
+// that ends with the request's and with the operation's.
+func (s watchedStorage) run(ctx context.Context, what string, do func(ctx context.Context, r *request) error) error {
 	r := s.w.start(what)
 	defer r.end()
 
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(s.w.op, func() { cancel(context.Cause(s.w.op)) })
+
+	defer func() {
+		stop()
+		cancel(nil)
+	}()
+
 	if !s.folder {
-		return do(r)
+		return do(ctx, r)
 	}
 
 	done := make(chan error, 1)
 
-	go func() { done <- do(r) }()
+	go func() { done <- do(ctx, r) }()
 
 	select {
 	case err := <-done:
@@ -160,7 +176,7 @@ func (s watchedStorage) run(ctx context.Context, what string, do func(r *request
 
 func (s watchedStorage) GetBlob(ctx context.Context, id blob.ID, offset, length int64, out blob.OutputBuffer) error {
 	if !s.folder {
-		return s.run(ctx, "reading "+string(id), func(r *request) error {
+		return s.run(ctx, "reading "+string(id), func(ctx context.Context, r *request) error {
 			return s.Storage.GetBlob(ctx, id, offset, length, pokingOutput{OutputBuffer: out, r: r})
 		})
 	}
@@ -169,7 +185,7 @@ func (s watchedStorage) GetBlob(ctx context.Context, id blob.ID, offset, length 
 	// after this returns: it reads into a buffer of its own.
 	var own blobBuffer
 
-	err := s.run(ctx, "reading "+string(id), func(r *request) error {
+	err := s.run(ctx, "reading "+string(id), func(ctx context.Context, r *request) error {
 		return s.Storage.GetBlob(ctx, id, offset, length, pokingOutput{OutputBuffer: &own, r: r})
 	})
 	if err != nil {
@@ -185,7 +201,7 @@ func (s watchedStorage) GetBlob(ctx context.Context, id blob.ID, offset, length 
 func (s watchedStorage) GetMetadata(ctx context.Context, id blob.ID) (blob.Metadata, error) {
 	var md blob.Metadata
 
-	err := s.run(ctx, "looking up "+string(id), func(*request) error {
+	err := s.run(ctx, "looking up "+string(id), func(ctx context.Context, _ *request) error {
 		var err error
 		md, err = s.Storage.GetMetadata(ctx, id)
 
@@ -202,7 +218,7 @@ func (s watchedStorage) ListBlobs(ctx context.Context, prefix blob.ID, cb func(b
 	}
 
 	if !s.folder {
-		return s.run(ctx, what, func(r *request) error {
+		return s.run(ctx, what, func(ctx context.Context, r *request) error {
 			return s.Storage.ListBlobs(ctx, prefix, func(md blob.Metadata) error {
 				r.poke()
 				return cb(md)
@@ -213,7 +229,7 @@ func (s watchedStorage) ListBlobs(ctx context.Context, prefix blob.ID, cb func(b
 	// An abandoned listing must not call cb later: it collects first.
 	var found []blob.Metadata
 
-	err := s.run(ctx, what, func(r *request) error {
+	err := s.run(ctx, what, func(ctx context.Context, r *request) error {
 		return s.Storage.ListBlobs(ctx, prefix, func(md blob.Metadata) error {
 			r.poke()
 
@@ -241,7 +257,7 @@ func (s watchedStorage) PutBlob(ctx context.Context, id blob.ID, data blob.Bytes
 		data = ownBytes(data)
 	}
 
-	err := s.run(ctx, "writing "+string(id), func(r *request) error {
+	err := s.run(ctx, "writing "+string(id), func(ctx context.Context, r *request) error {
 		return s.Storage.PutBlob(ctx, id, pokingBytes{Bytes: data, r: r}, opts)
 	})
 	if err == nil {
@@ -252,16 +268,21 @@ func (s watchedStorage) PutBlob(ctx context.Context, id blob.ID, data blob.Bytes
 }
 
 func (s watchedStorage) DeleteBlob(ctx context.Context, id blob.ID) error {
-	err := s.run(ctx, "deleting "+string(id), func(*request) error { return s.Storage.DeleteBlob(ctx, id) })
-	if err == nil {
-		s.w.deleted.Add(1)
-	}
+	return s.run(ctx, "deleting "+string(id), func(ctx context.Context, _ *request) error {
+		s.w.deleting.Add(1)
+		defer s.w.deleting.Add(-1)
 
-	return err
+		err := s.Storage.DeleteBlob(ctx, id)
+		if err == nil {
+			s.w.deleted.Add(1)
+		}
+
+		return err
+	})
 }
 
 func (s watchedStorage) ExtendBlobRetention(ctx context.Context, id blob.ID, opts blob.ExtendOptions) error {
-	return s.run(ctx, "extending the object lock of "+string(id), func(*request) error {
+	return s.run(ctx, "extending the object lock of "+string(id), func(ctx context.Context, _ *request) error {
 		return s.Storage.ExtendBlobRetention(ctx, id, opts)
 	})
 }

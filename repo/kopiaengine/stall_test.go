@@ -247,7 +247,7 @@ func TestStalledFolderEndsMaintenance(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 
-			folder := repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")}
+			folder := repo.Filesystem{Path: filepath.Join(repotest.TempDir(t), "repo")}
 			local := maintainedFixture(t, folder, sec)
 
 			var (
@@ -297,7 +297,9 @@ func TestCancelEndsMaintenanceAtEveryPhase(t *testing.T) {
 				)
 
 				if store == "folder" {
-					folder := repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")}
+					// repotest.TempDir: a write the stopped run had under way
+					// may still land while the folder is removed.
+					folder := repo.Filesystem{Path: filepath.Join(repotest.TempDir(t), "repo")}
 					local = maintainedFixture(t, folder, repo.Secrets{Passphrase: sec.Passphrase})
 					block = func() { t.Cleanup(blockReads(t, folder.Path)) }
 				} else {
