@@ -65,6 +65,8 @@ type Backup struct {
 	SnapshotID    string
 	StreamStoreID string
 	ItemsRead     int
+	// ItemsWritten and BytesUploaded are what `corso backup list` shows:
+	// the model's nonMetaItemsWritten and nonMetaBytesUploaded.
 	ItemsWritten  int
 	ItemsSkipped  int
 	BytesRead     int64

@@ -248,19 +248,34 @@ func TestCompleteMaintenanceCleansUpLikeCorso(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			old, err := repotest.WriteCorsoLeftovers(ctx, local.ConfigFile, sec.Passphrase, time.Now().Add(-10*24*time.Hour))
-			if err != nil {
+			// Corso's buffer is 7 days: what failed backups left 8 and 10
+			// days ago goes, 6 days ago and an hour ago stays.
+			leftovers := func(age time.Duration) *repotest.CorsoLeftovers {
+				l, err := repotest.WriteCorsoLeftovers(ctx, local.ConfigFile, sec.Passphrase, time.Now().Add(-age))
+				if err != nil {
+					t.Fatal(err)
+				}
+
+				return l
+			}
+
+			old, eightDays, sixDays, young := leftovers(10*24*time.Hour), leftovers(8*24*time.Hour), leftovers(6*24*time.Hour), leftovers(time.Hour)
+			all := slices.Concat(old.Removed, old.Kept, eightDays.Removed, eightDays.Kept, sixDays.Removed, sixDays.Kept, young.Removed, young.Kept)
+
+			// Complete maintenance by an identity that does not own it is
+			// refused before Corso's clean-up removes anything.
+			if _, err := e.Maintain(ctx, local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata, User: "owner", Host: "here"}); err != nil {
 				t.Fatal(err)
 			}
 
-			young, err := repotest.WriteCorsoLeftovers(ctx, local.ConfigFile, sec.Passphrase, time.Now().Add(-time.Hour))
-			if err != nil {
-				t.Fatal(err)
+			_, err := e.Maintain(ctx, local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceComplete, User: "someone", Host: "else"})
+			repotest.RequireCode(t, err, repo.CodeNotOwner)
+
+			if _, gone := manifestsThere(t, local, sec.Passphrase, all); len(gone) != 0 {
+				t.Fatalf("a refused complete run removed %v", gone)
 			}
 
-			all := slices.Concat(old.Removed, old.Kept, young.Removed, young.Kept)
-
-			res, err := e.Maintain(ctx, local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata})
+			res, err := e.Maintain(ctx, local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata, User: "owner", Host: "here"})
 			if err != nil || res.OrphansDeleted != 0 {
 				t.Fatalf("metadata maintenance: %+v %v", res, err)
 			}
@@ -271,20 +286,24 @@ func TestCompleteMaintenanceCleansUpLikeCorso(t *testing.T) {
 
 			var steps []repo.Step
 
-			res, err = e.Maintain(repo.WithProgress(ctx, func(s repo.Step) { steps = append(steps, s) }), local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceComplete})
+			res, err = e.Maintain(repo.WithProgress(ctx, func(s repo.Step) { steps = append(steps, s) }), local, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceComplete, User: "owner", Host: "here"})
 			if err != nil || len(res.Alerts) != 0 || !slices.Contains(steps, repo.StepMaintOrphans) {
 				t.Fatalf("complete maintenance: %+v %v, steps %v", res, err, steps)
 			}
 
-			if res.OrphansDeleted != len(old.Removed) {
-				t.Errorf("removed %d records, want %d", res.OrphansDeleted, len(old.Removed))
+			// The 10-day set's newest assist backup is superseded by the
+			// 8-day set's, also past the buffer.
+			removed := slices.Concat(old.Removed, old.NewestAssist, eightDays.Removed)
+			oldKept := slices.DeleteFunc(slices.Clone(old.Kept), func(id manifest.ID) bool { return slices.Contains(old.NewestAssist, id) })
+			if res.OrphansDeleted != len(removed) {
+				t.Errorf("removed %d records, want %d", res.OrphansDeleted, len(removed))
 			}
 
-			if there, _ := manifestsThere(t, local, sec.Passphrase, old.Removed); len(there) != 0 {
+			if there, _ := manifestsThere(t, local, sec.Passphrase, removed); len(there) != 0 {
 				t.Errorf("left what Corso removes: %v", there)
 			}
 
-			if _, gone := manifestsThere(t, local, sec.Passphrase, slices.Concat(old.Kept, young.Removed, young.Kept)); len(gone) != 0 {
+			if _, gone := manifestsThere(t, local, sec.Passphrase, slices.Concat(oldKept, eightDays.Kept, sixDays.Removed, sixDays.Kept, young.Removed, young.Kept)); len(gone) != 0 {
 				t.Errorf("removed what Corso keeps: %v", gone)
 			}
 		})

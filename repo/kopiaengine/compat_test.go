@@ -238,9 +238,9 @@ func requireCorsoBackups(t *testing.T, exchange string) {
 			ErrorCount            int       `json:"errorCount"`
 			Failure               string    `json:"failure"`
 			BytesRead             int64     `json:"bytesRead"`
-			BytesUploaded         int64     `json:"bytesUploaded"`
+			BytesUploaded         int64     `json:"nonMetaBytesUploaded"`
 			ItemsRead             int       `json:"itemsRead"`
-			ItemsWritten          int       `json:"itemsWritten"`
+			ItemsWritten          int       `json:"nonMetaItemsWritten"`
 			TotalSkippedItems     int       `json:"totalSkippedItems"`
 			StartedAt             time.Time `json:"startedAt"`
 			CompletedAt           time.Time `json:"completedAt"`

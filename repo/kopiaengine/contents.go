@@ -166,16 +166,18 @@ type corsoBackup struct {
 		DiscreteOwner     string `json:"discreteOwner"`
 		DiscreteOwnerName string `json:"discreteOwnerName"`
 	} `json:"selectors"`
-	Version           int       `json:"version"`
-	ErrorCount        int       `json:"errorCount"`
-	Failure           string    `json:"failure"`
-	BytesRead         int64     `json:"bytesRead"`
-	BytesUploaded     int64     `json:"bytesUploaded"`
-	ItemsRead         int       `json:"itemsRead"`
-	ItemsWritten      int       `json:"itemsWritten"`
-	TotalSkippedItems int       `json:"totalSkippedItems"`
-	StartedAt         time.Time `json:"startedAt"`
-	CompletedAt       time.Time `json:"completedAt"`
+	Version    int    `json:"version"`
+	ErrorCount int    `json:"errorCount"`
+	Failure    string `json:"failure"`
+	BytesRead  int64  `json:"bytesRead"`
+	ItemsRead  int    `json:"itemsRead"`
+	// What `corso backup list` shows as uploaded and written (toStats in
+	// pkg/backup): the figures without Corso's own metadata.
+	NonMetaBytesUploaded int64     `json:"nonMetaBytesUploaded"`
+	NonMetaItemsWritten  int       `json:"nonMetaItemsWritten"`
+	TotalSkippedItems    int       `json:"totalSkippedItems"`
+	StartedAt            time.Time `json:"startedAt"`
+	CompletedAt          time.Time `json:"completedAt"`
 }
 
 // corsoBackups reads every backup model, as `corso backup list` selects
@@ -243,10 +245,10 @@ func toBackup(b corsoBackup, kind string, labels map[string]string) repo.Backup 
 		SnapshotID:    b.SnapshotID,
 		StreamStoreID: b.StreamStoreID,
 		ItemsRead:     b.ItemsRead,
-		ItemsWritten:  b.ItemsWritten,
+		ItemsWritten:  b.NonMetaItemsWritten,
 		ItemsSkipped:  b.TotalSkippedItems,
 		BytesRead:     b.BytesRead,
-		BytesUploaded: b.BytesUploaded,
+		BytesUploaded: b.NonMetaBytesUploaded,
 		Started:       b.StartedAt,
 		Completed:     b.CompletedAt,
 		ErrorCount:    b.ErrorCount,

@@ -48,11 +48,12 @@ func WriteCorsoBackups(ctx context.Context, configFile, passphrase string, n int
 			body := map[string]any{
 				"ID": id, "creationTime": completed, "snapshotID": fmt.Sprintf("k%031x", i), "streamStoreID": fmt.Sprintf("k%031x", n+i),
 				"status": status, "version": 9, "errorCount": errs, "failure": failure,
-				"selectors":             map[string]any{"discreteOwner": fmt.Sprintf("r-%d", resource), "discreteOwnerName": names[resource]},
+				"selectors":             CorsoSelector(service, fmt.Sprintf("r-%d", resource), names[resource]),
 				"protectedResourceID":   fmt.Sprintf("r-%d", resource),
 				"protectedResourceName": names[resource],
-				"bytesRead":             int64(1_000_000 + 37_000*i), "bytesUploaded": int64(200_000 + 9_000*i),
-				"itemsRead": 120 + i%400, "itemsWritten": 40 + i%90, "totalSkippedItems": i % 3,
+				// The CLI shows the non-metadata figures as uploaded and written.
+				"bytesRead": int64(1_000_000 + 37_000*i), "bytesUploaded": int64(200_000 + 9_000*i), "nonMetaBytesUploaded": int64(150_000 + 8_000*i),
+				"itemsRead": 120 + i%400, "itemsWritten": 40 + i%90, "nonMetaItemsWritten": 30 + i%90, "totalSkippedItems": i % 3,
 				"startedAt": started, "completedAt": completed,
 			}
 

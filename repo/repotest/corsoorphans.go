@@ -18,6 +18,10 @@ import (
 // clean-up must remove, and what it must keep.
 type CorsoLeftovers struct {
 	Removed, Kept []manifest.ID
+	// NewestAssist is the part of Kept that is bruno's assist backup, the
+	// newest of its reason: an older set's goes when a newer set's is also
+	// past Corso's buffer.
+	NewestAssist []manifest.ID
 }
 
 // WriteCorsoLeftovers writes, dated at (the repository's clock set back),
@@ -144,6 +148,7 @@ func WriteCorsoLeftovers(ctx context.Context, configFile, passphrase string, at 
 				res.Removed = append(res.Removed, ids...)
 			} else {
 				res.Kept = append(res.Kept, ids...)
+				res.NewestAssist = append(res.NewestAssist, ids...)
 			}
 		}
 
