@@ -206,6 +206,24 @@ func TestObjectLockAtTheMinimumIsAtCorsosSettings(t *testing.T) {
 			if err != nil || len(res.Alerts) != 0 {
 				t.Fatalf("maintenance at the minimum: %+v %v", res, err)
 			}
+
+			// A passphrase change rewrites both format blobs, each locked
+			// as the repository's blobs are.
+			changedAt := time.Now()
+			newSec := sec
+			newSec.Passphrase = "a new passphrase for a locked one"
+
+			changed, err := e.ChangePassphrase(ctx, local, sec, repo.PassphraseChange{New: newSec.Passphrase, Retention: info.Retention})
+			if err != nil || !changed.CorsoSettings || changed.Retention != info.Retention {
+				t.Fatalf("passphrase change of a locked repository: %+v %v", changed, err)
+			}
+
+			for _, name := range []string{"kopia.repository", "kopia.blobcfg"} {
+				mode, until, _ := lockOf(t, m, locked, s.Prefix+"/"+name)
+				if mode != repo.RetentionGovernance || until.Before(changedAt.Add(48*time.Hour-time.Minute)) {
+					t.Errorf("%s after the change: locked %s until %v, want governance for 48 hours", name, mode, until)
+				}
+			}
 		})
 	}
 }
