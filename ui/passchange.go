@@ -191,7 +191,7 @@ func (a *App) changePassphrase(e library.Entry, retention repo.Retention, curren
 		info, err := a.eng.ChangePassphrase(ctx, a.lib.Local(e.ID), current, repo.PassphraseChange{New: next, Retention: e.PassphraseChange.Retention()})
 		if err != nil {
 			var fe repo.FieldErrors
-			if startedHere && (repo.CodeOf(err) == repo.CodeWrongPassphrase || errors.As(err, &fe)) {
+			if c := repo.CodeOf(err); startedHere && (c == repo.CodeWrongPassphrase || c == repo.CodeLostRace || errors.As(err, &fe)) {
 				// Refused before anything was written.
 				a.lib.DropPassphraseChange(ctx, &e) //nolint:errcheck // the record only makes the next open finish nothing
 			}

@@ -62,8 +62,9 @@ func (h *harness) openChange(e library.Entry) *passChangeForm {
 func TestChangePassphrase(t *testing.T) {
 	kc := keychaintest.Require(t)
 
-	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+	forEachEngine(t, func(t *testing.T, inner repo.Engine) {
 		root := repotest.TempDir(t)
+		eng := &keychainDuringChange{Engine: inner}
 		h := newHarnessOn(t, root, platform.Dirs{Config: filepath.Join(root, "config"), Cache: filepath.Join(root, "cache")}, kc, eng)
 		folder := filepath.Join(h.root, "folder")
 		h.checkFolder(folder)
@@ -88,6 +89,10 @@ func TestChangePassphrase(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// While the change runs, the keychain still holds the passphrase
+		// that opens the repository until the change is proven.
+		eng.read = func() (string, error) { return kc.Get(ctx, e.ID+"/passphrase") }
+
 		f := h.openChange(e)
 		if f.current.Text != passphrase || !strings.HasPrefix(f.currentFrom, "From ") {
 			t.Fatalf("current passphrase not pre-filled from the keychain: %q", f.currentFrom)
@@ -111,6 +116,10 @@ func TestChangePassphrase(t *testing.T) {
 			t.Fatalf("no success message; last error %v", h.a.lastError)
 		}
 
+		if eng.during != passphrase || eng.duringErr != nil {
+			t.Fatalf("during the change the keychain held %q (%v), not the old passphrase", eng.during, eng.duringErr)
+		}
+
 		for _, want := range []string{`"Same one"`, cfg, "CORSO_PASSPHRASE", "in place of the old one"} {
 			if !strings.Contains(h.a.lastInfo, want) {
 				t.Errorf("the message does not say %q:\n%s", want, h.a.lastInfo)
@@ -132,6 +141,23 @@ func TestChangePassphrase(t *testing.T) {
 			t.Fatalf("the new passphrase does not open it: %v", err)
 		}
 	})
+}
+
+// keychainDuringChange is an engine that reads the keychain (read) at the
+// moment a passphrase change reaches it, before the change runs.
+type keychainDuringChange struct {
+	repo.Engine
+	read      func() (string, error)
+	during    string
+	duringErr error
+}
+
+func (k *keychainDuringChange) ChangePassphrase(ctx context.Context, local repo.Local, secrets repo.Secrets, change repo.PassphraseChange) (*repo.Info, error) {
+	if k.read != nil {
+		k.during, k.duringErr = k.read()
+	}
+
+	return k.Engine.ChangePassphrase(ctx, local, secrets, change)
 }
 
 // stopsAfterRemovingBlobCfg is the in-process engine, except that a

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -252,6 +253,45 @@ func TestCrashedHelperShowsNoSecret(t *testing.T) {
 					t.Errorf("%s: a secret is in what the user sees: %q", name, text)
 				}
 			}
+		}
+	}
+}
+
+// TestEmptyConnectionPathIsSaid: every operation on a connection handed no
+// connection file says so in a sentence, over both engines, and writes
+// nothing.
+func TestEmptyConnectionPathIsSaid(t *testing.T) {
+	ctx := context.Background()
+	folder := repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")}
+	sec := repo.Secrets{Passphrase: repotest.Passphrase}
+
+	for name, e := range repotest.Engines(t) {
+		ops := map[string]func() error{
+			"initialize": func() error { _, err := e.Initialize(ctx, folder, sec, repo.Local{}); return err },
+			"connect":    func() error { _, err := e.Connect(ctx, folder, sec, repo.Local{}); return err },
+			"finish":     func() error { _, err := e.Finish(ctx, folder, sec, repo.Local{}); return err },
+			"reopen":     func() error { _, err := e.Reopen(ctx, repo.Local{}, sec); return err },
+			"apply":      func() error { _, err := e.ApplyCorsoSettings(ctx, repo.Local{}, sec); return err },
+			"contents":   func() error { _, err := e.Contents(ctx, repo.Local{}, sec); return err },
+			"maintain": func() error {
+				_, err := e.Maintain(ctx, repo.Local{}, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata})
+				return err
+			},
+			"change": func() error {
+				_, err := e.ChangePassphrase(ctx, repo.Local{}, sec, repo.PassphraseChange{New: "another passphrase 12"})
+				return err
+			},
+		}
+
+		for op, run := range ops {
+			err := run()
+			if repo.CodeOf(err) != repo.CodeNotConnected || !strings.Contains(err.Error(), "No connection file") {
+				t.Errorf("%s %s with no connection file: %v", name, op, err)
+			}
+		}
+
+		if _, err := os.Stat(folder.Path); err == nil {
+			t.Fatalf("%s: an operation without a connection file made the repository's folder", name)
 		}
 	}
 }

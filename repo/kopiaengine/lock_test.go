@@ -98,7 +98,9 @@ func TestStaleLockAges(t *testing.T) {
 	var wg sync.WaitGroup
 
 	for name, run := range map[string]func(){
-		"folder, 9 minutes": func() { requireBusy(t, "a 9-minute lock of another computer", create(folderWithLock(9*time.Minute, 4242))) },
+		"folder, 9 minutes": func() {
+			requireBusy(t, "a 9-minute lock of another computer", create(folderWithLock(9*time.Minute, 4242)))
+		},
 		"folder, 11 minutes": func() {
 			if err := create(folderWithLock(11*time.Minute, 4242)); err != nil {
 				t.Errorf("an 11-minute lock of another computer was not taken over: %v", err)

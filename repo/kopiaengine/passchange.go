@@ -52,6 +52,7 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 		return nil, err
 	}
 
+	began := time.Now()
 	keys := preflight.ResolveKeys(ctx, n, secrets.S3)
 	ctx = withKeys(ctx, keys)
 
@@ -77,7 +78,12 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 		}
 		defer bs.Close(ctx) //nolint:errcheck
 
-		return rewriteFormat(ctx, bs, secrets.Passphrase, change)
+		err = rewriteFormat(ctx, bs, secrets.Passphrase, change)
+		if errors.Is(err, format.ErrInvalidPassword) {
+			return changedMeanwhile(ctx, bs, began, n, err)
+		}
+
+		return err
 	})
 	if err != nil {
 		return nil, preflight.Classify(ctx, err, repo.Describe(n))
@@ -88,6 +94,29 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 	repo.Progress(ctx, repo.StepVerifyingNew)
 
 	return open(ctx, local, repo.Secrets{Passphrase: change.New, S3: secrets.S3}, openRequest{})
+}
+
+// recentChange is how recent a rewrite of kopia.repository must be for a
+// passphrase that does not open it to be taken as changed meanwhile.
+const recentChange = 10 * time.Minute
+
+// changedMeanwhile says why neither passphrase of a change opens the
+// format: when kopia.repository was rewritten while this change waited
+// for the lock, or moments before it began, another change (another
+// Corso Desktop, the Corso CLI) won; otherwise the passphrase is wrong.
+func changedMeanwhile(ctx context.Context, st blob.Storage, began time.Time, n repo.Settings, err error) error {
+	md, merr := st.GetMetadata(ctx, format.KopiaRepositoryBlobID)
+	if merr != nil || md.Timestamp.Before(began.Add(-recentChange)) {
+		return err
+	}
+
+	when := "moments before this change began"
+	if !md.Timestamp.Before(began) {
+		when = "while this change waited for its turn"
+	}
+
+	return repo.NewError(repo.CodeLostRace, err, "The passphrase of %s was changed at %s, %s, by another Corso Desktop or the Corso CLI: the current passphrase typed here no longer opens it. Nothing was changed here; open the repository with the passphrase that change set.",
+		repo.Describe(n), md.Timestamp.Local().Format("15:04:05"), when)
 }
 
 // rewriteFormat takes the format from whichever step it is at to the end.

@@ -39,7 +39,7 @@ func Classify(ctx context.Context, err error, location string) error {
 	}
 
 	if errors.Is(err, kopiarepo.ErrInvalidPassword) {
-		e := repo.NewError(repo.CodeWrongPassphrase, nil, "The passphrase is not the one this repository was created with. Type it again; a lost passphrase cannot be recovered.")
+		e := repo.NewError(repo.CodeWrongPassphrase, nil, "The passphrase does not open this repository. Type it again; if it was changed since (in Corso Desktop, or with corso repo update-passphrase), use the new one. A lost passphrase cannot be recovered.")
 		e.Field = repo.FieldPassphrase
 
 		return e
