@@ -74,6 +74,9 @@ type Report struct {
 	// ConditionalWrites: the store refused to replace an object written
 	// with If-None-Match, so a create can never replace a repository.
 	ConditionalWrites bool
+	// Versioning is what the write probe showed of the bucket keeping
+	// versions (write checks of S3 only).
+	Versioning Versioning
 	// Checked is when the check ran, Mode how much it proved, and Of the
 	// settings it was about (SettingsKey), so that an operation moments
 	// later can tell whether this check is about its location.

@@ -23,6 +23,15 @@ const (
 	ActionGetObjectRetention               = "s3:GetObjectRetention"
 )
 
+// The actions that remove what a bucket that keeps versions keeps: they
+// are not needed, and where they are refused Corso Desktop says what
+// stays.
+const (
+	ActionGetBucketVersioning = "s3:GetBucketVersioning"
+	ActionListBucketVersions  = "s3:ListBucketVersions"
+	ActionDeleteObjectVersion = "s3:DeleteObjectVersion"
+)
+
 // PolicyActions are the actions a repository needs; objectLock adds those
 // an immutable repository needs.
 func PolicyActions(objectLock bool) []string {

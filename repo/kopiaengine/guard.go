@@ -192,6 +192,13 @@ type s3Guard struct {
 func (g s3Guard) exclusive() bool { return g.conditional }
 
 func (g s3Guard) create(ctx context.Context, id blob.ID, data []byte, opts blob.PutOptions) error {
+	_, err := g.put(ctx, id, data, opts)
+	return err
+}
+
+// put is create, returning the version the store gave what it wrote ("" on
+// a bucket that keeps no versions).
+func (g s3Guard) put(ctx context.Context, id blob.ID, data []byte, opts blob.PutOptions) (string, error) {
 	key := g.api.Key(string(id))
 
 	put := &s3.PutObjectInput{
@@ -205,35 +212,36 @@ func (g s3Guard) create(ctx context.Context, id blob.ID, data []byte, opts blob.
 		put.ObjectLockRetainUntilDate = aws.Time(time.Now().Add(opts.RetentionPeriod).UTC())
 	}
 
-	_, err := g.api.Client.PutObject(ctx, put)
+	res, err := g.api.Client.PutObject(ctx, put)
 	if preflight.ConditionFailed(err) {
-		return preflight.ErrAlreadyThere
+		return "", preflight.ErrAlreadyThere
 	}
 
 	if err != nil {
-		return g.api.Fail(ctx, err, repo.ActionPutObject)
+		return "", g.api.Fail(ctx, err, repo.ActionPutObject)
 	}
 
+	version := aws.ToString(res.VersionId)
 	if g.conditional {
-		return nil
+		return version, nil
 	}
 
 	// A store that ignores If-None-Match: what is there must be what was
 	// just written, or someone else wrote it.
 	out, err := g.api.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(g.api.Loc.Bucket), Key: aws.String(key)})
 	if err != nil {
-		return g.api.Fail(ctx, err, repo.ActionGetObject)
+		return "", g.api.Fail(ctx, err, repo.ActionGetObject)
 	}
 	defer out.Body.Close() //nolint:errcheck
 
 	got, err := io.ReadAll(io.LimitReader(out.Body, int64(len(data))+1))
 	if err != nil {
-		return g.api.Fail(ctx, err, repo.ActionGetObject)
+		return "", g.api.Fail(ctx, err, repo.ActionGetObject)
 	}
 
 	if !bytes.Equal(got, data) {
-		return preflight.ErrAlreadyThere
+		return "", preflight.ErrAlreadyThere
 	}
 
-	return nil
+	return version, nil
 }

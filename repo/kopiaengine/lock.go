@@ -194,7 +194,7 @@ func (g s3Guard) lock(ctx context.Context) (func(), error) {
 		taking := takingCount(id)
 		taking.Add(1)
 
-		err := g.create(ctx, preflight.LockName, newLockBody(), blob.PutOptions{})
+		version, err := g.put(ctx, preflight.LockName, newLockBody(), blob.PutOptions{})
 		if err == nil {
 			heldLocks.Store(id, true)
 		}
@@ -206,7 +206,7 @@ func (g s3Guard) lock(ctx context.Context) (func(), error) {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
 
-				g.api.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String(key)}) //nolint:errcheck // a lock left behind is taken over
+				g.api.RemoveWritten(ctx, key, version) //nolint:errcheck // a lock left behind is taken over
 				heldLocks.Delete(id)
 			}, nil
 		}

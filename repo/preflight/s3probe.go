@@ -7,7 +7,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"path"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,7 +60,7 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report, key string, de
 		return
 	}
 
-	payload := []byte("corso-desktop write check; safe to delete\n")
+	payload := probePayload
 
 	put := &s3.PutObjectInput{
 		Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(payload),
@@ -71,13 +73,13 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report, key string, de
 		put.ObjectLockRetainUntilDate = aws.Time(time.Now().Add(probeLock))
 	}
 
-	_, err := a.Client.PutObject(ctx, put)
+	written, err := a.Client.PutObject(ctx, put)
 	if err != nil && a.Loc.ObjectLock != nil && repo.CodeOf(a.Fail(ctx, err, repo.ActionPutObject)) == repo.CodeAccessDenied {
 		// Denied with a lock: without one tells which action is missing.
 		put.ObjectLockMode, put.ObjectLockRetainUntilDate, put.Body = "", nil, bytes.NewReader(payload)
-		if _, plain := a.Client.PutObject(ctx, put); plain == nil {
+		if plainPut, plain := a.Client.PutObject(ctx, put); plain == nil {
 			refused(repo.ActionPutObjectRetention, err)
-			a.removeProbe(key)
+			a.RemoveWritten(context.Background(), key, aws.ToString(plainPut.VersionId)) //nolint:errcheck
 
 			return
 		}
@@ -90,7 +92,15 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report, key string, de
 		return
 	}
 
-	defer repo.AfterAnswer(ctx, func() { a.removeProbe(key) })
+	// What the probe leaves to remove: on a bucket that keeps versions, the
+	// delete marker its first delete made, the version it wrote, and a
+	// second one where the store ignores If-None-Match.
+	versions := []string{}
+	if d, _ := deleted.get(); d != nil && aws.ToBool(d.DeleteMarker) && aws.ToString(d.VersionId) != "" {
+		versions = append(versions, aws.ToString(d.VersionId))
+	}
+
+	version := aws.ToString(written.VersionId)
 
 	// A second write that must not replace the first tells whether the
 	// store honours If-None-Match, which creating a repository relies on;
@@ -104,8 +114,14 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report, key string, de
 	})
 
 	out, err := a.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(key)})
-	_, secondErr := second.get()
+	secondPut, secondErr := second.get()
 	rep.ConditionalWrites = ConditionFailed(secondErr)
+
+	if secondErr == nil && aws.ToString(secondPut.VersionId) != "" {
+		versions = append(versions, aws.ToString(secondPut.VersionId))
+	}
+
+	removed := a.probeRemoval(ctx, rep, key, version, versions)
 
 	if err != nil {
 		refused(repo.ActionGetObject, err)
@@ -121,9 +137,86 @@ func (a *S3API) checkWrite(ctx context.Context, rep *repo.Report, key string, de
 	}
 
 	if denied == 0 {
-		rep.Add(repo.LineWrite, repo.StatusOK, "A test object was written, read back and deleted.")
+		rep.Add(repo.LineWrite, repo.StatusOK, "A test object was written, read back and "+removed)
 	}
 }
+
+// probeRemoval removes the probe and says how, for the end of the check's
+// line. On a bucket that keeps no versions the removal follows the
+// answer. On one that does, each version the probe made is deleted by
+// its ID before the answer, so that the line says what stays: nothing,
+// or (deleting versions refused, or the probe locked for its minute) its
+// version and a delete marker.
+func (a *S3API) probeRemoval(ctx context.Context, rep *repo.Report, key, version string, others []string) string {
+	if version == "" {
+		rep.Versioning = repo.VersioningOff
+		repo.AfterAnswer(ctx, func() { a.removeProbe(key) })
+
+		return "deleted."
+	}
+
+	rep.Versioning = repo.VersioningOn
+	if version == "null" {
+		rep.Versioning = repo.VersioningSuspended
+	}
+
+	where := path.Base(key)
+
+	if a.Loc.ObjectLock != nil {
+		// Locked like every blob of the repository, it cannot be deleted
+		// for its minute: hidden now, its version stays.
+		repo.AfterAnswer(ctx, func() {
+			a.removeProbe(key)
+
+			for _, v := range others {
+				a.RemoveWritten(context.Background(), key, v) //nolint:errcheck
+			}
+		})
+
+		return "deleted. This bucket keeps versions, and the test object was locked for " + fmt.Sprintf("%d seconds", int(probeLock.Seconds())) + " as the repository's blobs will be, so a delete marker hides it and its version (" + probeSize(where) + ") stays: remove it after that, or let the bucket's lifecycle rules expire it."
+	}
+
+	var refusal error
+
+	for _, v := range append([]string{version}, others...) {
+		if err := a.RemoveWritten(ctx, key, v); err != nil && refusal == nil {
+			refusal = err
+		}
+	}
+
+	if refusal != nil {
+		return "deleted. This bucket keeps versions, and these credentials may not delete one (" + repo.ActionDeleteObjectVersion + "), so a delete marker hides the test object and its version (" + probeSize(where) + ") stays."
+	}
+
+	return "deleted, with its versions: this bucket keeps versions."
+}
+
+func probeSize(name string) string { return fmt.Sprintf("%d bytes, %s", len(probePayload), name) }
+
+// RemoveWritten deletes an object this app wrote: on a bucket that keeps
+// versions, the very version it wrote (so neither it nor a delete marker
+// stays), and where deleting a version is refused, the object as such (a
+// delete marker then hides the version, which stays). It returns the
+// refusal, if any.
+func (a *S3API) RemoveWritten(ctx context.Context, key, version string) error {
+	plain := &s3.DeleteObjectInput{Bucket: aws.String(a.Loc.Bucket), Key: aws.String(key)}
+	if version == "" {
+		_, err := a.Client.DeleteObject(ctx, plain)
+		return err
+	}
+
+	_, err := a.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(a.Loc.Bucket), Key: aws.String(key), VersionId: aws.String(version)})
+	if err == nil {
+		return nil
+	}
+
+	a.Client.DeleteObject(ctx, plain) //nolint:errcheck // hidden, at least
+
+	return a.Fail(ctx, err, repo.ActionDeleteObjectVersion)
+}
+
+// probePayload is what the probe holds.
+var probePayload = []byte("corso-desktop write check; safe to delete\n")
 
 // probeLock is how long the object-lock probe stays locked.
 const probeLock = time.Minute

@@ -465,6 +465,14 @@ func (m *MinIO) Remove(t testing.TB, bucket, key string) {
 // AddUser creates a user allowed exactly the given S3 actions on bucket.
 func (m *MinIO) AddUser(t testing.TB, user, secret, bucket string, actions []string) {
 	t.Helper()
+	m.AddUserDenied(t, user, secret, bucket, actions, nil)
+}
+
+// AddUserDenied creates a user allowed the given S3 actions on bucket and
+// explicitly denied others (MinIO lets an allowed s3:DeleteObject delete
+// a version unless s3:DeleteObjectVersion is denied).
+func (m *MinIO) AddUserDenied(t testing.TB, user, secret, bucket string, actions, denied []string) {
+	t.Helper()
 
 	adm, err := madmin.NewWithOptions(m.Endpoint, &madmin.Options{
 		Creds:     credentials.NewStaticV4(RootUser, RootPassword, ""),
@@ -480,13 +488,21 @@ func (m *MinIO) AddUser(t testing.TB, user, secret, bucket string, actions []str
 		t.Fatalf("add user: %v", err)
 	}
 
-	quoted := make([]string, len(actions))
-	for i, a := range actions {
-		quoted[i] = `"` + a + `"`
+	statement := func(effect string, actions []string) string {
+		quoted := make([]string, len(actions))
+		for i, a := range actions {
+			quoted[i] = `"` + a + `"`
+		}
+
+		return fmt.Sprintf(`{"Effect":"%s","Action":[%s],"Resource":["arn:aws:s3:::%s","arn:aws:s3:::%s/*"]}`, effect, strings.Join(quoted, ","), bucket, bucket)
 	}
 
-	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[%s],"Resource":["arn:aws:s3:::%s","arn:aws:s3:::%s/*"]}]}`,
-		strings.Join(quoted, ","), bucket, bucket)
+	statements := statement("Allow", actions)
+	if len(denied) > 0 {
+		statements += "," + statement("Deny", denied)
+	}
+
+	policy := `{"Version":"2012-10-17","Statement":[` + statements + `]}`
 	name := "p-" + user
 
 	if err := adm.AddCannedPolicy(ctx, name, []byte(policy)); err != nil {
@@ -518,4 +534,42 @@ func (m *MinIO) TemporaryCredentials(t testing.TB, user, secret string) (accessK
 	}
 
 	return v.AccessKeyID, v.SecretAccessKey, v.SessionToken
+}
+
+// VersionedBucket makes a bucket that keeps every version of an object
+// (S3 versioning, without object lock).
+func (m *MinIO) VersionedBucket(t testing.TB) string {
+	t.Helper()
+
+	name := m.makeBucket(t, minio.MakeBucketOptions{})
+	if err := m.Client(t).EnableVersioning(context.Background(), name); err != nil {
+		t.Fatalf("versioning on %s: %v", name, err)
+	}
+
+	return name
+}
+
+// Versions lists every version and delete marker in bucket under prefix,
+// as "key version-id" ("key version-id marker" for a delete marker).
+func (m *MinIO) Versions(t testing.TB, bucket, prefix string) []string {
+	t.Helper()
+
+	var out []string
+
+	for o := range m.Client(t).ListObjects(context.Background(), bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true, WithVersions: true}) {
+		if o.Err != nil {
+			t.Fatalf("versions in %s: %v", bucket, o.Err)
+		}
+
+		v := o.Key + " " + o.VersionID
+		if o.IsDeleteMarker {
+			v += " marker"
+		}
+
+		out = append(out, v)
+	}
+
+	sort.Strings(out)
+
+	return out
 }
