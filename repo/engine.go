@@ -49,6 +49,15 @@ type Engine interface {
 	// requested identity. Owned by another identity, it refuses with
 	// CodeNotOwner unless told to take ownership.
 	Maintain(ctx context.Context, local Local, secrets Secrets, req MaintenanceRequest) (*MaintenanceResult, error)
+	// OldFormats lists what a connected repository's store keeps of its
+	// format besides the current one: older versions of kopia.repository
+	// and kopia.blobcfg, on a bucket that keeps versions. kopia re-wraps
+	// the master key on a passphrase change and re-encrypts nothing, so
+	// each older kopia.repository still opens the repository with the
+	// passphrase it was written for. With remove, every older version no
+	// object lock holds is deleted by its version ID, under the location's
+	// lock; the current version is never touched.
+	OldFormats(ctx context.Context, local Local, secrets Secrets, remove bool) (*OldFormats, error)
 	// Disconnect removes this app's connection state for a repository; the
 	// repository itself is not touched.
 	Disconnect(ctx context.Context, local Local) error

@@ -34,6 +34,8 @@ type passChangeForm struct {
 	next        *newPassphrase
 	submit      *widget.Button
 	dialog      *dialog.CustomDialog
+	// introText is what the dialog says first.
+	introText string
 }
 
 // askChangePassphrase reads what is stored (the keychain may prompt, so
@@ -91,7 +93,7 @@ func (a *App) showChangePassphrase(e library.Entry, info *repo.Info, secrets rep
 
 	finishing := e.PassphraseChange != nil
 	title, verb := "Change the passphrase of "+e.Name, "Change passphrase"
-	intro := "The repository is re-keyed in place: its backups are not re-encrypted, and it opens with the new passphrase only."
+	intro := "The repository is re-keyed in place and opens with the new passphrase from then on. " + oldCopiesBefore(e.Kind)
 
 	if finishing {
 		title, verb = "Finish changing the passphrase of "+e.Name, "Finish the change"
@@ -122,6 +124,7 @@ func (a *App) showChangePassphrase(e library.Entry, info *repo.Info, secrets rep
 	f.submit.Importance = widget.HighImportance
 	cancel := widget.NewButton("Cancel", func() { f.dialog.Hide() })
 
+	f.introText = intro
 	content := container.NewVBox(wrapped(intro), lostPassphraseWarning(), form)
 	f.dialog = dialog.NewCustomWithoutButtons(title, content, a.win)
 	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.submit})
@@ -169,6 +172,11 @@ type passChangeResult struct {
 	keychainErr error
 	// stale names what still holds the old passphrase.
 	stale []string
+	// old is what the store keeps of the format before the change, and
+	// secrets what opens it now, for the offer to remove it.
+	old     *repo.OldFormats
+	oldErr  error
+	secrets repo.Secrets
 }
 
 // changePassphrase runs a change (or finishes one): the change is recorded
@@ -199,9 +207,10 @@ func (a *App) changePassphrase(e library.Entry, retention repo.Retention, curren
 			return err
 		}
 
-		res.info = info
-		res.home, res.keychainErr = a.lib.FinishPassphraseChange(ctx, &e, repo.Secrets{Passphrase: next, S3: current.S3})
+		res.info, res.secrets = info, repo.Secrets{Passphrase: next, S3: current.S3}
+		res.home, res.keychainErr = a.lib.FinishPassphraseChange(ctx, &e, res.secrets)
 		res.stale = a.staleCopies(ctx, e, info.UniqueID)
+		res.old, res.oldErr = a.eng.OldFormats(ctx, a.lib.Local(e.ID), res.secrets, false)
 
 		return nil
 	}, func(err error) {
@@ -296,7 +305,8 @@ func (a *App) staleCopies(ctx context.Context, e library.Entry, uniqueID string)
 // showPassChanged says what changed, where the new passphrase is, and
 // what still holds the old one.
 func (a *App) showPassChanged(e library.Entry, res passChangeResult) {
-	lines := []string{"The passphrase of " + e.Name + " is changed: the repository opens with the new passphrase, and the old one is refused."}
+	lines := []string{"The passphrase of " + e.Name + " is changed: the repository's format now opens with the new passphrase, and no longer with the old one.",
+		oldCopiesAfter(res.old, res.oldErr)}
 
 	switch {
 	case res.keychainErr != nil:
@@ -319,7 +329,13 @@ func (a *App) showPassChanged(e library.Entry, res passChangeResult) {
 
 	text := strings.Join(lines, "\n\n")
 	a.lastInfo = text
-	a.showDialog(dialog.NewCustom("Passphrase changed", "Close", scrolledText(text), a.win))
+
+	content := container.NewVBox(scrolledText(text))
+	if res.oldErr == nil && res.old.Copies() > 0 && countUnlocked(res.old) > 0 {
+		content.Add(a.removeOldFormatsButton(e, res.secrets, res.old))
+	}
+
+	a.showDialog(dialog.NewCustom("Passphrase changed", "Close", content, a.win))
 }
 
 // finishPassphraseChange finishes an interrupted change before a

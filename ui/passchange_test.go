@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -120,7 +121,7 @@ func TestChangePassphrase(t *testing.T) {
 			t.Fatalf("during the change the keychain held %q (%v), not the old passphrase", eng.during, eng.duringErr)
 		}
 
-		for _, want := range []string{`"Same one"`, cfg, "CORSO_PASSPHRASE", "in place of the old one"} {
+		for _, want := range []string{`"Same one"`, cfg, "CORSO_PASSPHRASE", "in place of the old one", "any copy of it made before now"} {
 			if !strings.Contains(h.a.lastInfo, want) {
 				t.Errorf("the message does not say %q:\n%s", want, h.a.lastInfo)
 			}
@@ -301,4 +302,82 @@ func TestPassphraseChangeWhenTheKeychainRefuses(t *testing.T) {
 	if got, _ := kc.Get(ctx, e.ID+"/passphrase"); got != changedPassphrase {
 		t.Fatal("the keychain does not hold the new passphrase")
 	}
+}
+
+// overlayButton is the button labelled text in the topmost dialog, or nil.
+func (h *harness) overlayButton(text string) *widget.Button {
+	var found *widget.Button
+
+	h.loop.onUI(func() {
+		top := h.a.win.Canvas().Overlays().Top()
+		if top == nil {
+			return
+		}
+
+		for _, o := range test.LaidOutObjects(top) {
+			if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
+				found = b
+			}
+		}
+	})
+
+	return found
+}
+
+// TestPassphraseChangeSaysWhatStillOpensIt, over both engines: on a
+// bucket that keeps versions the change says the older kopia.repository
+// still opens the repository with the old passphrase, and offers to
+// remove it; removed, the bucket holds only the current format and the
+// app says how many went. A folder's change says copies of the folder
+// still open it.
+func TestPassphraseChangeSaysWhatStillOpensIt(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		m := repotest.Shared(t, repotest.Options{})
+		bucket := m.VersionedBucket(t)
+		h := newHarnessOver(t, eng)
+
+		h.s3Form(m, bucket, "versioned")
+		h.tap(h.a.flow.checkButton)
+		h.idle()
+		e := h.createHere("Versioned")
+
+		f := h.openChange(e)
+		if !strings.Contains(f.introText, "older version the bucket keeps") {
+			t.Fatalf("the change dialog does not say what the old passphrase still opens: %q", f.introText)
+		}
+
+		h.typeInto(f.next.pass, changedPassphrase)
+		h.typeInto(f.next.confirm, changedPassphrase)
+		h.loop.until(t, "the rating", f.next.ratingDone)
+		h.tap(f.submit)
+		h.idle()
+
+		if !strings.Contains(h.a.lastInfo, "1 older version of kopia.repository is in it") {
+			t.Fatalf("after the change: %q (last error %v)", h.a.lastInfo, h.a.lastError)
+		}
+
+		remove := h.overlayButton("Remove the older versions…")
+		if remove == nil {
+			t.Fatal("no offer to remove the older versions")
+		}
+
+		h.tap(remove)
+
+		d, ok := h.a.dialog.(*dialog.ConfirmDialog)
+		if !ok {
+			t.Fatal("no confirmation before removing")
+		}
+
+		h.loop.onUI(func() { d.Confirm() })
+		h.idle()
+
+		if !strings.HasPrefix(h.a.lastInfo, "Removed 3 older versions.") {
+			t.Fatalf("after the removal: %q (last error %v)", h.a.lastInfo, h.a.lastError)
+		}
+
+		prefix := "versioned/kopia."
+		if left := m.Versions(t, bucket, prefix); len(left) != 2 {
+			t.Fatalf("the bucket keeps %v", left)
+		}
+	})
 }

@@ -119,6 +119,15 @@ func TestEngineContract(t *testing.T) {
 				t.Fatalf("a short new passphrase: %v", err)
 			}
 
+			// A folder keeps no versions of its format; a connection that
+			// is not there is said.
+			if old, err := e.OldFormats(ctx, other, newSec, true); err != nil || old.Versioning != repo.VersioningNotABucket || old.Removed != 0 {
+				t.Fatalf("older formats of a folder: %+v %v", old, err)
+			}
+
+			_, err = e.OldFormats(ctx, repotest.LocalIn(filepath.Join(dir, "never")), newSec, false)
+			repotest.RequireCode(t, err, repo.CodeNotConnected)
+
 			if _, err := e.ChangePassphrase(ctx, other, newSec, repo.PassphraseChange{New: sec.Passphrase}); err != nil {
 				t.Fatalf("change back: %v", err)
 			}

@@ -24,6 +24,7 @@ var handlers = map[string]func(context.Context, repo.Engine, engineRequest) engi
 	opContents:           serveContents,
 	opChangePassphrase:   serveChangePassphrase,
 	opMaintain:           serveMaintain,
+	opOldFormats:         serveOldFormats,
 	opResolveCredentials: serveResolveCredentials,
 	opStrength:           serveStrength,
 }
@@ -238,4 +239,20 @@ func (c *Client) PassphraseStrength(ctx context.Context, p string, known ...stri
 func serveStrength(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
 	st, err := eng.PassphraseStrength(ctx, req.Secrets.Passphrase, req.Known...)
 	return engineMessage{Done: true, Strength: &st, Err: encodeError(err)}
+}
+
+const opOldFormats = "oldFormats"
+
+func (c *Client) OldFormats(ctx context.Context, local repo.Local, secrets repo.Secrets, remove bool) (*repo.OldFormats, error) {
+	m, err := c.call(ctx, engineRequest{Op: opOldFormats, Local: local, Secrets: secrets, Remove: remove})
+	if err != nil {
+		return nil, err
+	}
+
+	return m.OldFormats, m.Err.decode()
+}
+
+func serveOldFormats(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
+	old, err := eng.OldFormats(ctx, req.Local, req.Secrets, req.Remove)
+	return engineMessage{Done: true, OldFormats: old, Err: encodeError(err)}
 }

@@ -17,7 +17,7 @@ import (
 // Protocol is the wire format's version. It changes whenever a message
 // changes meaning, so an app and an engine from different releases say so
 // instead of misreading each other.
-const Protocol = 3
+const Protocol = 4
 
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
@@ -35,6 +35,8 @@ type engineRequest struct {
 	Checked *reportWire `json:"checked,omitempty"`
 	// Maintenance is the run asked for, for opMaintain.
 	Maintenance *repo.MaintenanceRequest `json:"maintenance,omitempty"`
+	// Remove asks opOldFormats to delete what it finds.
+	Remove bool `json:"remove,omitempty"`
 }
 
 // engineMessage is one line from the engine: a progress step, or the
@@ -48,6 +50,7 @@ type engineMessage struct {
 	Strength   *repo.Strength          `json:"strength,omitempty"`
 	Contents   *repo.Contents          `json:"contents,omitempty"`
 	Maintained *repo.MaintenanceResult `json:"maintained,omitempty"`
+	OldFormats *repo.OldFormats        `json:"oldFormats,omitempty"`
 	Err        *errorWire              `json:"err,omitempty"`
 }
 

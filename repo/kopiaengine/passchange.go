@@ -52,7 +52,6 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 		return nil, err
 	}
 
-	began := time.Now()
 	keys := preflight.ResolveKeys(ctx, n, secrets.S3)
 	ctx = withKeys(ctx, keys)
 
@@ -63,6 +62,13 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 
 	if rep.Err != nil {
 		return nil, rep.Err
+	}
+
+	// The passphrases are proven before the lock is taken, so that one
+	// that stops opening the format while this change waits for the lock
+	// is known to have been changed meanwhile, not mistyped.
+	if err := proveEither(ctx, n, keys, secrets.Passphrase, change.New); err != nil {
+		return nil, preflight.Classify(ctx, err, repo.Describe(n))
 	}
 
 	// The location's lock keeps a Clear or a create from elsewhere from
@@ -80,7 +86,7 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 
 		err = rewriteFormat(ctx, bs, secrets.Passphrase, change)
 		if errors.Is(err, format.ErrInvalidPassword) {
-			return changedMeanwhile(ctx, bs, began, n, err)
+			return changedMeanwhile(ctx, bs, n, err)
 		}
 
 		return err
@@ -96,27 +102,32 @@ func changePassphraseOp(ctx context.Context, local repo.Local, secrets repo.Secr
 	return open(ctx, local, repo.Secrets{Passphrase: change.New, S3: secrets.S3}, openRequest{})
 }
 
-// recentChange is how recent a rewrite of kopia.repository must be for a
-// passphrase that does not open it to be taken as changed meanwhile.
-const recentChange = 10 * time.Minute
-
-// changedMeanwhile says why neither passphrase of a change opens the
-// format: when kopia.repository was rewritten while this change waited
-// for the lock, or moments before it began, another change (another
-// Corso Desktop, the Corso CLI) won; otherwise the passphrase is wrong.
-func changedMeanwhile(ctx context.Context, st blob.Storage, began time.Time, n repo.Settings, err error) error {
-	md, merr := st.GetMetadata(ctx, format.KopiaRepositoryBlobID)
-	if merr != nil || md.Timestamp.Before(began.Add(-recentChange)) {
+// proveEither says whether the format opens with the current passphrase,
+// or with the new one (a change that stopped after its format write).
+func proveEither(ctx context.Context, n repo.Settings, keys *preflight.Keys, current, next string) error {
+	st, err := openStorage(ctx, n, keys, false)
+	if err != nil {
 		return err
 	}
+	defer st.Close(ctx) //nolint:errcheck
 
-	when := "moments before this change began"
-	if !md.Timestamp.Before(began) {
-		when = "while this change waited for its turn"
+	_, _, err = managerFor(ctx, formatOnlyStorage{Storage: st}, current, next)
+
+	return err
+}
+
+// changedMeanwhile is the sentence for a format that opened with one of
+// the change's passphrases moments before its lock was taken and opens
+// with neither now: another change (another Corso Desktop, the Corso CLI)
+// rewrote it while this one waited.
+func changedMeanwhile(ctx context.Context, st blob.Storage, n repo.Settings, err error) error {
+	when := ""
+	if md, merr := st.GetMetadata(ctx, format.KopiaRepositoryBlobID); merr == nil {
+		when = " at " + md.Timestamp.Local().Format("15:04:05")
 	}
 
-	return repo.NewError(repo.CodeLostRace, err, "The passphrase of %s was changed at %s, %s, by another Corso Desktop or the Corso CLI: the current passphrase typed here no longer opens it. Nothing was changed here; open the repository with the passphrase that change set.",
-		repo.Describe(n), md.Timestamp.Local().Format("15:04:05"), when)
+	return repo.NewError(repo.CodeLostRace, err, "The passphrase of %s was changed%s, while this change waited for its turn, by another Corso Desktop or the Corso CLI: the current passphrase typed here no longer opens it. Nothing was changed here; open the repository with the passphrase that change set.",
+		repo.Describe(n), when)
 }
 
 // rewriteFormat takes the format from whichever step it is at to the end.

@@ -266,7 +266,7 @@ func TestConcurrentPassphraseChangesLeaveOne(t *testing.T) {
 
 				// The loser is told another change won, not that its
 				// passphrase was never right.
-				if loser := errs[1-winner]; repo.CodeOf(loser) == repo.CodeLostRace && !strings.Contains(loser.Error(), "was changed at") {
+				if loser := errs[1-winner]; repo.CodeOf(loser) == repo.CodeLostRace && !strings.Contains(loser.Error(), "while this change waited") {
 					t.Errorf("%s/%s round %d: the losing change was told %q", ename, loc.name, i, loser)
 				}
 
