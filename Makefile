@@ -132,7 +132,7 @@ fuzz:
 
 # The long fault-injection family (docs/reliability.md): every race run
 # many more times, a kill after every write, repeated three times.
-FAULT_TESTS := Race|Interrupted|Concurrent|Kill|Silent|Stall|Cancel|Misbehaving|DiskFull|Overlap|OnlyKopias|NamesTheStore|Unusable|FormatWithoutIndex|EngineContract
+FAULT_TESTS := Race|Interrupted|Concurrent|Kill|Silent|Stall|Cancel|Misbehaving|DiskFull|Overlap|OnlyKopias|NamesTheStore|Unusable|FormatWithoutIndex|EngineContract|WithinItsBound|StaleLock|Oversized|CrashedHelper
 faults: deps tools
 	CORSO_RACE_ROUNDS=40 CORSO_KILL_POINTS=all scripts/with-keyring.sh $(GO) test -tags ci,$(TAGS) -count=3 -parallel 8 -timeout 90m -run '$(FAULT_TESTS)' ./repo/...
 

@@ -69,8 +69,8 @@ func (o *ObjectLock) normalize() (*ObjectLock, *Error) {
 	}
 
 	if o.Extend && o.Period < MinExtendedRetentionPeriod {
-		return nil, InvalidField(FieldObjectLock, "With lock extension on, lock blobs for at least %s: kopia extends locks in full maintenance, which it plans every %s, and refuses a lock that does not outlast that by another 24 hours.",
-			DescribePeriod(MinExtendedRetentionPeriod), DescribePeriod(KopiaFullMaintenanceInterval))
+		return nil, InvalidField(FieldObjectLock, "With lock extension on, lock blobs for at least %s: kopia extends locks in full maintenance, which it plans every %d hours, and refuses a lock that does not outlast that by another 24 hours.",
+			DescribePeriod(MinExtendedRetentionPeriod), int(KopiaFullMaintenanceInterval/time.Hour))
 	}
 
 	if o.Period < MinRetentionPeriod {

@@ -123,8 +123,14 @@ func TestHelperRefusesAnOversizedRequest(t *testing.T) {
 func serveLine(t *testing.T, line []byte) error {
 	t.Helper()
 
+	// The input stays open until the answer is in: its end would cancel.
+	in, w := io.Pipe()
+	defer w.Close()
+
+	go w.Write(append(line, '\n')) //nolint:errcheck // read whole, or refused
+
 	var out strings.Builder
-	if err := engineproto.Serve(context.Background(), eng, strings.NewReader(string(line)+"\n"), &out); err != nil {
+	if err := engineproto.Serve(context.Background(), eng, in, &out); err != nil {
 		t.Fatal(err)
 	}
 

@@ -255,7 +255,7 @@ func TestCheckNamesEachMissingObjectLockAction(t *testing.T) {
 
 			s := m.Settings(bucket, "repo")
 			s.Credentials.AccessKeyID = user
-			s.ObjectLock = &repo.ObjectLock{Mode: repo.RetentionGovernance, Period: 24 * time.Hour, Extend: true}
+			s.ObjectLock = &repo.ObjectLock{Mode: repo.RetentionGovernance, Period: 48 * time.Hour, Extend: true}
 
 			rep, err := eng.Check(context.Background(), s, repo.S3Secrets{SecretAccessKey: secret}, repo.CheckWrite)
 			if err != nil {
