@@ -41,12 +41,12 @@ func ConnectCommand(s repo.Settings, o CommandOptions) shellcmd.Command {
 	}
 
 	c := shellcmd.Command{
-		Comments: []string{"Replace each REPLACE_WITH_… value first.", "Corso signs in to Microsoft 365 before it opens the repository."},
+		Comments: []string{"Corso signs in to Microsoft 365 before it opens the repository."},
 		Env: []shellcmd.Var{
-			{Name: "AZURE_CLIENT_ID", Value: PlaceholderClientID, Placeholder: true},
-			{Name: "AZURE_CLIENT_SECRET", Value: PlaceholderClientSecret, Placeholder: true},
-			{Name: "AZURE_TENANT_ID", Value: PlaceholderTenantID, Placeholder: true},
-			{Name: "CORSO_PASSPHRASE", Value: PlaceholderPassphrase, Placeholder: true},
+			{Name: "AZURE_CLIENT_ID", Value: PlaceholderClientID, Placeholder: true, Prompt: "Azure app (client) ID"},
+			{Name: "AZURE_CLIENT_SECRET", Value: PlaceholderClientSecret, Placeholder: true, Prompt: "Azure client secret", Secret: true},
+			{Name: "AZURE_TENANT_ID", Value: PlaceholderTenantID, Placeholder: true, Prompt: "Azure tenant ID"},
+			{Name: "CORSO_PASSPHRASE", Value: PlaceholderPassphrase, Placeholder: true, Prompt: "Repository passphrase", Secret: true},
 		},
 		Args: []string{"corso", "repo", "connect"},
 	}
@@ -89,10 +89,10 @@ func ConnectCommand(s repo.Settings, o CommandOptions) shellcmd.Command {
 	case repo.CredentialsKeys:
 		c.Env = append(c.Env,
 			shellcmd.Var{Name: "AWS_ACCESS_KEY_ID", Value: cred.AccessKeyID},
-			shellcmd.Var{Name: "AWS_SECRET_ACCESS_KEY", Value: PlaceholderSecretKey, Placeholder: true})
+			shellcmd.Var{Name: "AWS_SECRET_ACCESS_KEY", Value: PlaceholderSecretKey, Placeholder: true, Prompt: "AWS secret access key", Secret: true})
 
 		if o.SessionToken {
-			c.Env = append(c.Env, shellcmd.Var{Name: "AWS_SESSION_TOKEN", Value: PlaceholderSessionToken, Placeholder: true})
+			c.Env = append(c.Env, shellcmd.Var{Name: "AWS_SESSION_TOKEN", Value: PlaceholderSessionToken, Placeholder: true, Prompt: "AWS session token", Secret: true})
 		}
 	case repo.CredentialsProfile:
 		c.Env = append(c.Env, shellcmd.Var{Name: "AWS_PROFILE", Value: cred.Profile})

@@ -368,12 +368,16 @@ func TestCopiedCommandPerShellAndOS(t *testing.T) {
 	fs := repo.Filesystem{Path: `/srv/corso repo`}
 	c := corsoconfig.ConnectCommand(fs, corsoconfig.CommandOptions{})
 
-	if got := c.Render(shellcmd.PowerShell); !strings.Contains(got, "$Env:CORSO_PASSPHRASE = "+corsoconfig.PlaceholderPassphrase+"\n") ||
+	if got := c.Render(shellcmd.PowerShell); !strings.Contains(got, "$Env:CORSO_PASSPHRASE = '"+corsoconfig.PlaceholderPassphrase+"'\n") ||
 		!strings.HasSuffix(got, "corso repo connect filesystem --path '/srv/corso repo'\n") {
 		t.Errorf("PowerShell:\n%s", got)
 	}
 
-	if got := c.Render(shellcmd.Cmd); !strings.Contains(got, "set CORSO_PASSPHRASE="+corsoconfig.PlaceholderPassphrase+"\n") ||
+	if got := c.Render(shellcmd.POSIX); !strings.Contains(got, "export CORSO_PASSPHRASE='"+corsoconfig.PlaceholderPassphrase+"'\n") {
+		t.Errorf("POSIX:\n%s", got)
+	}
+
+	if got := c.Render(shellcmd.Cmd); !strings.Contains(got, `set "CORSO_PASSPHRASE=`+corsoconfig.PlaceholderPassphrase+"\"\n") ||
 		!strings.HasSuffix(got, `corso repo connect filesystem --path "/srv/corso repo"`+"\n") {
 		t.Errorf("cmd.exe:\n%s", got)
 	}

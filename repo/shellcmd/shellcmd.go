@@ -9,6 +9,7 @@ package shellcmd
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -52,9 +53,38 @@ func Default(goos string) Shell {
 type Var struct {
 	Name  string
 	Value string
-	// Placeholder marks a value the user must replace (a secret the app
-	// never hands out); Value then says what to put there.
+	// Placeholder marks a value the user must supply (a secret the app
+	// never hands out); Value then says what to put there, and Prompt what
+	// to ask for it when the command asks instead.
 	Placeholder bool
+	Prompt      string
+	// Secret: what is typed for it is not shown while typed.
+	Secret bool
+}
+
+// Form is how a command's placeholders reach the shell.
+type Form int
+
+// The forms of a command with placeholders.
+const (
+	// FormReplace: each placeholder is a quoted value to replace; what is
+	// pasted there lands in the shell's history.
+	FormReplace Form = iota
+	// FormAsk: the command asks for each value when it runs, so nothing
+	// of it lands in the shell's history.
+	FormAsk
+)
+
+// Forms lists both, in the order a picker shows them.
+var Forms = []Form{FormAsk, FormReplace}
+
+// Name is the form's name for people.
+func (f Form) Name() string {
+	if f == FormAsk {
+		return "Ask for each secret when run"
+	}
+
+	return "Placeholders to replace"
 }
 
 // Command is a program with its arguments, the variables to set first and
@@ -65,7 +95,7 @@ type Command struct {
 	Args     []string
 }
 
-// HasPlaceholders says whether any value must be replaced before running.
+// HasPlaceholders says whether any value must be supplied before running.
 func (c Command) HasPlaceholders() bool {
 	for _, v := range c.Env {
 		if v.Placeholder {
@@ -76,8 +106,15 @@ func (c Command) HasPlaceholders() bool {
 	return false
 }
 
-// Render returns the command as lines to paste into sh.
-func (c Command) Render(sh Shell) string {
+// Render returns the command as lines to paste into sh, each placeholder
+// a quoted value to replace.
+func (c Command) Render(sh Shell) string { return c.RenderForm(sh, FormReplace) }
+
+// RenderForm returns the command as lines to paste into sh, its
+// placeholders in form f. Asking, the whole is one block (a brace group,
+// a script block, a parenthesised block), so that the shell reads all of
+// a paste before the first question reads from the terminal.
+func (c Command) RenderForm(sh Shell, f Form) string {
 	var b strings.Builder
 
 	comment := "# "
@@ -85,21 +122,22 @@ func (c Command) Render(sh Shell) string {
 		comment = "REM "
 	}
 
-	for _, line := range c.Comments {
+	comments := c.Comments
+	if c.HasPlaceholders() {
+		comments = append(slices.Clone(comments), placeholderNote(sh, f))
+	}
+
+	for _, line := range comments {
 		b.WriteString(comment + line + "\n")
 	}
 
+	ask := f == FormAsk && c.HasPlaceholders()
+	if ask {
+		b.WriteString(map[Shell]string{POSIX: "{", PowerShell: "& {", Cmd: "("}[sh] + "\n")
+	}
+
 	for _, v := range c.Env {
-		switch sh {
-		case PowerShell:
-			b.WriteString("$Env:" + v.Name + " = " + QuotePowerShell(v.Value) + "\n")
-		case Cmd:
-			// `set NAME=value` takes the rest of the line verbatim once cmd's
-			// own escapes are removed, so only cmd's characters are escaped.
-			b.WriteString("set " + v.Name + "=" + escapeCmd(v.Value) + "\n")
-		default:
-			b.WriteString("export " + v.Name + "=" + QuotePOSIX(v.Value) + "\n")
-		}
+		b.WriteString(renderVar(sh, v, ask && v.Placeholder) + "\n")
 	}
 
 	words := make([]string, len(c.Args))
@@ -116,7 +154,78 @@ func (c Command) Render(sh Shell) string {
 
 	b.WriteString(strings.Join(words, " ") + "\n")
 
+	if ask {
+		b.WriteString(map[Shell]string{POSIX: "}", PowerShell: "}", Cmd: ")"}[sh] + "\n")
+	}
+
 	return b.String()
+}
+
+// placeholderNote says, above the command, how its placeholders are
+// filled in this shell and form.
+func placeholderNote(sh Shell, f Form) string {
+	if f == FormAsk {
+		if sh == Cmd {
+			return "It asks for each value when it runs; cmd.exe cannot hide what you type."
+		}
+
+		return "It asks for each value when it runs, hiding the secrets; nothing you type lands in the shell's history."
+	}
+
+	switch sh {
+	case PowerShell:
+		return "Replace each REPLACE_WITH_… value between its quotes (write each ' or ‘ ’ in it twice); what you paste stays in the shell's history."
+	case Cmd:
+		return "Replace each REPLACE_WITH_… value between its quotes (it may not hold a \" or a %); what you paste stays in this window's history."
+	}
+
+	return "Replace each REPLACE_WITH_… value between its quotes (it may hold anything but a '); what you paste stays in the shell's history."
+}
+
+// renderVar sets one variable; asked, it reads it from the terminal.
+func renderVar(sh Shell, v Var, ask bool) string {
+	prompt := v.Prompt
+	if prompt == "" {
+		prompt = v.Name
+	}
+
+	switch {
+	case sh == PowerShell && ask && v.Secret:
+		// Read-Host -AsSecureString hides what is typed in Windows
+		// PowerShell 5.1 and PowerShell 7 alike; NetworkCredential turns
+		// it back into the plain string the variable needs.
+		return "$Env:" + v.Name + " = [System.Net.NetworkCredential]::new('', (Read-Host -AsSecureString " + quotePowerShellString(prompt) + ")).Password"
+	case sh == PowerShell && ask:
+		return "$Env:" + v.Name + " = Read-Host " + quotePowerShellString(prompt)
+	case sh == PowerShell:
+		// The right of an assignment is an expression: only a quoted
+		// string is a string there (a bare word would run as a command).
+		return "$Env:" + v.Name + " = " + quotePowerShellString(v.Value)
+	case sh == Cmd && ask:
+		// cmd.exe cannot hide what is typed; it keeps no history file.
+		return "set /p \"" + v.Name + "=" + prompt + ": \""
+	case sh == Cmd && v.Placeholder:
+		// Quoted whole, so that a value pasted between the quotes may
+		// hold spaces and & | < > ^ ( ).
+		return "set \"" + v.Name + "=" + v.Value + "\""
+	case sh == Cmd:
+		// `set NAME=value` takes the rest of the line verbatim once cmd's
+		// own escapes are removed, so only cmd's characters are escaped.
+		return "set " + v.Name + "=" + escapeCmd(v.Value)
+	case ask && v.Secret:
+		// POSIX read has no -s (dash's has none): the terminal's echo is
+		// turned off around it instead.
+		// Echo goes off before the prompt shows, so that nothing typed
+		// after it is seen.
+		return "stty -echo 2>/dev/null; printf '%s: ' " + QuotePOSIX(prompt) + " >&2; IFS= read -r " + v.Name + "; stty echo 2>/dev/null; printf '\\n' >&2; export " + v.Name
+	case ask:
+		return "printf '%s: ' " + QuotePOSIX(prompt) + " >&2; IFS= read -r " + v.Name + "; export " + v.Name
+	case v.Placeholder:
+		// Quoted even when it needs no quotes: what replaces it will.
+		return "export " + v.Name + "='" + strings.ReplaceAll(v.Value, "'", `'\''`) + "'"
+	}
+
+	return "export " + v.Name + "=" + QuotePOSIX(v.Value)
 }
 
 var (
@@ -139,6 +248,28 @@ func QuotePOSIX(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// quotePowerShellString is s as a single-quoted PowerShell string, always:
+// only a single quote (typographic ones included) is special inside, and
+// is written twice.
+func quotePowerShellString(s string) string {
+	var b strings.Builder
+
+	b.WriteByte('\'')
+
+	for _, r := range s {
+		switch r {
+		case '\'', '\u2018', '\u2019', '\u201a', '\u201b':
+			b.WriteRune(r)
+		}
+
+		b.WriteRune(r)
+	}
+
+	b.WriteByte('\'')
+
+	return b.String()
+}
+
 // isFlag says whether s is a --flag word, which needs no quoting.
 func isFlag(s string) bool {
 	return strings.HasPrefix(s, "--") && powerShellSafe.MatchString(s)
@@ -157,22 +288,7 @@ func QuotePowerShell(s string) string {
 		return s
 	}
 
-	var b strings.Builder
-
-	b.WriteByte('\'')
-
-	for _, r := range s {
-		switch r {
-		case '\'', '\u2018', '\u2019', '\u201a', '\u201b':
-			b.WriteRune(r)
-		}
-
-		b.WriteRune(r)
-	}
-
-	b.WriteByte('\'')
-
-	return b.String()
+	return quotePowerShellString(s)
 }
 
 // cmdSpecial are the characters cmd.exe acts on outside double quotes.

@@ -2,6 +2,9 @@ package shellcmd
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,7 +90,11 @@ func TestPowerShellRoundTrip(t *testing.T) {
 	for _, v := range awkward {
 		line := sample(v).Render(PowerShell)
 
-		env, args := parsePowerShell(t, line)
+		env, args, err := parsePowerShell(line)
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+
 		if env["CORSO_TEST_VALUE"] != v {
 			t.Errorf("env %q came back as %q\n%s", v, env["CORSO_TEST_VALUE"], line)
 		}
@@ -136,38 +143,116 @@ func TestDefaultShell(t *testing.T) {
 	}
 }
 
-// parsePowerShell reads the lines Render writes for PowerShell by the
-// language's quoting rules: single-quoted strings (a quote written twice,
-// typographic quotes included) and bare words.
-func parsePowerShell(t *testing.T, text string) (map[string]string, []string) {
-	t.Helper()
-
+// parsePowerShell reads the lines RenderForm writes for PowerShell by the
+// language's documented grammar (about_Parsing, about_Quoting_Rules): a
+// comment; the script block `& {` … `}` the asking form is wrapped in; an
+// assignment to $Env:NAME, whose right side is parsed in expression mode,
+// where only a quoted string is a string (a bare word runs as a command,
+// and a double-quoted string expands $ and `, so both are refused) or one
+// of the two Read-Host forms, which take the next of typed; and the
+// command, parsed in argument mode. It refuses what PowerShell would not
+// read as the same values.
+func parsePowerShell(text string, typed ...string) (map[string]string, []string, error) {
 	env := map[string]string{}
 
 	var args []string
 
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		if strings.HasPrefix(line, "#") {
+		switch {
+		case strings.HasPrefix(line, "#"), line == "& {", line == "}":
 			continue
-		}
+		case strings.HasPrefix(line, "$Env:"):
+			name, rhs, ok := strings.Cut(strings.TrimPrefix(line, "$Env:"), " = ")
+			if !ok || !psName.MatchString(name) {
+				return nil, nil, fmt.Errorf("not an assignment: %q", line)
+			}
 
-		words := psWords(t, line)
-		if len(words) == 3 && strings.HasPrefix(words[0], "$Env:") && words[1] == "=" {
-			env[strings.TrimPrefix(words[0], "$Env:")] = words[2]
-			continue
-		}
+			value, err := psExpression(rhs, &typed)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w in %q", err, line)
+			}
 
-		args = words
+			env[name] = value
+		default:
+			words, err := psWords(line)
+			if err != nil {
+				return nil, nil, err
+			}
+
+			args = words
+		}
 	}
 
-	return env, args
+	return env, args, nil
+}
+
+var psName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// psExpression is the value of the right side of an assignment.
+func psExpression(rhs string, typed *[]string) (string, error) {
+	next := func() (string, error) {
+		if len(*typed) == 0 {
+			return "", errors.New("Read-Host with nothing typed")
+		}
+
+		v := (*typed)[0]
+		*typed = (*typed)[1:]
+
+		return v, nil
+	}
+
+	for _, form := range []struct{ head, tail string }{
+		{"[System.Net.NetworkCredential]::new('', (Read-Host -AsSecureString ", ")).Password"},
+		{"Read-Host ", ""},
+	} {
+		if strings.HasPrefix(rhs, form.head) && strings.HasSuffix(rhs, form.tail) {
+			prompt := strings.TrimSuffix(strings.TrimPrefix(rhs, form.head), form.tail)
+			if words, err := psWords(prompt); err != nil || len(words) != 1 || !isPSQuote([]rune(prompt)[0]) {
+				return "", fmt.Errorf("a prompt that is not one quoted string (%v)", err)
+			}
+
+			return next()
+		}
+	}
+
+	rs := []rune(rhs)
+
+	switch {
+	case len(rs) == 0:
+		return "", errors.New("nothing on the right of =")
+	case rs[0] == '"':
+		if strings.ContainsAny(rhs, "$`") {
+			return "", errors.New("a double-quoted string that expands $ or `")
+		}
+
+		if len(rs) < 2 || rs[len(rs)-1] != '"' || strings.Contains(string(rs[1:len(rs)-1]), `"`) {
+			return "", errors.New("not one double-quoted string")
+		}
+
+		return string(rs[1 : len(rs)-1]), nil
+	case !isPSQuote(rs[0]):
+		// Expression mode: a bare word is a command to run, not a value.
+		return "", errors.New("a bare word, which PowerShell would run as a command")
+	}
+
+	words, err := psWords(rhs)
+	if err != nil {
+		return "", err
+	}
+
+	if len(words) != 1 || !isPSQuote(rs[len(rs)-1]) {
+		return "", errors.New("more than one quoted string")
+	}
+
+	return words[0], nil
 }
 
 func isPSQuote(r rune) bool { return strings.ContainsRune("'\u2018\u2019\u201a\u201b", r) }
 
-func psWords(t *testing.T, line string) []string {
-	t.Helper()
-
+// psWords splits a line in argument mode: single-quoted strings (a quote
+// written twice, typographic quotes included) and bare words without
+// PowerShell's special characters.
+func psWords(line string) ([]string, error) {
 	var words []string
 
 	rs := []rune(line)
@@ -182,7 +267,7 @@ func psWords(t *testing.T, line string) []string {
 
 			for {
 				if i >= len(rs) {
-					t.Fatalf("unterminated string in %q", line)
+					return nil, fmt.Errorf("unterminated string in %q", line)
 				}
 
 				if isPSQuote(rs[i]) {
@@ -202,12 +287,16 @@ func psWords(t *testing.T, line string) []string {
 				i++
 			}
 
+			if i < len(rs) && rs[i] != ' ' {
+				return nil, fmt.Errorf("a string runs into a word in %q", line)
+			}
+
 			words = append(words, w.String())
 		default:
 			j := i
 			for j < len(rs) && rs[j] != ' ' {
-				if strings.ContainsRune("'\"$`@(){};,&|<>#", rs[j]) && !(j == i && rs[j] == '$') {
-					t.Fatalf("bare word with PowerShell's special %q in %q", rs[j], line)
+				if strings.ContainsRune("'\"$`@(){};,&|<>#", rs[j]) {
+					return nil, fmt.Errorf("bare word with PowerShell's special %q in %q", rs[j], line)
 				}
 
 				j++
@@ -218,13 +307,13 @@ func psWords(t *testing.T, line string) []string {
 		}
 	}
 
-	return words
+	return words, nil
 }
 
 // parseCmd reads the lines Render writes for cmd.exe as an interactive
 // cmd.exe would, then splits the program's command line by the Microsoft C
 // runtime's rules.
-func parseCmd(t *testing.T, text string, defined map[string]string) (map[string]string, []string) {
+func parseCmd(t *testing.T, text string, defined map[string]string, typed ...string) (map[string]string, []string) {
 	t.Helper()
 
 	env := map[string]string{}
@@ -232,13 +321,30 @@ func parseCmd(t *testing.T, text string, defined map[string]string) (map[string]
 	var args []string
 
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		if strings.HasPrefix(line, "REM ") {
+		if strings.HasPrefix(line, "REM ") || line == "(" || line == ")" {
+			continue
+		}
+
+		// set /p "NAME=prompt" takes the next line typed, as it is.
+		if rest, ok := strings.CutPrefix(line, `set /p "`); ok {
+			name, _, _ := strings.Cut(rest, "=")
+			if len(typed) == 0 {
+				t.Fatalf("set /p with nothing typed: %q", line)
+			}
+
+			env[name], typed = typed[0], typed[1:]
+
 			continue
 		}
 
 		expanded := cmdPhase2(t, cmdPercent(line, defined))
 
 		if rest, ok := strings.CutPrefix(expanded, "set "); ok {
+			// set "NAME=value": the value ends at the line's last quote.
+			if q, ok := strings.CutPrefix(rest, `"`); ok {
+				rest = q[:strings.LastIndex(q, `"`)]
+			}
+
 			name, value, _ := strings.Cut(rest, "=")
 			env[name] = value
 
@@ -398,7 +504,88 @@ func TestModelsCatchMistakes(t *testing.T) {
 		t.Error("a naive quote of a trailing backslash must not round-trip")
 	}
 
-	if words := psWords(t, `'it''s'`); !slices.Equal(words, []string{"it's"}) {
+	if words, _ := psWords(`'it''s'`); !slices.Equal(words, []string{"it's"}) {
 		t.Errorf("PowerShell model: %q", words)
+	}
+}
+
+// TestPowerShellModelRefuses: the reference parser refuses what PowerShell
+// would not read as the intended value, so the round trips can fail.
+func TestPowerShellModelRefuses(t *testing.T) {
+	for _, line := range []string{
+		"$Env:AZURE_CLIENT_ID = REPLACE_WITH_THE_AZURE_CLIENT_ID",
+		"$Env:AWS_ACCESS_KEY_ID = crosscheck-root",
+		`$Env:X = "costs $5"`,
+		"$Env:X = \"back`tick\"",
+		"$Env:X = 'unterminated",
+		"$Env:X = 'a'b",
+		"$Env:X = 'a' 'b'",
+		"$Env:X =",
+		"$Env:X = Read-Host prompt",
+		"corso --path $HOME",
+		"corso --path 'a'b",
+	} {
+		if _, _, err := parsePowerShell(line); err == nil {
+			t.Errorf("the PowerShell model accepts %q", line)
+		}
+	}
+
+	env, _, err := parsePowerShell("$Env:X = 'it''s'\n$Env:Y = \"plain\"\n$Env:Z = Read-Host 'Z?'", "typed")
+	if err != nil || env["X"] != "it's" || env["Y"] != "plain" || env["Z"] != "typed" {
+		t.Errorf("the PowerShell model: %v %v", env, err)
+	}
+}
+
+// TestPowerShellFormsRoundTrip: both forms, the placeholders replaced as
+// the note says (a ' written twice) or typed at Read-Host, give the
+// program exactly the secrets, by PowerShell's grammar.
+func TestPowerShellFormsRoundTrip(t *testing.T) {
+	for _, secret := range append(slices.Clone(secrets), `it's 'quoted' too`) {
+		c := secretCommand()
+
+		// As the note says: each quote PowerShell knows written twice.
+		twice := strings.NewReplacer("'", "''", "\u2018", "\u2018\u2018", "\u2019", "\u2019\u2019", "\u201a", "\u201a\u201a", "\u201b", "\u201b\u201b")
+		pasted := strings.NewReplacer("REPLACE_WITH_THE_ID", twice.Replace("id "+secret), "REPLACE_WITH_THE_SECRET", twice.Replace(secret)).Replace(c.RenderForm(PowerShell, FormReplace))
+
+		for form, text := range map[string]string{"replace": pasted, "ask": c.RenderForm(PowerShell, FormAsk)} {
+			env, args, err := parsePowerShell(text, "id "+secret, secret)
+			if err != nil {
+				t.Fatalf("%s: %q: %v\n%s", form, secret, err, text)
+			}
+
+			if env["CORSO_TEST_ID"] != "id "+secret || env["CORSO_TEST_SECRET"] != secret || env["CORSO_TEST_PLAIN"] != "as it is" ||
+				!slices.Equal(args, []string{"PROGRAM", "--flag", "value with space"}) {
+				t.Errorf("%s: %q came back as %v %q\n%s", form, secret, env, args, text)
+			}
+		}
+	}
+}
+
+// TestCmdFormsRoundTrip: both forms, a value pasted between the quotes
+// (no " or %, as the note says) or typed at set /p, give the program
+// exactly the secrets, by cmd.exe's rules and the C runtime's; Wine's own
+// cmd.exe runs the same in the Windows test (wintest).
+func TestCmdFormsRoundTrip(t *testing.T) {
+	defined := map[string]string{"PATH": `C:\Windows`, "HOME": `C:\Users\me`}
+
+	for _, secret := range append(slices.Clone(secrets), `it's 'quoted' & "50%"`) {
+		c := secretCommand()
+
+		if !strings.ContainsAny(secret, `"%`) {
+			pasted := strings.NewReplacer("REPLACE_WITH_THE_ID", "id "+secret, "REPLACE_WITH_THE_SECRET", secret).Replace(c.RenderForm(Cmd, FormReplace))
+			env, args := parseCmd(t, pasted, defined)
+
+			if env["CORSO_TEST_ID"] != "id "+secret || env["CORSO_TEST_SECRET"] != secret || env["CORSO_TEST_PLAIN"] != "as it is" ||
+				!slices.Equal(args, []string{"PROGRAM", "--flag", "value with space"}) {
+				t.Errorf("replace: %q came back as %v %q\n%s", secret, env, args, pasted)
+			}
+		}
+
+		text := c.RenderForm(Cmd, FormAsk)
+		env, args := parseCmd(t, text, defined, "id "+secret, secret)
+
+		if env["CORSO_TEST_ID"] != "id "+secret || env["CORSO_TEST_SECRET"] != secret || !slices.Equal(args, []string{"PROGRAM", "--flag", "value with space"}) {
+			t.Errorf("ask: %q came back as %v %q\n%s", secret, env, args, text)
+		}
 	}
 }
