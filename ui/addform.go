@@ -282,6 +282,15 @@ func (f *addFlow) firstField() fyne.Focusable {
 }
 
 func (f *addFlow) formIntro() string {
+	intro := f.kindIntro()
+	if f.imported != nil {
+		intro = "Filled in from " + f.imported.Path + ", the Corso CLI's config file. " + intro
+	}
+
+	return intro
+}
+
+func (f *addFlow) kindIntro() string {
 	switch f.kind {
 	case repo.KindFilesystem:
 		return "Missing folders are created, " + platform.PrivacyOfNewTree() + "."

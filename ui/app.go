@@ -8,8 +8,8 @@ package ui
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -85,6 +85,15 @@ type App struct {
 	changeForm *passChangeForm
 	// maintForm is the maintenance dialog last shown.
 	maintForm *maintenanceForm
+	// handoff is the shell and form copied commands use; cliDialog the
+	// command dialog last shown; cliFiles what each repository's CLI
+	// config file was last found to hold.
+	handoff   handoffChoice
+	cliDialog *cliCommand
+	cliFiles  map[string]corsoconfig.FileState
+	// lastNotice is the passing notice last shown, lastConfirm the last
+	// question asked, for tests.
+	lastNotice, lastConfirm string
 
 	flow   *addFlow
 	busy   *task
@@ -114,7 +123,8 @@ func New(fa fyne.App, opts Options) *App {
 
 	fa.SetCloudProvider(sessionPreferences{})
 
-	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, listOrder: orderName, infos: map[string]*repo.Info{}, opening: map[string]bool{}, located: map[string]library.Located{}, contents: map[string]*contentsState{}}
+	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, listOrder: orderName, infos: map[string]*repo.Info{}, opening: map[string]bool{},
+		located: map[string]library.Located{}, contents: map[string]*contentsState{}, handoff: defaultHandoff(), cliFiles: map[string]corsoconfig.FileState{}}
 	if a.post == nil {
 		a.post = fyne.Do
 	}
@@ -189,11 +199,6 @@ func (a *App) entry(id string) (library.Entry, bool) {
 	return library.Entry{}, false
 }
 
-func (a *App) corsoConfigExists() bool {
-	_, err := os.Stat(a.opts.CorsoConfigPath)
-	return err == nil
-}
-
 func (a *App) setView(o fyne.CanvasObject) {
 	a.root.Objects = []fyne.CanvasObject{o}
 	a.root.Refresh()
@@ -206,13 +211,6 @@ func (a *App) showMain() {
 	add := widget.NewButtonWithIcon("Add repository", theme.ContentAddIcon(), a.startAdd)
 	add.Importance = widget.HighImportance
 	a.addBtn = add
-	// Without the CLI's config in its default place, the button asks for
-	// the file: it may live elsewhere (--config-file) or on another computer.
-	importLabel := "Import from Corso CLI"
-	if !a.corsoConfigExists() {
-		importLabel = "Import a .corso.toml…"
-	}
-
 	a.importBtn = widget.NewButtonWithIcon(importLabel, theme.DownloadIcon(), a.importCorsoConfig)
 
 	if len(a.entries) == 0 {
@@ -400,6 +398,22 @@ func (a *App) showDialog(d dialog.Dialog) {
 		}
 	})
 	d.Show()
+}
+
+// notice shows text for a few seconds at the bottom of the window,
+// without stopping anything: for what needs no answer ("Copied").
+func (a *App) notice(text string) {
+	a.lastNotice = text
+
+	label := widget.NewLabel(text)
+	label.Wrapping = fyne.TextWrapWord
+
+	pop := widget.NewPopUp(container.NewPadded(label), a.win.Canvas())
+	size := fyne.NewSize(min(520, a.win.Canvas().Size().Width-40), pop.MinSize().Height)
+	pop.Resize(size)
+	pop.ShowAtPosition(fyne.NewPos((a.win.Canvas().Size().Width-size.Width)/2, a.win.Canvas().Size().Height-size.Height-20))
+
+	time.AfterFunc(4*time.Second, func() { a.post(pop.Hide) })
 }
 
 func (a *App) showInfo(title, text string) {

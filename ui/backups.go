@@ -5,7 +5,6 @@ package ui
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -20,7 +19,6 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 	"github.com/corsodesktop/corso-desktop/repo/library"
-	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
 )
 
 // The choices of the backups view's pickers.
@@ -110,6 +108,7 @@ type backupsView struct {
 	// shell is the shell the copied commands are for (the OS's usual one
 	// first).
 	shell   *widget.Select
+	form    *widget.RadioGroup
 	storage *widget.Label
 }
 
@@ -160,13 +159,7 @@ func (a *App) showBackups(e library.Entry, c *repo.Contents) {
 	)
 	v.list.OnSelected = func(i widget.ListItemID) { v.showBackup(v.shown[i]) }
 
-	shells := make([]string, len(shellcmd.Shells))
-	for i, sh := range shellcmd.Shells {
-		shells[i] = sh.Name()
-	}
-
-	v.shell = widget.NewSelect(shells, nil)
-	v.shell.SetSelected(shellcmd.Default(runtime.GOOS).Name())
+	v.shell, v.form = a.handoffPickers(func() {})
 
 	v.detail = container.NewStack(container.NewCenter(widget.NewLabel("Select a backup to see it.")))
 
@@ -230,27 +223,41 @@ func (v *backupsView) showBackup(b repo.Backup) {
 
 	copyCmd := func(verb string) func() {
 		return func() {
-			sh := shellcmd.Default(runtime.GOOS)
-			for _, s := range shellcmd.Shells {
-				if s.Name() == v.shell.Selected {
-					sh = s
-				}
-			}
-
-			o := corsoconfig.CommandOptions{ConfigFile: v.e.CorsoConfigFile, GOOS: runtime.GOOS}
-			v.a.fa.Clipboard().SetContent(corsoconfig.BackupCommand(v.e.Settings(), o, verb, b.Service, b.ID).Render(sh))
-			v.a.showInfo("Copied", "The command for "+sh.Name()+" is on the clipboard. Replace each REPLACE_WITH_… value before running it.")
+			sh := v.a.handoff.shell
+			c := corsoconfig.BackupCommand(v.e.Settings(), v.a.commandOptions(v.e, false), verb, b.Service, b.ID)
+			v.a.fa.Clipboard().SetContent(c.RenderForm(sh, v.a.handoff.form))
+			v.a.notice("Copied the " + verb + " command for " + sh.Name() + ".")
 		}
 	}
 
 	buttons := container.NewHBox(v.shell, widget.NewButtonWithIcon("Copy details command", theme.ContentCopyIcon(), copyCmd("details")))
-	if corsoconfig.Restorable(b.Service) {
+	body := container.NewVBox(container.New(layout.NewFormLayout(), rows...), v.form, buttons)
+
+	switch {
+	case !corsoconfig.Restorable(b.Service):
+		body.Add(wrapped("The Corso CLI restores no " + serviceName(b.Service) + " backup (v0.19.0 has no restore for it)."))
+	case b.Status != "Completed":
+		body.Add(wrapped(v.notRestorable(b)))
+	default:
 		buttons.Add(widget.NewButtonWithIcon("Copy restore command", theme.ContentCopyIcon(), copyCmd("restore")))
 	}
 
-	body := container.NewVBox(container.New(layout.NewFormLayout(), rows...), buttons)
 	v.detail.Objects = []fyne.CanvasObject{container.NewVScroll(body)}
 	v.detail.Refresh()
+}
+
+// notRestorable says why a backup that did not complete offers no restore
+// command, and which backup of the same resource and service would do.
+func (v *backupsView) notRestorable(b repo.Backup) string {
+	text := "This backup's status is " + b.Status + ": Corso restores from a backup that completed, so no restore command is offered for it."
+
+	for _, o := range v.all { // newest first
+		if o.Service == b.Service && o.ResourceID == b.ResourceID && o.Status == "Completed" && o.Type == "merge-backup" {
+			return text + " The last completed " + serviceName(o.Service) + " backup of " + orNone(o.ResourceName, o.ResourceID) + " is " + o.ID + ", taken " + o.Created.Local().Format("2 January 2006, 15:04") + "."
+		}
+	}
+
+	return text + " No completed " + serviceName(b.Service) + " backup of " + orNone(b.ResourceName, b.ResourceID) + " is in this repository."
 }
 
 // storageText is the storage a repository takes, by kind of blob, and when

@@ -26,6 +26,8 @@ func (a *App) selectEntry(id string) {
 		return
 	}
 
+	a.refreshCLIFile(e)
+
 	if a.infos[id] == nil && !a.opening[id] && a.lib.Connected(id) {
 		a.open(e, nil)
 	} else {
@@ -223,6 +225,10 @@ func (a *App) showDetails() {
 	}
 
 	rows = append(rows, field("Secrets", a.secretsText(e))...)
+
+	if fs, ok := a.cliFiles[e.ID]; ok {
+		rows = append(rows, field("Corso CLI", fileStateText(e, fs, a.opts.CorsoConfigPath))...)
+	}
 
 	if info != nil {
 		rows = append(rows, field("Unique ID", info.UniqueID)...)

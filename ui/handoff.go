@@ -1,8 +1,10 @@
+// The hand-off to the Corso CLI: the command that connects to a saved
+// repository, per shell and form, and what the CLI's config file holds
+// for it right now.
+
 package ui
 
 import (
-	"context"
-	"errors"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -10,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -20,49 +21,110 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
 )
 
-// cliCommand is the copied command's dialog content: the shell to render
-// for, whether typed keys carry a session token, and the text.
-type cliCommand struct {
-	e       library.Entry
-	goos    string
-	shell   *widget.Select
-	token   *widget.Check
-	text    *widget.Label
-	copyBtn *widget.Button
+// handoffChoice is the shell and form the user last chose for a copied
+// command, kept for the session so that every copy uses them.
+type handoffChoice struct {
+	shell shellcmd.Shell
+	form  shellcmd.Form
 }
 
-func (c *cliCommand) options() corsoconfig.CommandOptions {
-	return corsoconfig.CommandOptions{ConfigFile: c.e.CorsoConfigFile, SessionToken: c.token.Checked && c.token.Visible(), GOOS: c.goos}
+func defaultHandoff() handoffChoice {
+	return handoffChoice{shell: shellcmd.Default(runtime.GOOS), form: shellcmd.FormAsk}
 }
 
-func (c *cliCommand) selected() shellcmd.Shell {
-	for _, sh := range shellcmd.Shells {
-		if sh.Name() == c.shell.Selected {
-			return sh
-		}
+// handoffPickers are the shell and form pickers, bound to the app's
+// choice; changed calls back after each change.
+func (a *App) handoffPickers(changed func()) (*widget.Select, *widget.RadioGroup) {
+	shells := make([]string, len(shellcmd.Shells))
+	for i, sh := range shellcmd.Shells {
+		shells[i] = sh.Name()
 	}
 
-	return shellcmd.Default(c.goos)
+	forms := make([]string, len(shellcmd.Forms))
+	for i, f := range shellcmd.Forms {
+		forms[i] = f.Name()
+	}
+
+	shell := widget.NewSelect(shells, nil)
+	shell.SetSelected(a.handoff.shell.Name())
+	shell.OnChanged = func(name string) {
+		for _, sh := range shellcmd.Shells {
+			if sh.Name() == name {
+				a.handoff.shell = sh
+			}
+		}
+
+		changed()
+	}
+
+	form := widget.NewRadioGroup(forms, nil)
+	form.Horizontal = true
+	form.Required = true
+	form.SetSelected(a.handoff.form.Name())
+	form.OnChanged = func(name string) {
+		for _, f := range shellcmd.Forms {
+			if f.Name() == name {
+				a.handoff.form = f
+			}
+		}
+
+		changed()
+	}
+
+	return shell, form
 }
 
+// cliConfigFile is where the CLI reads e's repository from: the file
+// exported for it, else the CLI's default.
+func (a *App) cliConfigFile(e library.Entry) string {
+	if e.CorsoConfigFile != "" {
+		return e.CorsoConfigFile
+	}
+
+	return a.opts.CorsoConfigPath
+}
+
+// commandOptions are what e's command needs besides its location.
+func (a *App) commandOptions(e library.Entry, token bool) corsoconfig.CommandOptions {
+	return corsoconfig.CommandOptions{ConfigFile: e.CorsoConfigFile, DefaultConfigFile: a.opts.CorsoConfigPath, SessionToken: token, GOOS: runtime.GOOS}
+}
+
+// cliCommand is the copied command's dialog content. It holds the entry's
+// ID, not the entry: what it shows is the entry as saved now.
+type cliCommand struct {
+	a       *App
+	id      string
+	shell   *widget.Select
+	form    *widget.RadioGroup
+	token   *widget.Check
+	text    *widget.Label
+	file    *widget.Label
+	fix     *fyne.Container
+	copyBtn *widget.Button
+	dialog  dialog.Dialog
+}
+
+func (c *cliCommand) entry() library.Entry {
+	e, _ := c.a.entry(c.id)
+	return e
+}
+
+func (c *cliCommand) selected() shellcmd.Shell { return c.a.handoff.shell }
+
 func (c *cliCommand) render() string {
-	return corsoconfig.ConnectCommand(c.e.Settings(), c.options()).Render(c.selected())
+	e := c.entry()
+	return corsoconfig.ConnectCommand(e.Settings(), c.a.commandOptions(e, c.token.Checked && c.token.Visible())).RenderForm(c.a.handoff.shell, c.a.handoff.form)
 }
 
 func (c *cliCommand) refresh() {
 	c.text.SetText(strings.TrimSuffix(c.render(), "\n"))
-	c.copyBtn.SetText("Copy")
 }
 
 // showCLICommand shows the `corso repo connect` command for e in the
-// shell of the user's choice (the OS's usual one first), ready to copy.
+// shell and form of the user's choice, ready to copy, and what the CLI's
+// config file holds for it.
 func (a *App) showCLICommand(e library.Entry) *cliCommand {
-	c := &cliCommand{e: e, goos: runtime.GOOS}
-
-	names := make([]string, len(shellcmd.Shells))
-	for i, sh := range shellcmd.Shells {
-		names[i] = sh.Name()
-	}
+	c := &cliCommand{a: a, id: e.ID}
 
 	c.text = widget.NewLabel("")
 	c.text.TextStyle = fyne.TextStyle{Monospace: true}
@@ -71,184 +133,107 @@ func (a *App) showCLICommand(e library.Entry) *cliCommand {
 	c.token = widget.NewCheck("The S3 keys include a session token", func(bool) { c.refresh() })
 	c.copyBtn = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
 		a.fa.Clipboard().SetContent(c.render())
-		c.copyBtn.SetText("Copied")
+		a.notice("Copied the command for " + a.handoff.shell.Name() + ".")
 	})
-	c.shell = widget.NewSelect(names, func(string) { c.refresh() })
-	c.shell.SetSelected(shellcmd.Default(c.goos).Name())
+	c.shell, c.form = a.handoffPickers(c.refresh)
+	c.file = wrapped("Reading what the CLI's config file holds…")
+	c.fix = container.NewHBox()
 
-	top := container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Shell"), nil, c.shell), c.token)
 	if cred, ok := e.Credentials(); !ok || cred.Source != repo.CredentialsKeys {
 		c.token.Hide()
 	}
 
-	note := "No secret is in it: replace each REPLACE_WITH_… value with yours before running it."
-	if e.CorsoConfigFile == "" {
-		note += " This repository's .corso.toml was not exported from here, so the CLI reads " + corsoconfig.DefaultPath() +
-			" when it exists; if that file describes another repository the CLI refuses, so export this one first."
-	}
-
-	body := container.NewBorder(top, container.NewVBox(wrapped(note), container.NewHBox(c.copyBtn)), nil, nil,
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Shell"), nil, c.shell),
+		container.NewBorder(nil, nil, widget.NewLabel("Secrets"), nil, c.form),
+		c.token)
+	note := wrapped("No secret is in it: the app never hands one out.")
+	body := container.NewBorder(top, container.NewVBox(note, c.file, c.fix, container.NewHBox(c.copyBtn)), nil, nil,
 		container.NewVScroll(c.text))
 	c.refresh()
 
 	d := dialog.NewCustom("Corso CLI command for "+e.Name, "Close", body, a.win)
-	d.Resize(fyne.NewSize(720, 520))
+	d.Resize(fyne.NewSize(760, 560))
 	a.showDialog(d)
+	a.cliDialog, c.dialog = c, d
+
+	a.inspectCLIFile(e, c.showFile)
 
 	return c
 }
 
-// showExport asks where to write the .corso.toml for e: the Corso CLI's
-// own default (or wherever it was exported before) unless the user picks
-// another folder or name.
-func (a *App) showExport(e library.Entry) {
-	start := e.CorsoConfigFile
-	if start == "" {
-		start = a.opts.CorsoConfigPath
-	}
+// showFile says what the CLI's config file holds, and offers the export
+// that makes the command work when it does not hold this repository.
+func (c *cliCommand) showFile(fs corsoconfig.FileState) {
+	e := c.entry()
+	c.file.SetText(fileStateText(e, fs, c.a.opts.CorsoConfigPath))
+	c.fix.Objects = nil
 
-	folder := a.newEntry("", false)
-	folder.SetText(filepath.Dir(start))
-	name := a.newEntry(corsoconfig.Name, false)
-	name.SetText(filepath.Base(start))
+	if fs.Holding != corsoconfig.HoldsThis {
+		to := fs.Path
+		label := "Export .corso.toml…"
 
-	choose := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {
-		fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-			if err == nil && u != nil {
-				folder.SetText(u.Path())
-			}
-		}, a.win)
-
-		fd.SetLocation(pickerStart(folder.Text))
-		fd.Show()
-	})
-
-	where := func() string { return filepath.Join(strings.TrimSpace(folder.Text), strings.TrimSpace(name.Text)) }
-	note := wrapped("")
-	update := func(string) {
-		if where() == a.opts.CorsoConfigPath {
-			note.SetText("This is where the Corso CLI looks by default.")
-		} else {
-			note.SetText("The Corso CLI looks in " + a.opts.CorsoConfigPath + " by default; for this file the copied command adds --config-file.")
-		}
-	}
-
-	folder.OnChanged, name.OnChanged = update, update
-	update("")
-
-	items := []*widget.FormItem{
-		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, choose, folder)),
-		widget.NewFormItem("File name", name),
-		widget.NewFormItem("", note),
-	}
-
-	d := dialog.NewForm("Export .corso.toml for "+e.Name, "Export", "Cancel", items, func(ok bool) {
-		if ok {
-			a.exportCorsoConfig(e, where(), false)
-		}
-	}, a.win)
-	d.Resize(fyne.NewSize(620, d.MinSize().Height))
-	a.showDialog(d)
-}
-
-// exportCorsoConfig writes the file (off the UI goroutine: it reads what
-// is there and saves the repo_id with the entry) and says what it did.
-func (a *App) exportCorsoConfig(e library.Entry, path string, replace bool) {
-	var res *corsoconfig.Exported
-
-	a.run("Exporting .corso.toml", "Writing "+path+"…", func(ctx context.Context) error {
-		var err error
-
-		res, err = corsoconfig.Export(path, e.Settings(), corsoconfig.ExportOptions{Replace: replace, RepoID: e.CorsoRepoID})
-		if err != nil {
-			return err
+		if fs.Holding == corsoconfig.HoldsOther {
+			to = corsoconfig.OwnFileFor(c.a.opts.CorsoConfigPath, e.Name)
+			label = "Export this one to " + filepath.Base(to)
 		}
 
-		e.CorsoRepoID, e.CorsoConfigFile = res.RepoID, res.Path
-
-		return a.lib.Save(ctx, e)
-	}, func(err error) {
-		if repo.CodeOf(err) == repo.CodeConfigExists {
-			d := dialog.NewConfirm("Replace the Corso CLI config?", err.Error(), func(ok bool) {
-				if ok {
-					a.exportCorsoConfig(e, path, true)
+		c.fix.Add(widget.NewButtonWithIcon(label, theme.DocumentSaveIcon(), func() {
+			c.a.exportCorsoConfig(e, to, false, func() {
+				if c.a.cliDialog == c {
+					c.refresh()
+					c.a.inspectCLIFile(c.entry(), c.showFile)
 				}
-			}, a.win)
-			a.showDialog(d)
-
-			return
-		}
-
-		if res == nil {
-			a.showError("Export", err)
-			return
-		}
-
-		a.reload()
-
-		msg := "Wrote " + res.Path + ". The Corso CLI can now use this repository; the passphrase is not in the file."
-		if res.Backup != "" {
-			msg += " The previous file is kept as " + res.Backup + "."
-		}
-
-		if len(res.DroppedSecrets) > 0 {
-			msg += " It held secrets (" + strings.Join(res.DroppedSecrets, ", ") + ") that were not copied; the backup still has them, so delete it once you no longer need it."
-		}
-
-		if err != nil {
-			var d detailed
-			msg += " Corso Desktop could not remember where it was written: " + err.Error()
-
-			if errors.As(err, &d) && d.Details() != "" {
-				msg += " (" + d.Details() + ")"
-			}
-		}
-
-		a.showInfo("Exported", msg)
-	})
-}
-
-// importCorsoConfig imports the CLI's config from its default place, or,
-// when there is none, from a .corso.toml the user picks.
-func (a *App) importCorsoConfig() {
-	if a.corsoConfigExists() {
-		a.importCorsoConfigFrom(a.opts.CorsoConfigPath)
-		return
+			})
+		}))
 	}
 
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err == nil && r != nil {
-			path := r.URI().Path()
-			r.Close()
-			a.importCorsoConfigFrom(path)
-		}
-	}, a.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".toml"}))
-	d.SetLocation(pickerStart(filepath.Dir(a.opts.CorsoConfigPath)))
-	a.showDialog(d)
+	c.fix.Refresh()
 }
 
-// importCorsoConfigFrom reads a CLI config (off the UI goroutine: the path
-// is the user's and may be anything) and starts the add flow at the check
-// step with its repository filled in.
-func (a *App) importCorsoConfigFrom(path string) {
-	var cfg *corsoconfig.Config
+// fileStateText says what the config file the CLI reads holds for e.
+func fileStateText(e library.Entry, fs corsoconfig.FileState, defaultPath string) string {
+	where := "The CLI reads " + fs.Path
+	if fs.Path == defaultPath {
+		where += " (its default)"
+	}
 
-	a.run("Import from Corso CLI", "Reading "+path+"…", func(context.Context) error {
-		var err error
-		cfg, err = corsoconfig.Import(path)
+	switch fs.Holding {
+	case corsoconfig.HoldsThis:
+		return where + ", which describes this repository."
+	case corsoconfig.HoldsOther:
+		return where + ", which now describes another repository (" + fs.Other + "): the command would open that one. Export this one to a file of its own."
+	case corsoconfig.HoldsUnreadable:
+		return where + ", which it cannot use: " + fs.Problem
+	}
 
-		return err
-	}, func(err error) {
-		if err != nil {
-			a.showError("Import from Corso CLI", err)
-			return
+	if e.CorsoConfigFile != "" {
+		return where + ", which was exported from here and is gone now: export it again."
+	}
+
+	return where + ", which is not there yet: export this repository's .corso.toml first, or the CLI will not find it."
+}
+
+// inspectCLIFile reads what the CLI's config file holds for e off the UI
+// goroutine (the file may be on a slow disk) and hands it to show.
+func (a *App) inspectCLIFile(e library.Entry, show func(corsoconfig.FileState)) {
+	path := a.cliConfigFile(e)
+
+	go func() {
+		fs := corsoconfig.Inspect(path, e.Settings())
+		a.post(func() {
+			a.cliFiles[e.ID] = fs
+			show(fs)
+		})
+	}()
+}
+
+// refreshCLIFile reads again what e's CLI config file holds, for the
+// details.
+func (a *App) refreshCLIFile(e library.Entry) {
+	a.inspectCLIFile(e, func(corsoconfig.FileState) {
+		if a.selected == e.ID && a.flow == nil && a.backups == nil {
+			a.showDetails()
 		}
-
-		f := &addFlow{a: a, kind: cfg.Settings.Kind(), imported: cfg}
-		a.flow = f
-		f.ensureFields()
-		f.fill(cfg.Settings, cfg.Secrets.S3)
-		f.showForm()
 	})
 }

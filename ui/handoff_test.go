@@ -11,8 +11,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
 )
@@ -44,12 +46,15 @@ func TestImportConnectExportKeepsTheCLIsRepoID(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	h.loop.onUI(h.a.importCorsoConfig)
-	h.idle()
+	h.importOffered(conf)
 
 	f := h.a.flow
 	if f == nil || f.path.Text != folder {
 		t.Fatalf("import did not fill the form: %v", h.a.lastError)
+	}
+
+	if !strings.Contains(f.formIntro(), "Filled in from "+conf) {
+		t.Fatalf("the form does not say which file it came from: %q", f.formIntro())
 	}
 
 	h.tap(f.checkButton)
@@ -136,10 +141,11 @@ func TestCopiedCommandDialog(t *testing.T) {
 	h := newHarness(t)
 	e := library.NewEntry("B2", repo.S3Compatible{S3: repo.S3{Bucket: "bkt", Credentials: repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: "KEYID"}},
 		Endpoint: "s3.example.net"})
+	h.saved(e)
 
 	c := h.cliCommand(e)
-	if c.selected() != shellcmd.Default(runtime.GOOS) {
-		t.Fatalf("default shell %s on %s", c.selected(), runtime.GOOS)
+	if c.selected() != shellcmd.Default(runtime.GOOS) || c.form.Selected != shellcmd.FormAsk.Name() {
+		t.Fatalf("default shell %s on %s, form %q", c.selected(), runtime.GOOS, c.form.Selected)
 	}
 
 	if strings.Contains(c.text.Text, "AWS_SESSION_TOKEN") || !c.token.Visible() {
@@ -149,8 +155,15 @@ func TestCopiedCommandDialog(t *testing.T) {
 	h.loop.onUI(func() { c.token.SetChecked(true) })
 	h.loop.onUI(func() { c.shell.SetSelected(shellcmd.PowerShell.Name()) })
 
-	if !strings.Contains(c.text.Text, "$Env:AWS_SESSION_TOKEN = ") || !strings.Contains(c.text.Text, "$Env:AWS_ACCESS_KEY_ID = KEYID") {
-		t.Fatalf("PowerShell text:\n%s", c.text.Text)
+	if !strings.Contains(c.text.Text, "$Env:AWS_SESSION_TOKEN = [System.Net.NetworkCredential]::new('', (Read-Host -AsSecureString") ||
+		!strings.Contains(c.text.Text, "$Env:AWS_ACCESS_KEY_ID = 'KEYID'") || !strings.Contains(c.text.Text, "asks for each value") {
+		t.Fatalf("PowerShell, asking:\n%s", c.text.Text)
+	}
+
+	h.loop.onUI(func() { c.form.SetSelected(shellcmd.FormReplace.Name()) })
+
+	if !strings.Contains(c.text.Text, "$Env:AWS_SESSION_TOKEN = 'REPLACE_WITH_THE_SESSION_TOKEN'") || !strings.Contains(c.text.Text, "Replace each") {
+		t.Fatalf("PowerShell, placeholders:\n%s", c.text.Text)
 	}
 
 	h.tap(c.copyBtn)
@@ -159,8 +172,22 @@ func TestCopiedCommandDialog(t *testing.T) {
 		t.Fatalf("clipboard %q", got)
 	}
 
+	// Copied is said in passing, not in a dialog that must be closed.
+	if h.a.dialog == nil || h.a.dialog != h.a.cliDialog.dialog || !strings.Contains(h.a.lastNotice, "Copied") {
+		t.Fatalf("after copying: notice %q, dialog %T", h.a.lastNotice, h.a.dialog)
+	}
+
+	// The choice holds for the next copy.
+	if next := h.cliCommand(e); next.selected() != shellcmd.PowerShell || next.form.Selected != shellcmd.FormReplace.Name() {
+		t.Fatalf("the next command dialog forgot the choice: %s %q", next.selected(), next.form.Selected)
+	}
+
+	h.loop.onUI(func() { h.a.handoff = defaultHandoff() })
+
 	// A folder repository has no S3 keys to ask about.
 	fsEntry := library.NewEntry("Folder", repo.Filesystem{Path: filepath.Join(h.root, "r")})
+	h.saved(e, fsEntry)
+
 	if h.cliCommand(fsEntry).token.Visible() {
 		t.Fatal("a session-token choice for a folder repository")
 	}
@@ -173,7 +200,10 @@ func TestCopiedCommandDialog(t *testing.T) {
 	}
 
 	for _, p := range paths {
-		if text := h.cliCommand(library.NewEntry("Spaces", repo.Filesystem{Path: p})).text.Text; !strings.Contains(text, "--path '"+p+"'") {
+		spaces := library.NewEntry("Spaces", repo.Filesystem{Path: p})
+		h.saved(e, fsEntry, spaces)
+
+		if text := h.cliCommand(spaces).text.Text; !strings.Contains(text, "--path '"+p+"'") {
 			t.Errorf("%s in %s:\n%s", p, shellcmd.Default(runtime.GOOS).Name(), text)
 		}
 	}
@@ -207,24 +237,67 @@ func keyEntries(o fyne.CanvasObject) []*keyEntry {
 	return found
 }
 
-// TestImportWithoutTheDefaultConfigAsksForTheFile: the first-run screen
-// promises to import the CLI's settings; with no .corso.toml in its
-// default place, the button says it will ask for one and opens a file
-// picker, and the file picked elsewhere fills the form.
-func TestImportWithoutTheDefaultConfigAsksForTheFile(t *testing.T) {
+// openImport taps Import and waits for its dialog (the files it offers
+// are looked for off the UI goroutine).
+func (h *harness) openImport() {
+	h.t.Helper()
+
+	h.loop.onUI(func() { h.a.dialog = nil })
+	h.tap(h.a.importBtn)
+	h.loop.until(h.t, "the import dialog", func() bool { _, ok := h.a.dialog.(*dialog.CustomDialog); return ok })
+}
+
+// importOffered opens the import dialog and picks path among the files it
+// offers.
+func (h *harness) importOffered(path string) {
+	h.t.Helper()
+
+	h.openImport()
+
+	var offered *widget.Button
+
+	h.loop.onUI(func() {
+		for _, o := range test.LaidOutObjects(h.a.win.Canvas().Overlays().Top()) {
+			if b, ok := o.(*widget.Button); ok && strings.HasPrefix(b.Text, path) {
+				offered = b
+			}
+		}
+	})
+
+	if offered == nil {
+		h.t.Fatalf("%s is not offered", path)
+	}
+
+	h.tap(offered)
+	h.idle()
+}
+
+// TestImportOffersTheFilesAndAnyOther: the import button keeps one label;
+// the CLI's default .corso.toml (a dot-file, which the file picker hides)
+// is offered in one click; without it the dialog says none was found and
+// takes any path, typed or picked (a picker filtered to .toml); the form
+// says which file it was filled from.
+func TestImportOffersTheFilesAndAnyOther(t *testing.T) {
 	h := newHarness(t)
 
-	if h.a.importBtn.Hidden || h.a.importBtn.Text != "Import a .corso.toml…" {
-		t.Fatalf("import button %q, hidden %v", h.a.importBtn.Text, h.a.importBtn.Hidden)
+	if h.a.importBtn.Text != importLabel {
+		t.Fatalf("import button %q", h.a.importBtn.Text)
 	}
 
-	h.tap(h.a.importBtn)
+	h.openImport()
 
-	if _, ok := h.a.dialog.(*dialog.FileDialog); !ok {
-		t.Fatalf("no file picker: %T", h.a.dialog)
+	browse := h.overlayButton("Browse…")
+	if browse == nil || !strings.Contains(strings.Join(labelTexts(h.a.win.Canvas().Overlays().Top()), " "), "No Corso CLI config file was found") {
+		t.Fatal("without a config file the dialog does not say so, or offers no picker")
 	}
 
-	h.loop.onUI(func() { h.a.dialog.Hide() })
+	h.tap(browse)
+
+	if top := h.a.win.Canvas().Overlays().Top(); top == nil {
+		t.Fatal("Browse… opened nothing")
+	}
+
+	h.loop.onUI(func() { h.a.win.Canvas().Overlays().Top().Hide(); h.a.dialog.Hide() })
 
 	elsewhere := filepath.Join(h.root, "from another computer", "corso.toml")
 	folder := filepath.Join(h.root, "repo")
@@ -237,10 +310,129 @@ func TestImportWithoutTheDefaultConfigAsksForTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	h.loop.onUI(func() { h.a.importCorsoConfigFrom(elsewhere) })
+	h.openImport()
+
+	path := keyEntries(h.a.win.Canvas().Overlays().Top())
+	if len(path) != 1 {
+		t.Fatalf("the import dialog has %d text fields", len(path))
+	}
+
+	h.typeInto(path[0], elsewhere)
+	h.tap(h.overlayButton("Import"))
 	h.idle()
 
-	if h.a.flow == nil || h.a.flow.path.Text != folder {
-		t.Fatalf("the picked file did not fill the form: %v", h.a.lastError)
+	if h.a.flow == nil || h.a.flow.path.Text != folder || !strings.Contains(h.a.flow.formIntro(), elsewhere) {
+		t.Fatalf("the typed file did not fill the form: %v", h.a.lastError)
 	}
+
+	// The CLI's default, a dot-file, is offered in one click.
+	h.loop.onUI(func() { h.a.flow = nil; h.a.showMain() })
+
+	if err := os.MkdirAll(filepath.Dir(h.a.opts.CorsoConfigPath), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.WriteFile(h.a.opts.CorsoConfigPath, []byte("provider = 'Filesystem'\npath = '"+folder+"-default'\naccount_provider = 'M365'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	h.importOffered(h.a.opts.CorsoConfigPath)
+
+	if h.a.flow == nil || h.a.flow.path.Text != folder+"-default" {
+		t.Fatalf("the default file did not fill the form: %v", h.a.lastError)
+	}
+}
+
+// labelTexts are the texts of the labels under o.
+func labelTexts(o fyne.CanvasObject) []string {
+	var texts []string
+
+	for _, c := range test.LaidOutObjects(o) {
+		if l, ok := c.(*widget.Label); ok {
+			texts = append(texts, l.Text)
+		}
+	}
+
+	return texts
+}
+
+// TestHandOffNeverGoesStale: right after an export the command says the
+// file holds this repository and names no --config-file for the CLI's
+// default place; once another repository is exported over that file, the
+// first one's command and details say the file now describes the other
+// (the replace confirmation names it too) and offer a file of its own,
+// which the command then uses.
+func TestHandOffNeverGoesStale(t *testing.T) {
+	h := newHarness(t)
+	a := library.NewEntry("Tenant A", repo.Filesystem{Path: filepath.Join(h.root, "repo-a")})
+	b := library.NewEntry("Tenant B", repo.Filesystem{Path: filepath.Join(h.root, "repo-b")})
+	h.saved(a, b)
+
+	def := h.a.opts.CorsoConfigPath
+	if err := os.MkdirAll(filepath.Dir(def), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	h.loop.onUI(func() { h.a.selectEntry(a.ID) })
+	h.export(a, def)
+
+	c := h.cliCommand(a)
+	h.loop.until(t, "the config file to be read", func() bool { return strings.Contains(c.file.Text, "describes this repository") })
+
+	if strings.Contains(c.render(), "--config-file") {
+		t.Fatalf("--config-file for the CLI's default place:\n%s", c.render())
+	}
+
+	h.loop.onUI(func() { h.a.dialog.Hide() })
+
+	// B over the same file: the confirmation says what it holds now.
+	b, _ = h.a.entry(b.ID)
+	h.export(b, def)
+
+	d, ok := h.a.dialog.(*dialog.ConfirmDialog)
+	if !ok {
+		t.Fatalf("no confirmation before replacing %s", def)
+	}
+
+	if got := h.a.lastConfirm; !strings.Contains(got, "describes another repository") || !strings.Contains(got, "repo-a") {
+		t.Fatalf("the confirmation does not name what the file holds: %q", got)
+	}
+
+	h.loop.onUI(func() { d.Confirm() })
+	h.idle()
+
+	// A's command and details now say so, and offer a file of its own.
+	c = h.cliCommand(a)
+	h.loop.until(t, "the config file to be read", func() bool { return strings.Contains(c.file.Text, "now describes another repository") })
+
+	if !strings.Contains(c.file.Text, "repo-b") {
+		t.Fatalf("the command does not name the other repository: %q", c.file.Text)
+	}
+
+	h.loop.onUI(func() { h.a.selectEntry(a.ID) })
+	h.loop.until(t, "the details to say so", func() bool {
+		return strings.Contains(strings.Join(labelTexts(h.a.details), " "), "now describes another repository")
+	})
+
+	c = h.cliCommand(a)
+	h.loop.until(t, "the offer", func() bool { return len(c.fix.Objects) == 1 })
+
+	own := corsoconfig.OwnFileFor(def, "Tenant A")
+	if offer := c.fix.Objects[0].(*widget.Button); !strings.Contains(offer.Text, filepath.Base(own)) {
+		t.Fatalf("the offer %q does not name %s", offer.Text, filepath.Base(own))
+	} else {
+		h.tap(offer)
+		h.idle()
+	}
+
+	h.loop.until(t, "the command to use the new file", func() bool { return strings.Contains(c.render(), "--config-file") })
+
+	if !strings.Contains(c.render(), own) {
+		t.Fatalf("the command does not use %s:\n%s", own, c.render())
+	}
+
+	if data, err := os.ReadFile(own); err != nil || !strings.Contains(string(data), "repo-a") {
+		t.Fatalf("%s: %v\n%s", own, err, data)
+	}
+
 }

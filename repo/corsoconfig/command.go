@@ -23,6 +23,9 @@ type CommandOptions struct {
 	// ConfigFile is the .corso.toml exported for this repository; "" when
 	// none was, and then the CLI reads its default file if there is one.
 	ConfigFile string
+	// DefaultConfigFile is where the CLI looks without --config-file;
+	// "" means DefaultPath(). A ConfigFile there needs no flag.
+	DefaultConfigFile string
 	// SessionToken says the typed S3 keys come with a session token.
 	SessionToken bool
 	// GOOS is the system the CLI runs on: how a CA is trusted differs.
@@ -53,7 +56,7 @@ func ConnectCommand(s repo.Settings, o CommandOptions) shellcmd.Command {
 
 	if fs, ok := n.(repo.Filesystem); ok {
 		c.Args = append(c.Args, "filesystem")
-		c.Args = appendConfigFile(c.Args, o.ConfigFile)
+		c.Args = appendConfigFile(c.Args, o)
 		// `repo connect filesystem` wants --path even when the file has it.
 		c.Args = append(c.Args, "--path", fs.Path)
 
@@ -66,7 +69,7 @@ func ConnectCommand(s repo.Settings, o CommandOptions) shellcmd.Command {
 	}
 
 	c.Args = append(c.Args, "s3")
-	c.Args = appendConfigFile(c.Args, o.ConfigFile)
+	c.Args = appendConfigFile(c.Args, o)
 	c.Args = append(c.Args, "--bucket", loc.Bucket)
 
 	if loc.Prefix != "" {
@@ -107,12 +110,19 @@ func ConnectCommand(s repo.Settings, o CommandOptions) shellcmd.Command {
 	return c
 }
 
-func appendConfigFile(args []string, path string) []string {
-	if path == "" {
+// appendConfigFile adds --config-file when the file is not where the CLI
+// looks without it.
+func appendConfigFile(args []string, o CommandOptions) []string {
+	def := o.DefaultConfigFile
+	if def == "" {
+		def = DefaultPath()
+	}
+
+	if o.ConfigFile == "" || filepath.Clean(o.ConfigFile) == filepath.Clean(def) {
 		return args
 	}
 
-	return append(args, "--config-file", path)
+	return append(args, "--config-file", o.ConfigFile)
 }
 
 // trustCA adds what makes the CLI trust the store's CA file, which it has
@@ -150,7 +160,7 @@ func BackupCommand(s repo.Settings, o CommandOptions, verb, service, backupID st
 		args = []string{"corso", "restore", service}
 	}
 
-	c.Args = append(appendConfigFile(args, o.ConfigFile), "--backup", backupID)
+	c.Args = append(appendConfigFile(args, o), "--backup", backupID)
 
 	return c
 }

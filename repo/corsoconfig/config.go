@@ -310,7 +310,7 @@ func Export(path string, s repo.Settings, opts ExportOptions) (*Exported, error)
 	case err != nil:
 		return nil, configError(path, err, "could not be read. Check its permissions.")
 	case !opts.Replace:
-		e := repo.NewError(repo.CodeConfigExists, nil, "A Corso CLI config file already exists at %s. Confirm to replace it; a backup copy is kept next to it.", path)
+		e := repo.NewError(repo.CodeConfigExists, nil, "A Corso CLI config file already exists at %s, and %s. Confirm to replace it; a backup copy is kept next to it.", path, describeHeld(path, old, n))
 		e.Location = path
 
 		return nil, e
@@ -374,6 +374,88 @@ func Export(path string, s repo.Settings, opts ExportOptions) (*Exported, error)
 	}
 
 	return res, nil
+}
+
+// describeHeld says what the config file at path (its bytes old)
+// describes, beside the repository n about to be written there.
+func describeHeld(path string, old []byte, n repo.Settings) string {
+	prev, err := parseCorsoConfig(path, old)
+
+	switch {
+	case err != nil:
+		return "the Corso CLI cannot read it"
+	case repo.SameLocation(prev.Settings, n):
+		return "it already describes this repository (" + repo.Describe(prev.Settings) + ")"
+	}
+
+	return "it describes another repository: " + repo.Where(prev.Settings)
+}
+
+// Holding is what a CLI config file holds, for one saved repository.
+type Holding int
+
+// What a config file can hold.
+const (
+	// HoldsNothing: there is no file.
+	HoldsNothing Holding = iota
+	// HoldsThis: it describes this repository's location.
+	HoldsThis
+	// HoldsOther: it describes another repository.
+	HoldsOther
+	// HoldsUnreadable: the CLI could not use it.
+	HoldsUnreadable
+)
+
+// FileState is what the config file at Path describes now.
+type FileState struct {
+	Path    string
+	Holding Holding
+	// Other is the other repository's location, for HoldsOther; Problem
+	// the reason, for HoldsUnreadable.
+	Other, Problem string
+}
+
+// Inspect reads the config file at path (small, bounded; never a value
+// repeated) and says whether it describes the repository at s.
+func Inspect(path string, s repo.Settings) FileState {
+	fs := FileState{Path: path}
+
+	cfg, err := Import(path)
+
+	switch {
+	case err != nil && errors.Is(err, os.ErrNotExist):
+		fs.Holding = HoldsNothing
+	case err != nil:
+		fs.Holding, fs.Problem = HoldsUnreadable, err.Error()
+	case repo.SameLocation(cfg.Settings, s):
+		fs.Holding = HoldsThis
+	default:
+		fs.Holding, fs.Other = HoldsOther, repo.Where(cfg.Settings)
+	}
+
+	return fs
+}
+
+// OwnFileFor is a config file of its own for a repository called name,
+// beside the CLI's default file def: corso-<name>.toml.
+func OwnFileFor(def, name string) string {
+	var b strings.Builder
+
+	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+
+	slug := strings.Trim(b.String(), "-.")
+	if slug == "" {
+		slug = "repository"
+	}
+
+	return filepath.Join(filepath.Dir(def), "corso-"+slug+".toml")
 }
 
 // sameRepositoryID is the repo_id of the file that was at path when that

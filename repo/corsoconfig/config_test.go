@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -291,5 +292,63 @@ func TestImportNeverRepeatsASecret(t *testing.T) {
 				t.Fatalf("the secret is repeated:\n%s\n%s", e.Error(), e.Details())
 			}
 		})
+	}
+}
+
+// TestInspectSaysWhatAFileHolds: the hand-off reads what the config file
+// describes now: this repository, another one (named), nothing, or a file
+// the CLI cannot use; an export over another repository's file names it.
+func TestInspectSaysWhatAFileHolds(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "corso.toml")
+	a := repo.S3{Bucket: "bucket-a", Prefix: "tenant-a", Credentials: repo.Credentials{Source: repo.CredentialsEnvironment}}
+	b := repo.Filesystem{Path: filepath.Join(dir, "repo-b")}
+
+	if got := corsoconfig.Inspect(path, a); got.Holding != corsoconfig.HoldsNothing {
+		t.Fatalf("no file: %+v", got)
+	}
+
+	if _, err := corsoconfig.Export(path, a, corsoconfig.ExportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := corsoconfig.Inspect(path, a); got.Holding != corsoconfig.HoldsThis {
+		t.Fatalf("its own file: %+v", got)
+	}
+
+	got := corsoconfig.Inspect(path, b)
+	if got.Holding != corsoconfig.HoldsOther || !strings.Contains(got.Other, "bucket-a") {
+		t.Fatalf("another repository's file: %+v", got)
+	}
+
+	_, err := corsoconfig.Export(path, b, corsoconfig.ExportOptions{})
+	if repo.CodeOf(err) != repo.CodeConfigExists || !strings.Contains(err.Error(), "describes another repository") || !strings.Contains(err.Error(), "bucket-a") {
+		t.Fatalf("exporting over another repository's file: %v", err)
+	}
+
+	if err := os.WriteFile(path, []byte("provider = [unclosed"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := corsoconfig.Inspect(path, a); got.Holding != corsoconfig.HoldsUnreadable || got.Problem == "" {
+		t.Fatalf("a broken file: %+v", got)
+	}
+
+	if own := corsoconfig.OwnFileFor(filepath.Join(dir, ".corso.toml"), "Tenant A / Mail (prod)"); own != filepath.Join(dir, "corso-tenant-a-mail-prod.toml") {
+		t.Fatalf("a file of its own: %s", own)
+	}
+}
+
+// TestNoConfigFileFlagForTheDefaultPlace: the command names the config
+// file only when the CLI would not find it without being told.
+func TestNoConfigFileFlagForTheDefaultPlace(t *testing.T) {
+	fs := repo.Filesystem{Path: "/srv/repo"}
+	def := filepath.Join(t.TempDir(), ".corso.toml")
+
+	for file, want := range map[string]bool{"": false, def: false, "/elsewhere/corso.toml": true} {
+		c := corsoconfig.ConnectCommand(fs, corsoconfig.CommandOptions{ConfigFile: file, DefaultConfigFile: def})
+		if got := slices.Contains(c.Args, "--config-file"); got != want {
+			t.Errorf("config file %q: --config-file %v, want %v (%q)", file, got, want, c.Args)
+		}
 	}
 }
