@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke test of a release binary: start it under Xvfb with a throwaway
+# Smoke test of a release binary: start it under Xvfb with a fresh, empty
 # home, wait for its window, close it as a logout would (SIGTERM) and
 # require a clean exit (status 0) with nothing on stderr.
 set -euo pipefail
@@ -10,7 +10,11 @@ home=$(mktemp -d)
 trap 'stop_session; rm -rf "$home"' EXIT
 
 start_session
-throwaway_home "$home"
+# A home as fresh as a new user's: no ~/.cache or ~/.config yet (the app
+# makes what it needs, and must not complain on the terminal that it could
+# not).
+mkdir -p "$home/run"
+chmod 700 "$home/run"
 
 app_env "$home" "$bin" >"$home/out" 2>"$home/err" &
 app=$!

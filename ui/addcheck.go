@@ -148,7 +148,19 @@ func (f *addFlow) showReport() {
 		head.Importance = widget.DangerImportance
 	}
 
-	body.Objects = append([]fyne.CanvasObject{head, widget.NewSeparator()}, body.Objects...)
+	top := []fyne.CanvasObject{head}
+
+	// Said at once, not after the passphrase: this location is saved.
+	if existing, ok := f.a.entryAt(f.settings); ok {
+		f.alreadySaved = wrapped("This location is already in the list as \"" + existing.Name + "\": connecting here connects that entry again rather than adding another.")
+		show := widget.NewButtonWithIcon("Show "+existing.Name, theme.ListIcon(), func() {
+			f.a.selected = existing.ID
+			f.a.showMain()
+		})
+		top = append(top, f.alreadySaved, container.NewHBox(show))
+	}
+
+	body.Objects = append(append(top, widget.NewSeparator()), body.Objects...)
 
 	if f.imported != nil && len(f.imported.SecretKeys) > 0 {
 		body.Add(f.importedSecretsNote())

@@ -54,6 +54,8 @@ type addFlow struct {
 	settings repo.Settings
 	report   *repo.Report
 	imported *corsoconfig.Config
+	// alreadySaved says, at the check step, that the location is saved.
+	alreadySaved *widget.Label
 
 	mode     passMode
 	name     *keyEntry

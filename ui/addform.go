@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -75,6 +76,17 @@ func (f *addFlow) ensureFields() {
 		e.OnSubmitted = f.submitOnEnter
 	}
 
+	// A relative path would be taken from the app's working folder, which
+	// nobody sees: refused at the field, where a full one is asked for.
+	pathChecks := f.path.Validator
+	f.path.Validator = func(s string) error {
+		if p := strings.TrimSpace(s); p != "" && !filepath.IsAbs(p) && !strings.HasPrefix(p, "~") {
+			return errors.New("Type the folder's full path (starting with " + absolutePathStart() + ", or ~ for your home folder): a relative path would be taken from Corso Desktop's working folder, which you cannot see.")
+		}
+
+		return pathChecks(s)
+	}
+
 	f.profile.Validator = f.fieldValidator(repo.FieldProfile)
 	f.profile.OnSubmitted = f.submitOnEnter
 	f.profile.OnChanged = func(string) { f.revalidate() }
@@ -91,13 +103,23 @@ func (f *addFlow) ensureFields() {
 
 func (f *addFlow) submitOnEnter(string) { f.check() }
 
+// absolutePathStart is how a full path starts on this system.
+func absolutePathStart() string {
+	if runtime.GOOS == "windows" {
+		return `a drive letter such as C:\`
+	}
+
+	return "/"
+}
+
 // fieldRow is an entry with its message underneath, wrapped to the form's
 // width (a form's own hint line does not wrap, and these sentences are long).
 type fieldRow struct {
 	input   fyne.Validatable
 	message *widget.Label
-	touched bool
-	box     *fyne.Container
+	// touched: typed into or left; focused: being typed into now.
+	touched, focused bool
+	box              *fyne.Container
 }
 
 func (f *addFlow) row(input fyne.Validatable) fyne.CanvasObject {
@@ -123,6 +145,16 @@ func (f *addFlow) row(input fyne.Validatable) fyne.CanvasObject {
 			}
 
 			f.revalidate()
+		}
+		// A field's message changes only when the field is left, so that
+		// nothing moves under the pointer while typing; leaving an empty
+		// field says what it needs beside the field's red mark.
+		e.focused = func(in bool) {
+			r.focused = in
+			if !in {
+				r.touched = true
+				f.revalidate()
+			}
 		}
 	}
 
@@ -152,10 +184,13 @@ func (f *addFlow) revalidate() bool {
 			ok = false
 		}
 
-		if err != nil && (r.touched || f.showAllErrors) {
+		switch {
+		case r.focused && !f.showAllErrors:
+			// Typed into now: its message waits for the field to be left.
+		case err != nil && (r.touched || f.showAllErrors):
 			r.message.SetText(err.Error())
 			r.message.Show()
-		} else {
+		default:
 			r.message.Hide()
 		}
 	}

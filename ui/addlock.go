@@ -16,11 +16,17 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo"
 )
 
-// The two modes, each in one sentence.
+// The two modes, and what each means in one sentence: the choices stay
+// short so that the form keeps its width; the sentence wraps below them.
 const (
-	lockGovernance = "Governance: nobody can delete or overwrite a blob until its lock runs out, except users granted s3:BypassGovernanceRetention."
-	lockCompliance = "Compliance: nobody, not even the account's root user or Corso Desktop, can delete a blob or shorten its lock until it runs out."
+	lockGovernance = "Governance"
+	lockCompliance = "Compliance"
 )
+
+var lockMeaning = map[string]string{
+	lockGovernance: "Governance: nobody can delete or overwrite a blob until its lock runs out, except users granted s3:BypassGovernanceRetention.",
+	lockCompliance: "Compliance: nobody, not even the account's root user or Corso Desktop, can delete a blob or shorten its lock until it runs out.",
+}
 
 // objectLockFields are the object-lock widgets of the add form.
 type objectLockFields struct {
@@ -29,6 +35,8 @@ type objectLockFields struct {
 	days    *keyEntry
 	extend  *widget.Check
 	warning *widget.Label
+	// meaning says what the chosen mode does.
+	meaning *widget.Label
 	// least says the shortest period, which extension raises.
 	least   *widget.Label
 	box     *fyne.Container
@@ -42,7 +50,9 @@ func (f *addFlow) ensureLockFields() {
 
 	l := &objectLockFields{}
 	l.mode = widget.NewRadioGroup([]string{lockGovernance, lockCompliance}, func(string) { f.lockChanged() })
+	l.mode.Horizontal = true
 	l.mode.Selected = lockGovernance
+	l.meaning = wrapped(lockMeaning[lockGovernance])
 	l.days = f.newEntry("days")
 	l.days.SetText("30")
 	l.days.Validator = func(s string) error {
@@ -57,7 +67,7 @@ func (f *addFlow) ensureLockFields() {
 		return f.fieldValidator(repo.FieldObjectLock)(s)
 	}
 	l.days.OnChanged = func(string) { f.revalidate() }
-	l.extend = widget.NewCheck("Extend the locks of blobs still in use during maintenance (Corso's --extend-retention)", func(bool) { f.lockChanged() })
+	l.extend = widget.NewCheck("Extend the locks of blobs still in use in maintenance", func(bool) { f.lockChanged() })
 	l.extend.SetChecked(true)
 	l.warning = wrapped("")
 	l.warning.Importance = widget.WarningImportance
@@ -65,7 +75,8 @@ func (f *addFlow) ensureLockFields() {
 
 	f.lock = l
 	l.least = widget.NewLabel("")
-	l.details = container.NewVBox(l.mode, container.NewBorder(nil, nil, widget.NewLabel("Lock each blob for"), l.least, f.row(l.days)), l.extend, l.warning)
+	l.details = container.NewVBox(l.mode, l.meaning, container.NewBorder(nil, nil, widget.NewLabel("Lock each blob for"), l.least, f.row(l.days)), l.extend,
+		wrapped("(Corso's --extend-retention.)"), l.warning)
 	l.box = container.NewVBox(l.on, l.details)
 	f.lockChanged()
 }
@@ -113,6 +124,7 @@ func (f *addFlow) lockChanged() {
 	}
 
 	l.details.Show()
+	l.meaning.SetText(lockMeaning[l.mode.Selected])
 	l.least.SetText(fmt.Sprintf("days (at least %d)", repo.ObjectLock{Extend: l.extend.Checked}.MinPeriod()/(24*time.Hour)))
 
 	var warn []string

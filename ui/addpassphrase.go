@@ -32,6 +32,21 @@ func (f *addFlow) defaultName() string {
 	return "Repository"
 }
 
+// locationNames are the names typed for a location, which an attacker who
+// sees the bucket or the folder knows.
+func locationNames(s repo.Settings) []string {
+	switch v := s.(type) {
+	case repo.Filesystem:
+		return []string{v.Path}
+	case repo.S3:
+		return []string{v.Bucket, v.Prefix}
+	case repo.S3Compatible:
+		return []string{v.Bucket, v.Prefix, v.Endpoint}
+	}
+
+	return nil
+}
+
 // Step 4: the passphrase, a name, and whether to remember it.
 func (f *addFlow) showPassphrase(mode passMode) {
 	f.back, f.step = f.showReport, 4
@@ -51,7 +66,7 @@ func (f *addFlow) showPassphrase(mode passMode) {
 		return nil
 	}
 
-	f.newPassphrase = f.a.newPassphraseFields(func() []string { return []string{f.name.Text, f.defaultName()} }, f.updateSubmit)
+	f.newPassphrase = f.a.newPassphraseFields(func() []string { return append([]string{f.name.Text, f.defaultName()}, locationNames(f.settings)...) }, f.updateSubmit)
 	f.remember = widget.NewCheck("Remember in the keychain", nil)
 	f.remember.SetChecked(true)
 
@@ -110,6 +125,13 @@ func (f *addFlow) showPassphrase(mode passMode) {
 
 	if newRepo {
 		body.Objects = append([]fyne.CanvasObject{lostPassphraseWarning()}, body.Objects...)
+	}
+
+	if lock := f.objectLock(); lock != nil && mode == modeCreate {
+		// Decided here, so said here.
+		plan := wrapped(lockPlanText(lock))
+		plan.Importance = widget.WarningImportance
+		body.Objects = append([]fyne.CanvasObject{plan}, body.Objects...)
 	}
 
 	title := map[passMode]string{modeCreate: "create", modeConnect: "connect", modeFinish: "finish creating"}[mode]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -71,6 +72,10 @@ type App struct {
 	listOrder   string
 	orderSelect *widget.Select
 	filterEntry *keyEntry
+	// listRow is the highlighted row, -1 for none; selecting is set while
+	// the app, not the user, moves the highlight.
+	listRow   int
+	selecting bool
 
 	root      *fyne.Container
 	list      *widget.List
@@ -91,6 +96,15 @@ type App struct {
 	handoff   handoffChoice
 	cliDialog *cliCommand
 	cliFiles  map[string]corsoconfig.FileState
+	// forgetForm is the Forget confirmation last shown.
+	forgetForm *dialog.CustomDialog
+	// noticeText and noticeBox show notices; noticeSeq tells the latest.
+	noticeText *widget.Label
+	noticeBox  *fyne.Container
+	noticeSeq  int
+	// refused are the repositories whose stored passphrase no longer opens
+	// them.
+	refused map[string]bool
 	// lastNotice is the passing notice last shown, lastConfirm the last
 	// question asked, for tests.
 	lastNotice, lastConfirm string
@@ -124,7 +138,7 @@ func New(fa fyne.App, opts Options) *App {
 	fa.SetCloudProvider(sessionPreferences{})
 
 	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, listOrder: orderName, infos: map[string]*repo.Info{}, opening: map[string]bool{},
-		located: map[string]library.Located{}, contents: map[string]*contentsState{}, handoff: defaultHandoff(), cliFiles: map[string]corsoconfig.FileState{}}
+		located: map[string]library.Located{}, contents: map[string]*contentsState{}, handoff: defaultHandoff(), cliFiles: map[string]corsoconfig.FileState{}, refused: map[string]bool{}}
 	if a.post == nil {
 		a.post = fyne.Do
 	}
@@ -138,7 +152,7 @@ func New(fa fyne.App, opts Options) *App {
 	a.lib = lib
 
 	a.root = container.NewStack()
-	a.win.SetContent(a.root)
+	a.win.SetContent(container.NewStack(a.root, a.noticeLayer()))
 	a.win.Resize(fyne.NewSize(960, 640))
 
 	a.reload()
@@ -173,7 +187,8 @@ func (a *App) typedKey(ev *fyne.KeyEvent) {
 	case a.dialog != nil:
 		a.dialog.Hide()
 	case a.flow != nil:
-		a.flow.back()
+		// Leaves the add flow (Back steps back within it).
+		a.showMain()
 	}
 }
 
@@ -241,6 +256,7 @@ func (a *App) showMain() {
 	for i, e := range a.visible {
 		if e.ID == a.selected {
 			a.list.Select(i)
+			a.listRow = i
 		}
 	}
 
@@ -249,6 +265,11 @@ func (a *App) showMain() {
 	// Set only now: the selection above is not a user's pick, and only a
 	// user's pick starts the engine ahead of what may follow.
 	a.list.OnSelected = func(i widget.ListItemID) {
+		a.listRow = i
+		if a.selecting {
+			return // keepSelection moving the highlight, not a pick
+		}
+
 		a.selectEntry(a.visible[i].ID)
 		go a.eng.Prepare()
 	}
@@ -265,12 +286,20 @@ func (a *App) emptyState(add *widget.Button) fyne.CanvasObject {
 		"If you used the Corso command line before, import its settings from its .corso.toml.")
 	next.Alignment = fyne.TextAlignCenter
 
+	does := wrapped("Corso Desktop sets repositories up, checks them, shows the backups in them and runs their maintenance. " +
+		"It takes no backup itself: the Corso CLI does, for example:")
+	does.Alignment = fyne.TextAlignCenter
+	example := widget.NewLabelWithStyle("corso backup create exchange --mailbox adele@contoso.com", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+	upkeep := wrapped("Corso schedules no maintenance: run it from a repository's details, metadata every 20 to 30 backups and complete every week or two, as Corso's documentation recommends.")
+	upkeep.Alignment = fyne.TextAlignCenter
+	upkeep.SizeName = theme.SizeNameCaptionText
+
 	buttons := container.NewCenter(container.NewHBox(add, a.importBtn))
 	box := container.NewVBox(
 		container.NewCenter(widget.NewIcon(theme.StorageIcon())),
-		title, body, next, buttons)
+		title, body, next, buttons, widget.NewSeparator(), does, example, upkeep)
 
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(560, box.MinSize().Height), box))
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(600, box.MinSize().Height), box))
 }
 
 func wrapped(text string) *widget.Label {
@@ -324,9 +353,30 @@ func (a *App) updateListRow(e library.Entry, o fyne.CanvasObject) {
 		where = e.StateDetail
 	}
 
+	if a.locked(e) {
+		where += " · object lock"
+	}
+
 	texts.Objects[1].(*widget.Label).SetText(where)
 	c.Objects[1].(*widget.Icon).SetResource(kindIcon(e.Kind))
 	c.Objects[2].(*widget.Label).SetText(a.stateText(e))
+}
+
+// locked says whether e's blobs are locked: as its repository says once
+// open, else as it was created.
+func (a *App) locked(e library.Entry) bool {
+	if info := a.infos[e.ID]; info != nil {
+		return info.Retention.Enabled()
+	}
+
+	switch {
+	case e.S3 != nil:
+		return e.S3.ObjectLock != nil
+	case e.S3Compatible != nil:
+		return e.S3Compatible.ObjectLock != nil
+	}
+
+	return false
 }
 
 // listLocation names a location for the list, most specific part first,
@@ -354,17 +404,28 @@ func s3ListLocation(s repo.S3, where string) string {
 	return s.Prefix + " in bucket " + s.Bucket + " · " + where
 }
 
+// stateText is what is true of e now: open, being opened, waiting for a
+// passphrase (none stored, or the stored one refused), or not connected
+// on this computer.
 func (a *App) stateText(e library.Entry) string {
 	switch {
 	case a.opening[e.ID]:
 		return "Opening…"
 	case e.State == library.StateProblem:
 		return "Problem"
-	case a.lib.Connected(e.ID):
-		return "Connected"
+	case a.infos[e.ID] != nil:
+		return "Open"
+	case !a.lib.Connected(e.ID):
+		return "Not connected"
+	case a.refused[e.ID]:
+		return "Passphrase refused"
 	}
 
-	return "Not connected"
+	if loc, ok := a.located[e.ID]; ok && loc.Passphrase == library.Nowhere {
+		return "Needs its passphrase"
+	}
+
+	return "Not opened yet"
 }
 
 // detailed is an error with technical details behind its sentence.
@@ -401,19 +462,41 @@ func (a *App) showDialog(d dialog.Dialog) {
 }
 
 // notice shows text for a few seconds at the bottom of the window,
-// without stopping anything: for what needs no answer ("Copied").
+// without stopping anything: for what needs no answer ("Copied"). It is a
+// plain label in a layer above the view, not an overlay, so that it takes
+// no tap, no key and no focus from the window.
 func (a *App) notice(text string) {
 	a.lastNotice = text
+	a.noticeText.SetText(text)
+	a.noticeBox.Show()
+	a.noticeSeq++
 
-	label := widget.NewLabel(text)
-	label.Wrapping = fyne.TextWrapWord
+	seq := a.noticeSeq
 
-	pop := widget.NewPopUp(container.NewPadded(label), a.win.Canvas())
-	size := fyne.NewSize(min(520, a.win.Canvas().Size().Width-40), pop.MinSize().Height)
-	pop.Resize(size)
-	pop.ShowAtPosition(fyne.NewPos((a.win.Canvas().Size().Width-size.Width)/2, a.win.Canvas().Size().Height-size.Height-20))
+	time.AfterFunc(4*time.Second, func() {
+		a.post(func() {
+			if a.noticeSeq == seq {
+				a.noticeBox.Hide()
+			}
+		})
+	})
+}
 
-	time.AfterFunc(4*time.Second, func() { a.post(pop.Hide) })
+// noticeLayer is the layer notices appear in, at the bottom of the window.
+func (a *App) noticeLayer() fyne.CanvasObject {
+	a.noticeText = widget.NewLabel("")
+	a.noticeText.Wrapping = fyne.TextWrapWord
+	a.noticeText.Alignment = fyne.TextAlignCenter
+
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	bg.CornerRadius = theme.InputRadiusSize()
+	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	bg.StrokeWidth = 1
+
+	a.noticeBox = container.NewStack(bg, container.NewPadded(a.noticeText))
+	a.noticeBox.Hide()
+
+	return container.NewBorder(nil, container.NewPadded(container.NewCenter(container.NewGridWrap(fyne.NewSize(520, 0), a.noticeBox))), nil, nil)
 }
 
 func (a *App) showInfo(title, text string) {

@@ -4,12 +4,14 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"errors"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/corsodesktop/corso-desktop/repo"
@@ -67,7 +69,10 @@ func (a *App) askPassphrase(e library.Entry, connect bool) {
 	}
 
 	d = dialog.NewForm("Passphrase for "+e.Name, "OK", "Cancel", items, submit, a.win)
-	pass.OnSubmitted = func(string) { d.Submit() }
+
+	for _, f := range []*keyEntry{pass, secret, token} {
+		f.OnSubmitted = func(string) { d.Submit() }
+	}
 	d.Resize(fyne.NewSize(440, d.MinSize().Height))
 	a.showDialog(d)
 	a.win.Canvas().Focus(pass)
@@ -148,24 +153,90 @@ func (a *App) disconnect(e library.Entry) {
 	})
 }
 
+// confirmForget says what Forget deletes, the stored passphrase above all
+// (where it is, looked up off the UI goroutine), offers to show or copy
+// it first, and forgets on confirmation.
 func (a *App) confirmForget(e library.Entry) {
-	d := dialog.NewConfirm("Forget "+e.Name+"?",
-		"Corso Desktop removes it from the list, deletes its connection and cache on this computer, and deletes its passphrase and keys from the keychain. "+
-			"The repository and its backups at "+e.Settings().Describe()+" are not touched.",
-		func(ok bool) {
-			if !ok {
-				return
-			}
+	go func() {
+		loc := a.lib.Locate(context.Background(), e)
+		a.post(func() { a.showForget(e, loc) })
+	}()
+}
 
-			a.run("Forgetting "+e.Name, "Removing the keychain entries…", func(ctx context.Context) error {
-				return a.lib.Forget(ctx, a.eng, e.ID)
-			}, func(err error) {
-				a.setInfo(e.ID, nil)
-				a.reload()
-				a.showMain()
-				a.showError("Forget", err)
-			})
-		}, a.win)
+func (a *App) showForget(e library.Entry, loc library.Located) {
+	lines := []string{"Corso Desktop removes " + e.Name + " from the list and deletes its connection on this computer. " +
+		"The repository and its backups at " + e.Settings().Describe() + " are not touched."}
+
+	body := container.NewVBox()
+
+	if loc.Passphrase != library.Nowhere {
+		kept := "in " + a.lib.KeychainName()
+		if loc.Passphrase == library.InSession {
+			kept = "in this session's memory"
+		}
+
+		warn := wrapped("Its passphrase, kept " + kept + ", is deleted too. Without the passphrase nobody can open these backups again: " +
+			"make sure you have it somewhere else (a password manager, a safe) before you forget the repository here.")
+		warn.Importance = widget.WarningImportance
+
+		shown := widget.NewLabel("")
+		shown.TextStyle = fyne.TextStyle{Monospace: true}
+		shown.Selectable = true
+		shown.Hide()
+
+		var copyBtn *widget.Button
+
+		reveal := func(show bool) func() {
+			return func() {
+				go func() {
+					sec, err := a.lib.Secrets(context.Background(), e)
+					a.post(func() {
+						switch {
+						case err != nil:
+							a.showError("The passphrase", err)
+						case show:
+							shown.SetText(sec.Passphrase)
+							shown.Show()
+						default:
+							a.fa.Clipboard().SetContent(sec.Passphrase)
+							copyBtn.SetText("Copied: clear the clipboard once it is stored elsewhere")
+						}
+					})
+				}()
+			}
+		}
+
+		body.Add(warn)
+		copyBtn = widget.NewButtonWithIcon("Copy passphrase", theme.ContentCopyIcon(), reveal(false))
+		body.Add(container.NewHBox(widget.NewButtonWithIcon("Show passphrase", theme.VisibilityIcon(), reveal(true)), copyBtn))
+		body.Add(shown)
+	}
+
+	if c, ok := e.Credentials(); ok && c.Source == repo.CredentialsKeys {
+		lines = append(lines, a.whereText("The secret access key", loc.SecretKey)+" is deleted as well.")
+	}
+
+	body.Objects = append([]fyne.CanvasObject{wrapped(strings.Join(lines, " "))}, body.Objects...)
+
+	var d *dialog.CustomDialog
+
+	forget := widget.NewButtonWithIcon("Forget", theme.DeleteIcon(), func() {
+		d.Hide()
+		a.run("Forgetting "+e.Name, "Removing the keychain entries…", func(ctx context.Context) error {
+			return a.lib.Forget(ctx, a.eng, e.ID)
+		}, func(err error) {
+			a.setInfo(e.ID, nil)
+			a.reload()
+			a.showMain()
+			a.showError("Forget", err)
+		})
+	})
+	forget.Importance = widget.DangerImportance
+
+	d = dialog.NewCustomWithoutButtons("Forget "+e.Name+"?", body, a.win)
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.Hide() }), forget})
+	d.Resize(fyne.NewSize(560, body.MinSize().Height+120))
+	a.forgetForm = d
 	a.showDialog(d)
 }
 

@@ -130,11 +130,16 @@ func (a *App) open(e library.Entry, typed *repo.Secrets) {
 			a.located[e.ID] = loc
 			a.reload()
 
+			a.refused[e.ID] = repo.CodeOf(err) == repo.CodeWrongPassphrase
+
 			switch {
 			case err == nil:
 				a.setInfo(e.ID, info)
 			case errors.Is(err, library.ErrNeedPassphrase) && typed == nil:
 				// The details pane offers "Open…".
+			case repo.CodeOf(err) == repo.CodeWrongPassphrase && typed == nil:
+				// Nothing was typed: the stored passphrase is what failed.
+				a.showError("Opening "+e.Name, repo.NewError(repo.CodeWrongPassphrase, nil, "%s", storedRefusedText(a.whereText("The passphrase", loc.Passphrase))))
 			default:
 				a.showError("Opening "+e.Name, err)
 			}
@@ -261,7 +266,7 @@ func (a *App) showDetails() {
 	if a.opening[e.ID] {
 		body.Add(container.NewHBox(widget.NewActivity(), widget.NewLabel("Opening the repository…")))
 	} else if connected && info == nil {
-		body.Add(wrapped("The passphrase is not stored for this session. Enter it to see the repository's details."))
+		body.Add(wrapped(a.notOpenText(e)))
 	}
 
 	if p := e.PassphraseChange; p != nil && !a.opening[e.ID] {
@@ -278,6 +283,26 @@ func (a *App) showDetails() {
 	actions := container.NewVBox(widget.NewSeparator(), a.actions(e, connected, info))
 	a.details.Objects = []fyne.CanvasObject{container.NewBorder(nil, actions, nil, nil, container.NewVScroll(body))}
 	a.details.Refresh()
+}
+
+// storedRefusedText says that the stored passphrase (where says where it
+// is) no longer opens a repository: nothing was typed.
+func storedRefusedText(where string) string {
+	return where + " no longer opens this repository: it was probably changed elsewhere (in another Corso Desktop, or with corso repo update-passphrase). Choose Open… and type the current one."
+}
+
+// notOpenText says why a connected repository's details are not shown.
+func (a *App) notOpenText(e library.Entry) string {
+	loc, ok := a.located[e.ID]
+
+	switch {
+	case a.refused[e.ID] && ok:
+		return storedRefusedText(a.whereText("The passphrase", loc.Passphrase))
+	case ok && loc.Passphrase == library.Nowhere:
+		return "Its passphrase is not stored: choose Open… and type it to see the repository's details."
+	}
+
+	return "Not opened yet."
 }
 
 func orNone(s, none string) string {

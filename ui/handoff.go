@@ -118,6 +118,7 @@ func (c *cliCommand) render() string {
 
 func (c *cliCommand) refresh() {
 	c.text.SetText(strings.TrimSuffix(c.render(), "\n"))
+	c.copyBtn.SetText("Copy")
 }
 
 // showCLICommand shows the `corso repo connect` command for e in the
@@ -133,7 +134,9 @@ func (a *App) showCLICommand(e library.Entry) *cliCommand {
 	c.token = widget.NewCheck("The S3 keys include a session token", func(bool) { c.refresh() })
 	c.copyBtn = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
 		a.fa.Clipboard().SetContent(c.render())
-		a.notice("Copied the command for " + a.handoff.shell.Name() + ".")
+		// Said on the button: a notice would be under the dialog.
+		c.copyBtn.SetText("Copied for " + a.handoff.shell.Name())
+		a.lastNotice = c.copyBtn.Text
 	})
 	c.shell, c.form = a.handoffPickers(c.refresh)
 	c.file = wrapped("Reading what the CLI's config file holds…")

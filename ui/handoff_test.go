@@ -173,7 +173,7 @@ func TestCopiedCommandDialog(t *testing.T) {
 	}
 
 	// Copied is said in passing, not in a dialog that must be closed.
-	if h.a.dialog == nil || h.a.dialog != h.a.cliDialog.dialog || !strings.Contains(h.a.lastNotice, "Copied") {
+	if h.a.dialog == nil || h.a.dialog != h.a.cliDialog.dialog || !strings.Contains(c.copyBtn.Text, "Copied") {
 		t.Fatalf("after copying: notice %q, dialog %T", h.a.lastNotice, h.a.dialog)
 	}
 

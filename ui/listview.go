@@ -66,7 +66,7 @@ func (a *App) arrange() {
 func (a *App) listControls() fyne.CanvasObject {
 	order := widget.NewSelect([]string{orderName, orderKind, orderLastOpened}, nil)
 	order.SetSelected(a.listOrder)
-	order.OnChanged = func(s string) { a.listOrder = s; a.arrange(); a.refreshList() }
+	order.OnChanged = func(s string) { a.listOrder = s; a.arrange(); a.refreshList(); a.keepSelection() }
 	a.orderSelect = order
 
 	if len(a.entries) < filterFrom {
@@ -76,10 +76,33 @@ func (a *App) listControls() fyne.CanvasObject {
 
 	filter := a.newEntry("Filter by name or location", false)
 	filter.SetText(a.listFilter)
-	filter.OnChanged = func(s string) { a.listFilter = s; a.arrange(); a.refreshList() }
+	filter.OnChanged = func(s string) { a.listFilter = s; a.arrange(); a.refreshList(); a.keepSelection() }
 	a.filterEntry = filter
 
 	return container.NewBorder(nil, nil, nil, order, filter)
+}
+
+// keepSelection keeps the list's highlight on the repository the details
+// show after the list is re-sorted or filtered (nothing is highlighted
+// when the filter hides it; the details still show it).
+func (a *App) keepSelection() {
+	if a.list == nil {
+		return
+	}
+
+	for i, e := range a.visible {
+		if e.ID == a.selected {
+			a.selecting = true
+			a.list.Select(i)
+			a.selecting = false
+			a.listRow = i
+
+			return
+		}
+	}
+
+	a.list.UnselectAll()
+	a.listRow = -1
 }
 
 // askRename asks for a new name for e and saves it.
@@ -99,6 +122,7 @@ func (a *App) askRename(e library.Entry) {
 			a.rename(e, strings.TrimSpace(name.Text))
 		}
 	}, a.win)
+	name.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
 	a.showDialog(d)
 	a.win.Canvas().Focus(name)
@@ -197,4 +221,11 @@ func (a *App) refresh() {
 	a.forgetContents(a.selected)
 	a.reload()
 	a.showMain()
+
+	what := "Reloaded the list"
+	if e, ok := a.entry(a.selected); ok && a.infos[e.ID] != nil {
+		what += " and what " + e.Name + " holds"
+	}
+
+	a.notice(what + ".")
 }

@@ -136,6 +136,13 @@ func (a *App) showMaintenance(e library.Entry) {
 	}
 
 	content := container.NewVBox(form, f.ownerLine, asOwner)
+	if info := a.infos[e.ID]; info != nil && info.Retention.Enabled() {
+		// Object lock decides what maintenance can do: restated here.
+		lock := wrapped(lockedMaintenanceText(info))
+		lock.Importance = widget.WarningImportance
+		content.Add(lock)
+	}
+
 	f.dialog = dialog.NewCustomWithoutButtons("Maintenance of "+e.Name, content, a.win)
 	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.run})
 	f.dialog.Resize(fyne.NewSize(600, content.MinSize().Height+140))
@@ -326,12 +333,39 @@ func (a *App) objectLockText(e library.Entry, r repo.Retention) string {
 
 	text := "On: each blob is locked in " + strings.ToLower(r.Mode) + " mode for " + repo.DescribePeriod(r.Period) + " after it is written"
 
-	if st := a.contents[e.ID]; st != nil && st.result != nil {
-		if st.result.Maintenance.ExtendObjectLocks {
+	if info := a.infos[e.ID]; info != nil {
+		if info.Maintenance.ExtendObjectLocks {
 			return text + "; maintenance extends the locks of blobs still in use."
 		}
 
 		return text + "; maintenance does not extend the locks, so they run out."
+	}
+
+	return text + "."
+}
+
+// lockedMaintenanceText says what object lock means for maintenance.
+func lockedMaintenanceText(info *repo.Info) string {
+	r := info.Retention
+	text := "Object lock: every blob is locked in " + strings.ToLower(r.Mode) + " mode for " + repo.DescribePeriod(r.Period) + " after it is written, so maintenance cannot delete a blob before its lock runs out"
+
+	if info.Maintenance.ExtendObjectLocks {
+		return text + "; complete maintenance extends the locks of blobs still in use."
+	}
+
+	return text + "; maintenance does not extend the locks, so those of blobs still in use run out."
+}
+
+// lockPlanText says, at the create step, what the chosen lock will do.
+func lockPlanText(o *repo.ObjectLock) string {
+	text := "Immutable: each blob will be locked in " + strings.ToLower(o.Mode) + " mode for " + repo.DescribePeriod(o.Period) + " after it is written"
+	if o.Extend {
+		text += ", and maintenance will extend the locks of blobs still in use"
+	}
+
+	text += ". A blob written while locked stays locked for its period whatever is changed later"
+	if o.Mode == repo.RetentionCompliance {
+		text += ", and in compliance mode nobody can delete it or the repository before then"
 	}
 
 	return text + "."

@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -95,7 +97,7 @@ func (n *newPassphrase) updateStrength() {
 		n.strengthCancel()
 	}
 
-	pass, known := n.pass.Text, n.known()
+	pass, known := n.pass.Text, knownWords(n.known())
 
 	if pass == "" { // rated without the engine: shown at once
 		s, _ := n.a.eng.PassphraseStrength(context.Background(), "")
@@ -103,6 +105,12 @@ func (n *newPassphrase) updateStrength() {
 
 		return
 	}
+
+	// Until the new text is rated, no rating of an older one stands
+	// beside it (nor a field's tick beside "Very weak").
+	n.strength.set(-1)
+	n.strengthText.SetText("Rating…")
+	n.strengthHint.SetText("")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	n.strengthCancel = cancel
@@ -132,6 +140,20 @@ func (n *newPassphrase) updateStrength() {
 			n.showStrength(pass, s)
 		})
 	}()
+}
+
+// knownWords are the names typed elsewhere and each word in them: an
+// attacker who knows the bucket "corso" and the prefix "plain/tenant"
+// tries "corso plain tenant" too.
+func knownWords(names []string) []string {
+	var words []string
+
+	for _, n := range names {
+		words = append(words, n)
+		words = append(words, strings.FieldsFunc(strings.ToLower(n), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })...)
+	}
+
+	return words
 }
 
 // rating is the strength of one passphrase, as last rated.

@@ -45,7 +45,7 @@ func TestCreateWithObjectLock(t *testing.T) {
 		h.tap(f.checkButton)
 		h.idle()
 
-		if f.report == nil || repo.CodeOf(f.report.Err) != repo.CodeNoObjectLock || !strings.Contains(f.report.Err.Error(), "not created with S3 Object Lock") {
+		if f.report == nil || repo.CodeOf(f.report.Err) != repo.CodeNoObjectLock || !strings.Contains(f.report.Err.Error(), "does not have S3 Object Lock turned on") || !strings.Contains(f.report.Err.Error(), "MinIO among them") {
 			t.Fatalf("a bucket without object lock: %+v", f.report)
 		}
 

@@ -14,6 +14,26 @@ import (
 type keyEntry struct {
 	widget.Entry
 	escape func(*fyne.KeyEvent)
+	// focused hears the field gain (true) and lose (false) focus.
+	focused func(bool)
+}
+
+// FocusGained implements fyne.Focusable.
+func (e *keyEntry) FocusGained() {
+	e.Entry.FocusGained()
+
+	if e.focused != nil {
+		e.focused(true)
+	}
+}
+
+// FocusLost implements fyne.Focusable.
+func (e *keyEntry) FocusLost() {
+	e.Entry.FocusLost()
+
+	if e.focused != nil {
+		e.focused(false)
+	}
 }
 
 func (a *App) newEntry(placeholder string, password bool) *keyEntry {

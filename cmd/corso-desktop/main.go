@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -42,6 +43,8 @@ func main() {
 		opts.Keychain = keychain.NewMemory()
 	}
 
+	prepareFyneCache()
+
 	fa := app.NewWithID(ui.AppID)
 	a := ui.New(fa, opts)
 
@@ -51,6 +54,15 @@ func main() {
 	}
 
 	a.ShowAndRun()
+}
+
+// prepareFyneCache makes the cache folder Fyne keeps for the app, private
+// to the user, with its parents: Fyne makes only the last two levels, and
+// in a home without ~/.cache it says on the terminal that it failed.
+func prepareFyneCache() {
+	if dir, err := os.UserCacheDir(); err == nil {
+		os.MkdirAll(filepath.Join(dir, "fyne", ui.AppID), 0o700) //nolint:errcheck // Fyne says so if it is still missing
+	}
 }
 
 // quitOnEarlySignal makes a logout or `kill` (SIGTERM, SIGINT) that comes

@@ -26,11 +26,17 @@ func (*Engine) PassphraseStrength(ctx context.Context, p string, known ...string
 	m := zxcvbn.PasswordStrength(p, known)
 	s := repo.Strength{Score: m.Score, Label: strengthLabels[m.Score]}
 
+	// zxcvbn says "instant" for anything under a second.
+	took := m.CrackTimeDisplay
+	if took == "instant" {
+		took = "less than a second"
+	}
+
 	switch {
 	case m.Score < 3:
-		s.Hint = "An offline attack could guess it in " + m.CrackTimeDisplay + ". Add more unrelated words."
+		s.Hint = "An offline attack could guess it in " + took + ". Add more unrelated words."
 	default:
-		s.Hint = "An offline attack would take " + m.CrackTimeDisplay + "."
+		s.Hint = "An offline attack would take " + took + "."
 	}
 
 	return s, nil

@@ -322,8 +322,8 @@ func (a *S3API) checkObjectLock(ctx context.Context, rep *repo.Report, asked *fu
 
 		return true
 	case err == nil || code == "ObjectLockConfigurationNotFoundError" || code == "ObjectLockConfigurationNotFound":
-		rep.Fail(repo.LineObjectLock, repo.NewError(repo.CodeNoObjectLock, err, "Bucket %s was not created with S3 Object Lock, so the repository's blobs could not be locked and nothing was written. "+
-			"Object Lock is chosen when a bucket is created: use a bucket created with it, or create the repository without object lock.", a.Loc.Bucket))
+		rep.Fail(repo.LineObjectLock, repo.NewError(repo.CodeNoObjectLock, err, "Bucket %s does not have S3 Object Lock turned on, so the repository's blobs could not be locked and nothing was written. %s",
+			a.Loc.Bucket, turnOnObjectLock(a.Loc)))
 
 		return false
 	}
@@ -331,4 +331,17 @@ func (a *S3API) checkObjectLock(ctx context.Context, rep *repo.Report, asked *fu
 	a.failLine(ctx, rep, repo.LineObjectLock, a.Fail(ctx, err, repo.ActionGetBucketObjectLockConfiguration))
 
 	return false
+}
+
+// turnOnObjectLock says how Object Lock is turned on for a bucket that
+// exists: Amazon S3 allows it (and turns versioning on with it); other
+// stores differ, MinIO among those that allow it only at creation.
+func turnOnObjectLock(loc repo.S3Location) string {
+	if loc.Endpoint == repo.DefaultS3Endpoint {
+		return "Amazon S3 can turn it on for an existing bucket: in the S3 console, the bucket's Properties, Object Lock, Edit (or aws s3api put-object-lock-configuration --bucket " + loc.Bucket +
+			" --object-lock-configuration ObjectLockEnabled=Enabled); it turns versioning on too, and cannot be turned off again. Or create the repository without object lock."
+	}
+
+	return "Whether it can be turned on for a bucket that exists depends on the store: some allow it (as Amazon S3 does, turning versioning on with it), others, MinIO among them, only when the bucket is created. " +
+		"Use a bucket that has it, or create the repository without object lock."
 }
