@@ -37,7 +37,7 @@ func TestSelectionStaysOnTheShownRepository(t *testing.T) {
 
 	for i, name := range []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"} {
 		e := library.NewEntry(name, repo.Filesystem{Path: filepath.Join(h.root, name)})
-		e.LastOpened = now.Add(-time.Duration(i) * time.Hour) // alpha most recent
+		e.LastOpened = now.Add(-time.Duration(5-i) * time.Hour) // foxtrot most recent
 		es = append(es, e)
 	}
 
@@ -205,6 +205,14 @@ func TestStrengthCountsEachTypedWord(t *testing.T) {
 
 	if f.strengthText.Text != "Rating…" || f.strength.score != -1 {
 		t.Fatalf("a new text shows the old rating %q beside it", f.strengthText.Text)
+	}
+
+	// The words of the folder's path, typed in another order, are known.
+	h.typeInto(f.pass, "words corso desktop test")
+	h.loop.until(t, "the rating", f.ratingDone)
+
+	if f.strength.score >= minNewScore {
+		t.Fatalf("the folder's own words rate %q", f.strengthText.Text)
 	}
 }
 
