@@ -33,6 +33,7 @@ func TestScreensMatchGolden(t *testing.T) {
 
 	h.loop.onUI(func() { f.kind = repo.KindS3; f.showForm() })
 	h.typeInto(f.bucket, "Bad_Bucket")
+	h.loop.onUI(func() { canvas.Unfocus() }) // its message shows once it is left
 	test.AssertRendersToMarkup(t, "s3-form-invalid.xml", canvas)
 
 	h.loop.onUI(func() { f.kind = repo.KindS3Compatible; f.showForm(); f.noVerify.SetChecked(true) })
@@ -67,6 +68,7 @@ func TestScreensMatchGolden(t *testing.T) {
 	// Details of a saved repository with known facts.
 	e := library.NewEntry("Contoso", f.settings)
 	e.ID = "golden"
+	a.opts.CorsoConfigPath = "/home/anna/.corso.toml" // the details name it
 	a.entries = []library.Entry{e}
 	a.selected = e.ID
 	a.infos[e.ID] = &repo.Info{
@@ -87,5 +89,7 @@ func TestScreensMatchGolden(t *testing.T) {
 
 	h.loop.onUI(func() { a.locate(e) })
 	h.loop.until(t, "the secrets to be located", func() bool { _, ok := a.located[e.ID]; return ok })
+	h.loop.until(t, "the CLI's config file to be read", func() bool { _, ok := a.cliFiles[e.ID]; return ok })
+	h.loop.onUI(a.showDetails)
 	test.AssertRendersToMarkup(t, "details.xml", canvas)
 }

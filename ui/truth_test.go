@@ -208,7 +208,7 @@ func TestStrengthCountsEachTypedWord(t *testing.T) {
 	}
 
 	// The words of the folder's path, typed in another order, are known.
-	h.typeInto(f.pass, "words corso desktop test")
+	h.typeInto(f.pass, "desktop words corso")
 	h.loop.until(t, "the rating", f.ratingDone)
 
 	if f.strength.score >= minNewScore {
