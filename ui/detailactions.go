@@ -4,8 +4,8 @@ package ui
 
 import (
 	"context"
-	"strings"
 	"errors"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
