@@ -119,6 +119,7 @@ package-test: package-linux package-windows
 
 screenshots: build
 	scripts/screenshots.sh docs/screenshots
+	FYNE_THEME=dark scripts/screenshots.sh docs/screenshots/dark
 
 icon:
 	$(GO) run ./scripts/icon Icon.png

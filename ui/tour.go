@@ -379,5 +379,68 @@ func (a *App) tourRepositoryFamily(e library.Entry, onUI func(func()), waitIdle 
 	time.Sleep(300 * time.Millisecond)
 	onUI(func() { a.flow.scroll.ScrollToBottom() })
 
-	return shot("18-object-lock")
+	if err := shot("18-object-lock"); err != nil {
+		return err
+	}
+
+	return a.tourHandOff(e, onUI, waitIdle, shot)
+}
+
+// tourHandOff exports the tour repository's .corso.toml to the CLI's
+// default place for real, then shows the import dialog offering it and
+// the Forget confirmation with its passphrase warning.
+func (a *App) tourHandOff(e library.Entry, onUI func(func()), waitIdle func(), shot func(string) error) error {
+	onUI(func() {
+		a.showMain()
+		a.exportCorsoConfig(e, a.opts.CorsoConfigPath, false, nil)
+	})
+	waitIdle()
+
+	onUI(func() {
+		if a.dialog != nil {
+			a.dialog.Hide()
+		}
+
+		a.dialog = nil
+		a.importCorsoConfig()
+	})
+
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var shown bool
+		onUI(func() { shown = a.dialog != nil })
+
+		if shown {
+			break
+		}
+
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no import dialog")
+		}
+	}
+
+	if err := shot("19-import"); err != nil {
+		return err
+	}
+
+	onUI(func() {
+		a.dialog.Hide()
+		a.forgetForm = nil
+		a.selectEntry(e.ID)
+		a.confirmForget(e)
+	})
+
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var shown bool
+		onUI(func() { shown = a.forgetForm != nil })
+
+		if shown {
+			break
+		}
+
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no Forget confirmation")
+		}
+	}
+
+	return shot("20-forget")
 }
