@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -150,4 +151,62 @@ func fileRecorder(t *testing.T) string {
 	}
 
 	return prog
+}
+
+// TestAskedSecretsWorkInRealShells: the asking form, pasted whole into sh,
+// dash and bash running on a terminal and then answered at its prompts,
+// hands the program exactly what was typed, single quotes included; the
+// secret is never shown on the terminal, and bash's history holds none of
+// what was typed.
+func TestAskedSecretsWorkInRealShells(t *testing.T) {
+	prog := fileRecorder(t)
+
+	for _, shell := range posixShells {
+		for _, secret := range append(slices.Clone(secrets), `it's 'quoted' too`) {
+			dir := t.TempDir()
+			record, history := filepath.Join(dir, "record"), filepath.Join(dir, "history")
+
+			c := secretCommand()
+			c.Args[0] = prog
+			text := c.RenderForm(POSIX, FormAsk)
+
+			term := openTerminal(t, append(os.Environ(), "PS1=", "PS2=", "HISTFILE="+history, "CORSO_TEST_RECORD="+record), shell...)
+			term.send(text)
+
+			at := term.waitFor("The ID: ", 0)
+			term.send("id " + secret + "\n")
+			at = term.waitFor("The secret: ", at)
+			term.send(secret + "\n")
+
+			deadline := time.Now().Add(20 * time.Second)
+			for _, err := os.Stat(record); err != nil && time.Now().Before(deadline); _, err = os.Stat(record) {
+				time.Sleep(10 * time.Millisecond)
+			}
+
+			time.Sleep(50 * time.Millisecond) // the recorder finishes its one write
+
+			raw, err := os.ReadFile(record)
+			if err != nil {
+				t.Fatalf("%s: the program never ran:\n%s", shell[0], term.screen())
+			}
+
+			got := strings.Split(strings.TrimSuffix(string(raw), "\x00"), "\x00")
+			want := []string{"--flag", "value with space", "ID=id " + secret, "SECRET=" + secret, "PLAIN=as it is"}
+
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: %q typed came back as %q\n%s", shell[0], secret, got, text)
+			}
+
+			if shown := term.screen()[at:]; strings.Contains(shown, strings.TrimSpace(secret)) {
+				t.Errorf("%s: the secret was shown as it was typed:\n%s", shell[0], shown)
+			}
+
+			term.send("exit\n")
+			term.cmd.Wait() //nolint:errcheck
+
+			if h, _ := os.ReadFile(history); strings.Contains(string(h), strings.TrimSpace(secret)) {
+				t.Errorf("%s: the secret is in the shell's history:\n%s", shell[0], h)
+			}
+		}
+	}
 }
