@@ -49,6 +49,13 @@ type Engine interface {
 	// requested identity. Owned by another identity, it refuses with
 	// CodeNotOwner unless told to take ownership.
 	Maintain(ctx context.Context, local Local, secrets Secrets, req MaintenanceRequest) (*MaintenanceResult, error)
+	// Verify reads a connected repository back: quick checks every index
+	// and manifest and that every pack the index names is there and long
+	// enough; full also reads every pack (or a random share) and decrypts
+	// every content in it. What is missing or damaged is named by the
+	// Corso backup it belongs to. It writes nothing; it reports its long
+	// step's counts through WithCounts.
+	Verify(ctx context.Context, local Local, secrets Secrets, req VerifyRequest) (*VerifyResult, error)
 	// OldFormats lists what a connected repository's store keeps of its
 	// format besides the current one: older versions of kopia.repository
 	// and kopia.blobcfg, on a bucket that keeps versions. kopia re-wraps

@@ -328,7 +328,10 @@ func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 			return m, nil
 		}
 
-		if m.Progress != "" {
+		switch {
+		case m.Count != nil:
+			repo.Counted(ctx, m.Progress, m.Count.Done, m.Count.Total)
+		case m.Progress != "":
 			repo.Progress(ctx, m.Progress)
 		}
 	}

@@ -25,6 +25,7 @@ var handlers = map[string]func(context.Context, repo.Engine, engineRequest) engi
 	opChangePassphrase:   serveChangePassphrase,
 	opMaintain:           serveMaintain,
 	opOldFormats:         serveOldFormats,
+	opVerify:             serveVerify,
 	opResolveCredentials: serveResolveCredentials,
 	opStrength:           serveStrength,
 }
@@ -255,4 +256,25 @@ func (c *Client) OldFormats(ctx context.Context, local repo.Local, secrets repo.
 func serveOldFormats(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
 	old, err := eng.OldFormats(ctx, req.Local, req.Secrets, req.Remove)
 	return engineMessage{Done: true, OldFormats: old, Err: encodeError(err)}
+}
+
+const opVerify = "verify"
+
+func (c *Client) Verify(ctx context.Context, local repo.Local, secrets repo.Secrets, req repo.VerifyRequest) (*repo.VerifyResult, error) {
+	m, err := c.call(ctx, engineRequest{Op: opVerify, Local: local, Secrets: secrets, Verify: &req})
+	if err != nil {
+		return nil, err
+	}
+
+	return m.Verified, m.Err.decode()
+}
+
+func serveVerify(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
+	if req.Verify == nil {
+		return infoMessage(nil, engineError(errors.New("a verification without its request")))
+	}
+
+	res, err := eng.Verify(ctx, req.Local, req.Secrets, *req.Verify)
+
+	return engineMessage{Done: true, Verified: res, Err: encodeError(err)}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 )
@@ -48,6 +49,7 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 	}()
 
 	ctx = repo.WithProgress(ctx, func(s repo.Step) { send(engineMessage{Progress: s}) }) //nolint:errcheck
+	ctx = repo.WithCounts(ctx, countSender(send))
 
 	if req.Checked != nil {
 		ctx = repo.WithCheck(ctx, req.Checked.decode())
@@ -70,4 +72,29 @@ func runEngineRequest(ctx context.Context, eng repo.Engine, req engineRequest) e
 	}
 
 	return handle(ctx, eng, req)
+}
+
+// countInterval spaces counts on the wire: a progress bar needs a few a
+// second, not one per pack.
+const countInterval = 250 * time.Millisecond
+
+// countSender sends counts, at most one per countInterval but always the
+// last.
+func countSender(send func(engineMessage) error) func(repo.Step, repo.Count) {
+	var (
+		mu   sync.Mutex
+		last time.Time
+	)
+
+	return func(s repo.Step, c repo.Count) {
+		mu.Lock()
+		defer mu.Unlock()
+
+		if c.Done < c.Total && time.Since(last) < countInterval {
+			return
+		}
+
+		last = time.Now()
+		send(engineMessage{Progress: s, Count: &c}) //nolint:errcheck
+	}
 }

@@ -17,7 +17,7 @@ import (
 // Protocol is the wire format's version. It changes whenever a message
 // changes meaning, so an app and an engine from different releases say so
 // instead of misreading each other.
-const Protocol = 4
+const Protocol = 5
 
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
@@ -37,12 +37,16 @@ type engineRequest struct {
 	Maintenance *repo.MaintenanceRequest `json:"maintenance,omitempty"`
 	// Remove asks opOldFormats to delete what it finds.
 	Remove bool `json:"remove,omitempty"`
+	// Verify is the verification asked for, for opVerify.
+	Verify *repo.VerifyRequest `json:"verify,omitempty"`
 }
 
 // engineMessage is one line from the engine: a progress step, or the
 // result (Done) with at most one of Info, Report, Text and Err.
 type engineMessage struct {
-	Progress   repo.Step               `json:"progress,omitempty"`
+	Progress repo.Step `json:"progress,omitempty"`
+	// Count is how far the progress step has come, when it counts.
+	Count      *repo.Count             `json:"count,omitempty"`
 	Done       bool                    `json:"done,omitempty"`
 	Info       *repo.Info              `json:"info,omitempty"`
 	Report     *reportWire             `json:"report,omitempty"`
@@ -51,6 +55,7 @@ type engineMessage struct {
 	Contents   *repo.Contents          `json:"contents,omitempty"`
 	Maintained *repo.MaintenanceResult `json:"maintained,omitempty"`
 	OldFormats *repo.OldFormats        `json:"oldFormats,omitempty"`
+	Verified   *repo.VerifyResult      `json:"verified,omitempty"`
 	Err        *errorWire              `json:"err,omitempty"`
 }
 

@@ -197,7 +197,7 @@ func init() {
 			return nil, err
 		}
 
-		return capturing(ctx, st), nil
+		return capturing(ctx, aided(ctx, st)), nil
 	})
 
 	// kopia opens a folder repository through its connection file with its
@@ -209,7 +209,7 @@ func init() {
 			return nil, err
 		}
 
-		return watched(ctx, st, true), nil
+		return aided(ctx, watched(ctx, st, true)), nil
 	})
 }
 
