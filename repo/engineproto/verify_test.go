@@ -89,8 +89,10 @@ func damageStores(t *testing.T) []damageStore {
 			},
 		},
 		{
-			name:     "folder",
-			settings: func(t *testing.T, _ string) repo.Settings { return repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")} },
+			name: "folder",
+			settings: func(t *testing.T, _ string) repo.Settings {
+				return repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")}
+			},
 			read: func(t *testing.T, s repo.Settings, id blob.ID) []byte {
 				b, err := os.ReadFile(folderBlob(t, s.(repo.Filesystem).Path, id))
 				if err != nil {
@@ -206,7 +208,6 @@ func TestVerifyNamesTheBackup(t *testing.T) {
 						if err != nil {
 							t.Fatalf("%s: %v", mode, err)
 						}
-
 
 						want := bs[0].ID + " " + d.part
 						named := false

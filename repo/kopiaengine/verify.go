@@ -272,7 +272,7 @@ func readManifestContent(ctx context.Context, cr content.Reader, id content.ID) 
 type packUse struct {
 	contents []content.ID
 	// end is where its last content ends.
-	end int64
+	end  int64
 	size int64
 }
 
