@@ -162,7 +162,8 @@ func TestAppUnderWine(t *testing.T) {
 // engine, where the details say the secrets are (the Windows Credential
 // Manager) and that a remembered repository reopens after a restart
 // without asking, the copied command's quoting in Windows' default shell,
-// the keychain itself, and the owner-only access list.
+// the keychain itself, the owner-only access list, and the login item
+// (the per-user Run entry) the background switch writes.
 func TestWindowsTestBinariesUnderWine(t *testing.T) {
 	engineExe := winPath(filepath.Join(*app, "corso-desktop-engine.exe"))
 
@@ -175,6 +176,7 @@ func TestWindowsTestBinariesUnderWine(t *testing.T) {
 		{"platform/keychain", "^(TestSystemKeychain|TestTooLargeIsRefusedBeforeTheKeychain)$",
 			[]string{"TestSystemKeychain", "TestTooLargeIsRefusedBeforeTheKeychain"}},
 		{"platform", "^(TestOwnerOnlyACL|TestPrivateOnEveryOS)$", []string{"TestOwnerOnlyACL"}},
+		{"platform/autostart", "^TestRunEntry$", []string{"TestRunEntry"}},
 	}
 
 	for _, c := range cases {

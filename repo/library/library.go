@@ -75,6 +75,10 @@ type Entry struct {
 
 	// PassphraseChange is a passphrase change not yet seen to finish.
 	PassphraseChange *PendingPassphraseChange `json:"passphraseChange,omitempty"`
+
+	// Care is how the app looks after it while nobody looks; nil is the
+	// default (CareOf).
+	Care *Care `json:"care,omitempty"`
 }
 
 // NewEntry makes an entry for settings, with a fresh ID.
