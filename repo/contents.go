@@ -25,6 +25,9 @@ type StorageUse struct {
 	Kinds []BlobUse
 	// LastWrite is the newest blob's time; zero with no blob.
 	LastWrite time.Time
+	// Created is when kopia.repository was last written (when the
+	// repository was made, or its passphrase last changed); zero if absent.
+	Created time.Time
 }
 
 // BlobUse is the space taken by one kind of blob.

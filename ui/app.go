@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -42,6 +43,13 @@ type Options struct {
 	// Post runs f on the UI goroutine; nil means fyne.Do. Tests pass their
 	// own event loop to measure how long the UI goroutine is held.
 	Post func(f func())
+	// Care sets how the repositories are looked after while nobody looks.
+	Care CareOptions
+	// Background starts the app in the tray, its window hidden until asked
+	// for (the login item's start).
+	Background bool
+	// Autostart is the login item's switch; nil means platform/autostart.
+	Autostart Autostart
 }
 
 // App is the main window and everything it shows.
@@ -95,8 +103,18 @@ type App struct {
 	handoff   handoffChoice
 	cliDialog *cliCommand
 	cliFiles  map[string]corsoconfig.FileState
-	// forgetForm is the Forget confirmation last shown.
-	forgetForm *dialog.CustomDialog
+	// care is what the app last learned of each repository's health
+	// (UI goroutine); careShared is what its goroutine shares.
+	care map[string]*careState
+	careShared
+	// tray is the desktop's system tray, nil where there is none.
+	tray desktop.App
+	// forgetForm is the Forget confirmation last shown; scheduleForm,
+	// backgroundForm and verifyForm the care dialogs' last.
+	forgetForm     *dialog.CustomDialog
+	scheduleForm   *dialog.FormDialog
+	backgroundForm *widget.Check
+	verifyForm     *widget.RadioGroup
 	// noticeText and noticeBox show notices; noticeSeq tells the latest.
 	noticeText *widget.Label
 	noticeBox  *fyne.Container
@@ -137,7 +155,8 @@ func New(fa fyne.App, opts Options) *App {
 	fa.SetCloudProvider(sessionPreferences{})
 
 	a := &App{fa: fa, opts: opts, eng: opts.Engine, post: opts.Post, listOrder: orderName, infos: map[string]*repo.Info{}, opening: map[string]bool{},
-		located: map[string]library.Located{}, contents: map[string]*contentsState{}, handoff: defaultHandoff(), cliFiles: map[string]corsoconfig.FileState{}, refused: map[string]bool{}}
+		located: map[string]library.Located{}, contents: map[string]*contentsState{}, handoff: defaultHandoff(), cliFiles: map[string]corsoconfig.FileState{}, refused: map[string]bool{},
+		care: map[string]*careState{}, careShared: careShared{notified: map[string]time.Time{}}}
 	if a.post == nil {
 		a.post = fyne.Do
 	}
@@ -166,6 +185,11 @@ func New(fa fyne.App, opts Options) *App {
 		a.showError("Corso Desktop is incomplete", err)
 	}
 
+	careCtx, stopCare := context.WithCancel(context.Background())
+	fa.Lifecycle().SetOnStopped(stopCare)
+	a.startCare(careCtx)
+	a.setUpTray()
+
 	return a
 }
 
@@ -173,7 +197,16 @@ func New(fa fyne.App, opts Options) *App {
 func (a *App) Window() fyne.Window { return a.win }
 
 // ShowAndRun shows the window and runs the event loop until it closes.
-func (a *App) ShowAndRun() { a.win.ShowAndRun() }
+// Started in the background (at login), the window stays hidden where a
+// tray can show it, and the loop runs until the tray's Quit.
+func (a *App) ShowAndRun() {
+	if a.opts.Background && a.tray != nil {
+		a.fa.Run()
+		return
+	}
+
+	a.win.ShowAndRun()
+}
 
 func (a *App) typedKey(ev *fyne.KeyEvent) {
 	if ev.Name != fyne.KeyEscape {
@@ -201,6 +234,7 @@ func (a *App) reload() {
 
 	a.entries = entries
 	a.arrange()
+	a.refreshTray()
 }
 
 func (a *App) entry(id string) (library.Entry, bool) {

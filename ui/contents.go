@@ -112,10 +112,10 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 	line := wrapped(summarize(st.result, time.Now()))
 	maint := widget.NewButtonWithIcon("Maintenance…", theme.SettingsIcon(), func() { a.showMaintenance(e) })
 
-	return []fyne.CanvasObject{
+	return append([]fyne.CanvasObject{
 		fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(show)),
 		fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, st.result.Maintenance), time.Now())), container.NewHBox(maint)),
-	}
+	}, a.careRows(e, st.result)...)
 }
 
 // summarize is the details' one line about a repository's contents, e.g.

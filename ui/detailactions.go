@@ -137,6 +137,10 @@ func (a *App) connectWith(e library.Entry, secrets repo.Secrets) {
 // disconnect removes kopia's connection state and cache (a cache can be
 // hundreds of MiB, so off the UI goroutine) and keeps the saved entry.
 func (a *App) disconnect(e library.Entry) {
+	if a.careBusy(e) {
+		return
+	}
+
 	a.run("Disconnecting "+e.Name, "Removing the connection and its cache…", func(ctx context.Context) error {
 		if err := a.eng.Disconnect(ctx, a.lib.Local(e.ID)); err != nil {
 			return err
@@ -157,6 +161,10 @@ func (a *App) disconnect(e library.Entry) {
 // (where it is, looked up off the UI goroutine), offers to show or copy
 // it first, and forgets on confirmation.
 func (a *App) confirmForget(e library.Entry) {
+	if a.careBusy(e) {
+		return
+	}
+
 	go func() {
 		loc := a.lib.Locate(context.Background(), e)
 		a.post(func() { a.showForget(e, loc) })
@@ -295,6 +303,10 @@ func (a *App) checkAgain(e library.Entry) {
 }
 
 func (a *App) applyCorsoSettings(e library.Entry) {
+	if a.careBusy(e) {
+		return
+	}
+
 	var info *repo.Info
 
 	a.run("Applying Corso's settings", string(repo.StepSettings), func(ctx context.Context) error {

@@ -83,7 +83,8 @@ func newHarnessOver(t testing.TB, eng repo.Engine) *harness {
 func newHarnessOn(t testing.TB, root string, dirs platform.Dirs, kc keychain.Keychain, eng repo.Engine) *harness {
 	h := &harness{t: t, eng: eng, loop: newLoop(), dirs: dirs, kc: kc, root: root}
 	fa := test.NewTempApp(t)
-	h.a = New(fa, Options{Engine: eng, Dirs: dirs, Keychain: kc, CorsoConfigPath: filepath.Join(root, "home", ".corso.toml"), Post: h.loop.post})
+	h.a = New(fa, Options{Engine: eng, Dirs: dirs, Keychain: kc, CorsoConfigPath: filepath.Join(root, "home", ".corso.toml"), Post: h.loop.post,
+		Care: CareOptions{Off: true}})
 	h.a.win.Resize(fyne.NewSize(900, 600))
 
 	return h

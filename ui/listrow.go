@@ -23,8 +23,12 @@ func newListRow() fyne.CanvasObject {
 	where.SizeName = theme.SizeNameCaptionText
 	state := widget.NewLabel("")
 	state.SizeName = theme.SizeNameCaptionText
+	care := widget.NewLabel("")
+	care.SizeName = theme.SizeNameCaptionText
+	care.Alignment = fyne.TextAlignTrailing
+	state.Alignment = fyne.TextAlignTrailing
 
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), state, container.NewVBox(name, where))
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), container.NewVBox(state, care), container.NewVBox(name, where))
 }
 
 func (a *App) updateListRow(e library.Entry, o fyne.CanvasObject) {
@@ -43,7 +47,18 @@ func (a *App) updateListRow(e library.Entry, o fyne.CanvasObject) {
 
 	texts.Objects[1].(*widget.Label).SetText(where)
 	c.Objects[1].(*widget.Icon).SetResource(kindIcon(e.Kind))
-	c.Objects[2].(*widget.Label).SetText(a.stateText(e))
+	right := c.Objects[2].(*fyne.Container)
+	right.Objects[0].(*widget.Label).SetText(a.stateText(e))
+
+	care := right.Objects[1].(*widget.Label)
+	text, attention := a.careAttention(e)
+	care.Importance = widget.LowImportance
+
+	if attention {
+		care.Importance = widget.WarningImportance
+	}
+
+	care.SetText(text)
 }
 
 // locked says whether e's blobs are locked: as its repository says once

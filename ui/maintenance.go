@@ -84,6 +84,10 @@ func entryMaintenance(e library.Entry, m repo.Maintenance) repo.Maintenance {
 // showMaintenance opens the maintenance dialog; who owns it comes from
 // the contents read in the background.
 func (a *App) showMaintenance(e library.Entry) {
+	if a.careBusy(e) {
+		return
+	}
+
 	st := a.contents[e.ID]
 	if st == nil || st.result == nil {
 		a.showInfo("Maintenance", "Corso Desktop is still reading this repository; try again in a moment.")

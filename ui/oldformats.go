@@ -122,6 +122,10 @@ func (a *App) removeOldFormatsButton(e library.Entry, secrets repo.Secrets, old 
 // removeOldFormats runs the removal off the UI goroutine and says what it
 // did and what stays.
 func (a *App) removeOldFormats(e library.Entry, secrets repo.Secrets) {
+	if a.careBusy(e) {
+		return
+	}
+
 	var res *repo.OldFormats
 
 	a.run("Removing older versions of "+e.Name+"'s format", "Listing the older versions…", func(ctx context.Context) error {

@@ -41,6 +41,10 @@ type passChangeForm struct {
 // askChangePassphrase reads what is stored (the keychain may prompt, so
 // off the UI goroutine), then shows the change dialog.
 func (a *App) askChangePassphrase(e library.Entry) {
+	if a.careBusy(e) {
+		return
+	}
+
 	info := a.infos[e.ID]
 	if info == nil {
 		return

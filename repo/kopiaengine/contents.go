@@ -88,6 +88,10 @@ func storageUse(ctx context.Context, st blob.Reader) (repo.StorageUse, error) {
 			use.LastWrite = bm.Timestamp
 		}
 
+		if bm.BlobID == "kopia.repository" {
+			use.Created = bm.Timestamp
+		}
+
 		return nil
 	})
 	if err != nil {

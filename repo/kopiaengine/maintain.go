@@ -44,6 +44,12 @@ func maintainOp(ctx context.Context, local repo.Local, secrets repo.Secrets, req
 
 	where := locationOf(local)
 
+	release, err := claimMaintenance(local)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
 	if err := setIdentity(local, req.User, req.Host); err != nil {
 		return nil, err
 	}

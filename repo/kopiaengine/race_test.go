@@ -355,3 +355,64 @@ func TestConcurrentMaintenanceLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestMaintenanceOfOneConnectionRunsOnce: two runs on one connection (a
+// scheduled run and one started by hand, or two windows' helpers) never
+// both report success: kopia itself would skip the second silently, so
+// the loser is told it is busy, and the winner's run really ran.
+func TestMaintenanceOfOneConnectionRunsOnce(t *testing.T) {
+	ctx := context.Background()
+	s := repo.Filesystem{Path: filepath.Join(t.TempDir(), "once")}
+	local := repotest.LocalIn(t.TempDir())
+
+	if _, err := eng.Initialize(ctx, s, repotest.RootSecrets(), local); err != nil {
+		t.Fatal(err)
+	}
+
+	for ename, ops := range enginePairs(t) {
+		for i := 0; i < raceRounds; i++ {
+			var (
+				res  [2]*repo.MaintenanceResult
+				errs [2]error
+			)
+
+			req := repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata}
+
+			both(func() {
+				res[0], errs[0] = ops[0].Maintain(ctx, local, repotest.RootSecrets(), req)
+			}, func() {
+				res[1], errs[1] = ops[1].Maintain(ctx, local, repotest.RootSecrets(), req)
+			})
+
+			round := fmt.Sprintf("%s round %d", ename, i)
+
+			if errs[0] == nil && errs[1] == nil {
+				// Only if one finished before the other began.
+				first, second := res[0], res[1]
+				if second.Started.Before(first.Started) {
+					first, second = second, first
+				}
+
+				if first.Started.Add(first.Took).After(second.Started) {
+					t.Fatalf("%s: two overlapping runs both reported success", round)
+				}
+
+				continue
+			}
+
+			winner := oneWinner(t, round, "maintenance runs", errs, repo.CodeBusy)
+			if len(res[winner].Tasks) == 0 {
+				t.Fatalf("%s: the winner ran no task", round)
+			}
+
+			if !strings.Contains(errs[1-winner].Error(), "already running") {
+				t.Fatalf("%s: the loser was told %q", round, errs[1-winner])
+			}
+		}
+	}
+
+	// Released: a later run works.
+	if _, err := eng.Maintain(ctx, local, repotest.RootSecrets(), repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata}); err != nil {
+		t.Fatal(err)
+	}
+}

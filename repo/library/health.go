@@ -1,6 +1,8 @@
 package library
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo/health"
@@ -61,4 +63,26 @@ func splitIdentity(id string) (string, string) {
 	}
 
 	return id, ""
+}
+
+// ErrGone is UpdateCare's answer when the repository is no longer saved.
+var ErrGone = errors.New("this repository is no longer in the list")
+
+// UpdateCare changes only the care of the saved repository id, under the
+// list's lock, so that a schedule saved while a run is recorded (or
+// another instance's change) is never lost.
+func (l *Library) UpdateCare(ctx context.Context, id string, change func(*Care)) error {
+	return l.update(ctx, func(f *settingsFile) error {
+		for i := range f.Repositories {
+			if f.Repositories[i].ID == id {
+				care := f.Repositories[i].CareOf()
+				change(&care)
+				f.Repositories[i].Care = &care
+
+				return nil
+			}
+		}
+
+		return ErrGone
+	})
 }

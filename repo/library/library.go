@@ -258,7 +258,9 @@ func (l *Library) update(ctx context.Context, change func(*settingsFile) error) 
 	})
 }
 
-// Save adds e, or replaces the saved repository with the same ID.
+// Save adds e, or replaces the saved repository with the same ID. A saved
+// repository's care is kept as it is on disk: only UpdateCare changes it,
+// so an entry read before a scheduled run never writes over its record.
 func (l *Library) Save(ctx context.Context, e Entry) error {
 	if !e.valid() {
 		return errors.New("library: entry without ID or location")
@@ -267,6 +269,7 @@ func (l *Library) Save(ctx context.Context, e Entry) error {
 	return l.update(ctx, func(f *settingsFile) error {
 		for i := range f.Repositories {
 			if f.Repositories[i].ID == e.ID {
+				e.Care = f.Repositories[i].Care
 				f.Repositories[i] = e
 				return nil
 			}

@@ -1,0 +1,104 @@
+// What runs in the background, said in one place, and the switch that
+// starts the app at login in the tray.
+
+package ui
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/platform/autostart"
+)
+
+// backgroundArg is the argument the login item starts the app with.
+const backgroundArg = "-background"
+
+// autostartInstalled says whether the app starts at login, and where the
+// OS keeps that; tests point it elsewhere.
+func (a *App) autostartInstalled() (bool, string) {
+	if a.opts.Autostart != nil {
+		return a.opts.Autostart.Installed()
+	}
+
+	return autostart.Installed()
+}
+
+// Autostart is the login item's switch (platform/autostart by default).
+type Autostart interface {
+	Install(autostart.Item) error
+	Remove() error
+	Installed() (bool, string)
+}
+
+type systemAutostart struct{}
+
+func (systemAutostart) Install(it autostart.Item) error { return autostart.Install(it) }
+func (systemAutostart) Remove() error                   { return autostart.Remove() }
+func (systemAutostart) Installed() (bool, string)       { return autostart.Installed() }
+
+func (a *App) autostarter() Autostart {
+	if a.opts.Autostart != nil {
+		return a.opts.Autostart
+	}
+
+	return systemAutostart{}
+}
+
+// backgroundText says what runs in the background, when and as whom.
+const backgroundText = "While Corso Desktop is open, it looks at each connected repository every 10 minutes: what it holds, " +
+	"when its maintenance last ran (by anyone), and which protected resources have no recent complete backup. " +
+	"Maintenance that a repository's schedule says is due runs by itself, one repository at a time and never beside an operation of yours on it, " +
+	"as the identity that owns that repository's maintenance (or the one saved with it when nobody does yet), " +
+	"and only for repositories whose passphrase is stored. Nothing else is written: verification runs only when you ask for it. " +
+	"A notification says when scheduled maintenance fails or raises Corso's alerts, is overdue, or a resource's backups need a look."
+
+// showBackground says what runs in the background and holds the switch
+// that starts the app at login, in the tray, without its window.
+func (a *App) showBackground() {
+	on, where := a.autostartInstalled()
+
+	status := wrapped("")
+	say := func(on bool, where string) {
+		if on {
+			status.SetText("Starts at login, in the tray (kept in " + where + ").")
+		} else {
+			status.SetText("Does not start at login: scheduled maintenance runs only while the window is open.")
+		}
+	}
+
+	say(on, where)
+
+	login := widget.NewCheck("Start at login, in the tray, without opening the window", nil)
+	login.SetChecked(on)
+	login.OnChanged = func(want bool) {
+		exe, err := os.Executable()
+		if err == nil && want {
+			err = a.autostarter().Install(autostart.Item{Program: exe, Args: []string{backgroundArg}})
+		} else if err == nil {
+			err = a.autostarter().Remove()
+		}
+
+		on, where := a.autostartInstalled()
+		say(on, where)
+
+		if err != nil {
+			a.showError("Start at login", err)
+		}
+	}
+
+	off := wrapped("To turn it all off: turn each repository's schedule off (Schedule… in its details) and this switch off; " +
+		"quitting Corso Desktop (its window, or Quit in the tray) stops whatever runs.")
+	off.SizeName = theme.SizeNameCaptionText
+
+	body := container.NewVBox(wrapped(backgroundText), widget.NewSeparator(), login, status, off)
+
+	d := dialog.NewCustom("In the background", "Close", body, a.win)
+	d.Resize(fyne.NewSize(600, body.MinSize().Height+120))
+	a.backgroundForm = login
+	a.showDialog(d)
+}
