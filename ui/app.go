@@ -8,6 +8,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,6 +23,7 @@ import (
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+	"github.com/corsodesktop/corso-desktop/repo/health"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 
@@ -107,8 +109,10 @@ type App struct {
 	// (UI goroutine); careShared is what its goroutine shares.
 	care map[string]*careState
 	careShared
-	// tray is the desktop's system tray, nil where there is none.
-	tray desktop.App
+	// tray is the desktop's system tray, nil where there is none; hidden:
+	// started at login, the window waits for the tray to show it.
+	tray   desktop.App
+	hidden bool
 	// forgetForm is the Forget confirmation last shown; scheduleForm,
 	// backgroundForm and verifyForm the care dialogs' last.
 	forgetForm     *dialog.CustomDialog
@@ -200,7 +204,7 @@ func (a *App) Window() fyne.Window { return a.win }
 // Started in the background (at login), the window stays hidden where a
 // tray can show it, and the loop runs until the tray's Quit.
 func (a *App) ShowAndRun() {
-	if a.opts.Background && a.tray != nil {
+	if a.hidden {
 		a.fa.Run()
 		return
 	}
@@ -267,7 +271,8 @@ func (a *App) showMain() {
 	}
 
 	title := widget.NewLabelWithStyle("Repositories", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewVBox(container.NewBorder(nil, nil, title, container.NewHBox(a.importBtn, add)), a.listControls())
+	background := widget.NewButtonWithIcon("In the background…", theme.HistoryIcon(), a.showBackground)
+	top := container.NewVBox(container.NewBorder(nil, nil, title, container.NewHBox(background, a.importBtn, add)), a.listControls())
 
 	a.arrange()
 	a.list = widget.NewList(
@@ -323,7 +328,9 @@ func (a *App) emptyState(add *widget.Button) fyne.CanvasObject {
 		"It takes no backup itself: the Corso CLI does, for example:")
 	does.Alignment = fyne.TextAlignCenter
 	example := widget.NewLabelWithStyle("corso backup create exchange --mailbox adele@contoso.com", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	upkeep := wrapped("Corso schedules no maintenance: run it from a repository's details, metadata every 20 to 30 backups and complete every week or two, as Corso's documentation recommends.")
+	upkeep := wrapped("Corso schedules no maintenance. Corso Desktop runs it for each repository whose passphrase it stores, while it is open: " +
+		fmt.Sprintf("metadata every %d backups and complete every %s by default, as Corso's documentation recommends; each repository's details change or turn off its schedule.",
+			health.DefaultMetadataEvery, daysText(health.DefaultCompleteEvery)))
 	upkeep.Alignment = fyne.TextAlignCenter
 	upkeep.SizeName = theme.SizeNameCaptionText
 

@@ -15,8 +15,8 @@ import (
 	"github.com/corsodesktop/corso-desktop/platform/autostart"
 )
 
-// backgroundArg is the argument the login item starts the app with.
-const backgroundArg = "-background"
+// BackgroundFlag is the flag the login item starts the app with.
+const BackgroundFlag = "background"
 
 // autostartInstalled says whether the app starts at login, and where the
 // OS keeps that; tests point it elsewhere.
@@ -78,7 +78,7 @@ func (a *App) showBackground() {
 	login.OnChanged = func(want bool) {
 		exe, err := os.Executable()
 		if err == nil && want {
-			err = a.autostarter().Install(autostart.Item{Program: exe, Args: []string{backgroundArg}})
+			err = a.autostarter().Install(autostart.Item{Program: exe, Args: []string{"-" + BackgroundFlag}})
 		} else if err == nil {
 			err = a.autostarter().Remove()
 		}

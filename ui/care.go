@@ -214,6 +214,11 @@ func (a *App) runScheduled(ctx context.Context, e library.Entry, secrets repo.Se
 	run := library.CareRun{At: time.Now().UTC(), Mode: string(mode), OK: err == nil && len(res.Alerts) == 0}
 
 	switch {
+	case err != nil && repo.CodeOf(err) == repo.CodeBusy:
+		// Another run of it (another window's) is under way: nothing ran,
+		// nothing failed, and the next look sees what that one did.
+		a.postWait(func() { st.running, st.stop = "", nil; a.refreshList(); a.refreshTray() })
+		return
 	case err != nil && repo.CodeOf(err) == repo.CodeCanceled:
 		run.Said = "Stopped before it finished; nothing was lost, and the next look runs it again."
 	case err != nil:
@@ -267,10 +272,20 @@ func (a *App) notify(key, title, content string) {
 		return
 	}
 
+	n := fyne.NewNotification(title, content)
 	a.notified[key] = time.Now()
+	a.sent = append(a.sent[max(0, len(a.sent)-49):], n)
 	a.notifiedMu.Unlock()
 
-	a.fa.SendNotification(fyne.NewNotification(title, content))
+	a.fa.SendNotification(n)
+}
+
+// sentNotifications are the last notifications sent, oldest first.
+func (a *App) sentNotifications() []*fyne.Notification {
+	a.notifiedMu.Lock()
+	defer a.notifiedMu.Unlock()
+
+	return append([]*fyne.Notification(nil), a.sent...)
 }
 
 // careRunning says whether scheduled maintenance is running on id.
@@ -285,4 +300,6 @@ type careShared struct {
 	careMu     sync.Mutex
 	notifiedMu sync.Mutex
 	notified   map[string]time.Time
+	// sent are the last notifications, for the tests.
+	sent []*fyne.Notification
 }

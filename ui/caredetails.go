@@ -174,6 +174,15 @@ func (a *App) showSchedule(e library.Entry) {
 			return
 		}
 
+		// The form's Save waits for its validation; a figure typed just
+		// before it is checked here again, and nothing is saved.
+		for _, f := range []*keyEntry{every, complete, stale} {
+			if err := f.Validator(f.Text); err != nil {
+				a.showError("Schedule of "+e.Name, err)
+				return
+			}
+		}
+
 		n, _ := strconv.Atoi(strings.TrimSpace(every.Text))
 		c, _ := strconv.Atoi(strings.TrimSpace(complete.Text))
 		s, _ := strconv.Atoi(strings.TrimSpace(stale.Text))

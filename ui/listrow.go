@@ -25,8 +25,6 @@ func newListRow() fyne.CanvasObject {
 	state.SizeName = theme.SizeNameCaptionText
 	care := widget.NewLabel("")
 	care.SizeName = theme.SizeNameCaptionText
-	care.Alignment = fyne.TextAlignTrailing
-	state.Alignment = fyne.TextAlignTrailing
 
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), container.NewVBox(state, care), container.NewVBox(name, where))
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 
+	"github.com/corsodesktop/corso-desktop/platform/tray"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 
@@ -31,7 +32,10 @@ func (a *App) setUpTray() {
 
 	desk.SetSystemTrayWindow(a.win)
 
-	if a.opts.Background {
+	// Hidden only where a tray icon can show it again: on a desktop
+	// without one, the window opens as usual.
+	a.hidden = a.opts.Background && tray.Available()
+	if a.hidden {
 		a.win.SetCloseIntercept(a.win.Hide)
 	}
 
@@ -80,33 +84,45 @@ func (a *App) showWindow() {
 }
 
 // careLine is one repository's state in a few words, for the tray and the
-// list: what is running, what needs a look, or that all is well.
+// list: what is running, else everything that needs a look, else that all
+// is well.
 func (a *App) careLine(e library.Entry) string {
 	st := a.care[e.ID]
 	care := e.CareOf()
 
 	switch {
-	case st != nil && st.running != "":
+	case st == nil:
+		return "not looked at yet"
+	case st.running != "":
 		return string(st.running) + " maintenance running"
-	case care.LastScheduled != nil && !care.LastScheduled.OK && st != nil && st.decision.Due != "":
-		return "scheduled maintenance failed"
-	case st != nil && st.needsPassphrase:
+	case st.needsPassphrase:
 		return "needs its passphrase stored"
-	case st != nil && st.problem != "":
+	case st.problem != "":
 		return "could not be read"
-	case st != nil && len(st.flagged) > 0:
-		return fmt.Sprintf("%d %s need a look", len(st.flagged), pluralWord(len(st.flagged), "resource"))
-	case st != nil && st.decision.Overdue:
-		return string(st.decision.Due) + " maintenance overdue"
-	case st != nil && st.decision.Due != "" && care.Plan.Scheduled:
-		return string(st.decision.Due) + " maintenance due, runs by itself"
-	case st != nil && st.decision.Due != "":
-		return string(st.decision.Due) + " maintenance due"
-	case st != nil:
+	}
+
+	var parts []string
+
+	switch {
+	case care.LastScheduled != nil && !care.LastScheduled.OK && st.decision.Due != "":
+		parts = append(parts, "scheduled maintenance failed")
+	case st.decision.Overdue:
+		parts = append(parts, string(st.decision.Due)+" maintenance overdue")
+	case st.decision.Due != "" && care.Plan.Scheduled:
+		parts = append(parts, string(st.decision.Due)+" maintenance due, runs by itself")
+	case st.decision.Due != "":
+		parts = append(parts, string(st.decision.Due)+" maintenance due")
+	}
+
+	if n := len(st.flagged); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s need a look", n, pluralWord(n, "resource")))
+	}
+
+	if len(parts) == 0 {
 		return "all well, looked at " + ago(st.checked, time.Now())
 	}
 
-	return "not looked at yet"
+	return strings.Join(parts, " · ")
 }
 
 func pluralWord(n int, word string) string {
@@ -117,8 +133,9 @@ func pluralWord(n int, word string) string {
 	return word + "s"
 }
 
-// careAttention is the list's line on e's care: what needs a look (true)
-// or what is running, else that all is well; "" before the first look.
+// careAttention is the list's line on e's care: what needs a look (true),
+// or what is running or due to run by itself, else that all is well; ""
+// before the first look.
 func (a *App) careAttention(e library.Entry) (string, bool) {
 	st := a.care[e.ID]
 	if st == nil {
@@ -132,7 +149,7 @@ func (a *App) careAttention(e library.Entry) (string, bool) {
 		return line, false
 	case strings.HasPrefix(line, "all well"):
 		return "all well", false
-	case st.decision.Due != "" && !st.decision.Overdue && e.CareOf().Plan.Scheduled && st.problem == "" && len(st.flagged) == 0:
+	case strings.HasSuffix(line, "runs by itself"):
 		return line, false
 	}
 

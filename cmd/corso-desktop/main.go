@@ -21,6 +21,7 @@ import (
 func main() {
 	screenshots := flag.String("screenshots", "", "walk the main screens, save PNGs in this folder and quit (uses an in-memory keychain)")
 	selfTest := flag.Bool("selftest", false, "check that the app's engine is installed and works, then exit")
+	background := flag.Bool(ui.BackgroundFlag, false, "start in the system tray without opening the window (the login item's start)")
 	flag.Parse()
 
 	// The window's process never links kopia or the AWS SDK: every
@@ -38,7 +39,7 @@ func main() {
 		return
 	}
 
-	opts := ui.Options{Engine: eng}
+	opts := ui.Options{Engine: eng, Background: *background}
 	if *screenshots != "" {
 		opts.Keychain = keychain.NewMemory()
 	}

@@ -31,27 +31,6 @@ type damageStore struct {
 	listing func(t *testing.T, s repo.Settings) []string
 }
 
-// folderBlob is where kopia's sharded folder storage keeps id.
-func folderBlob(t *testing.T, root string, id blob.ID) string {
-	t.Helper()
-
-	var found string
-
-	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error { //nolint:errcheck
-		if rel, _ := filepath.Rel(root, p); err == nil && !d.IsDir() && strings.ReplaceAll(rel, string(filepath.Separator), "") == string(id)+".f" {
-			found = p
-		}
-
-		return nil
-	})
-
-	if found == "" {
-		t.Fatalf("no file for %s under %s", id, root)
-	}
-
-	return found
-}
-
 func damageStores(t *testing.T) []damageStore {
 	m := repotest.Shared(t, repotest.Options{})
 	bucket := m.Bucket(t)
@@ -94,7 +73,7 @@ func damageStores(t *testing.T) []damageStore {
 				return repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")}
 			},
 			read: func(t *testing.T, s repo.Settings, id blob.ID) []byte {
-				b, err := os.ReadFile(folderBlob(t, s.(repo.Filesystem).Path, id))
+				b, err := os.ReadFile(repotest.FolderBlob(t, s.(repo.Filesystem).Path, id))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -102,12 +81,12 @@ func damageStores(t *testing.T) []damageStore {
 				return b
 			},
 			write: func(t *testing.T, s repo.Settings, id blob.ID, b []byte) {
-				if err := os.WriteFile(folderBlob(t, s.(repo.Filesystem).Path, id), b, 0o600); err != nil {
+				if err := os.WriteFile(repotest.FolderBlob(t, s.(repo.Filesystem).Path, id), b, 0o600); err != nil {
 					t.Fatal(err)
 				}
 			},
 			remove: func(t *testing.T, s repo.Settings, id blob.ID) {
-				if err := os.Remove(folderBlob(t, s.(repo.Filesystem).Path, id)); err != nil {
+				if err := os.Remove(repotest.FolderBlob(t, s.(repo.Filesystem).Path, id)); err != nil {
 					t.Fatal(err)
 				}
 			},

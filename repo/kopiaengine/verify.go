@@ -383,6 +383,7 @@ func (v *verifier) readPacks(ctx context.Context, share float64) error {
 		failed error
 	)
 
+	repo.Progress(ctx, repo.StepVerifyContents)
 	repo.Counted(ctx, repo.StepVerifyContents, 0, total)
 
 	for range min(verifyWorkers, len(ids)) {
