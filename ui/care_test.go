@@ -352,7 +352,13 @@ func TestNothingRunsBesideScheduledMaintenance(t *testing.T) {
 			t.Fatalf("no %s button", action)
 		}
 
-		h.loop.onUI(func() { h.a.dialog = nil; h.a.maintForm = nil; h.a.verifyForm = nil; h.a.forgetForm = nil; h.a.changeForm = nil })
+		h.loop.onUI(func() {
+			h.a.dialog = nil
+			h.a.maintForm = nil
+			h.a.verifyForm = nil
+			h.a.forgetForm = nil
+			h.a.changeForm = nil
+		})
 		h.tap(b)
 
 		if h.a.maintForm != nil || h.a.verifyForm != nil || h.a.forgetForm != nil || h.a.changeForm != nil || h.a.busy != nil {
