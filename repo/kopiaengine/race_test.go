@@ -356,11 +356,11 @@ func TestConcurrentMaintenanceLosesNothing(t *testing.T) {
 	}
 }
 
-// TestMaintenanceOfOneConnectionRunsOnce: two runs on one connection (a
+// TestConcurrentMaintenanceOfOneConnectionRunsOnce: two runs on one connection (a
 // scheduled run and one started by hand, or two windows' helpers) never
 // both report success: kopia itself would skip the second silently, so
 // the loser is told it is busy, and the winner's run really ran.
-func TestMaintenanceOfOneConnectionRunsOnce(t *testing.T) {
+func TestConcurrentMaintenanceOfOneConnectionRunsOnce(t *testing.T) {
 	ctx := context.Background()
 	s := repo.Filesystem{Path: filepath.Join(t.TempDir(), "once")}
 	local := repotest.LocalIn(t.TempDir())
