@@ -55,6 +55,12 @@ echo
 echo "Contents at scale (targets: list < 2 s, summary < 5 s, helper < 200 MiB):"
 "$bin" -test.run '^$' -test.bench 'BenchmarkContentsAtScale' -test.benchtime 3x -test.timeout 30m | tee -a "$out"
 
+# Full verification of a 2 GiB repository (issue 24): the engine against
+# the store's raw read and kopia's own content verification, same rounds.
+echo
+echo "Full verification (targets: >= 80 % of the raw read, <= 100 % of kopia's time):"
+"$bin" -test.run '^$' -test.bench 'BenchmarkVerifyFull' -test.benchtime 3x -test.timeout 60m | tee -a "$out"
+
 # The longest time one piece of UI work holds the event loop during a
 # create (target: under 50 ms), from the headless UI tests' harness.
 echo

@@ -5,6 +5,7 @@ package ui
 
 import (
 	"os"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -50,12 +51,29 @@ func (a *App) autostarter() Autostart {
 }
 
 // backgroundText says what runs in the background, when and as whom.
-const backgroundText = "While Corso Desktop is open, it looks at each connected repository every 10 minutes: what it holds, " +
-	"when its maintenance last ran (by anyone), and which protected resources have no recent complete backup. " +
-	"Maintenance that a repository's schedule says is due runs by itself, one repository at a time and never beside an operation of yours on it, " +
-	"as the identity that owns that repository's maintenance (or the one saved with it when nobody does yet), " +
-	"and only for repositories whose passphrase is stored. Nothing else is written: verification runs only when you ask for it. " +
-	"A notification says when scheduled maintenance fails or raises Corso's alerts, is overdue, or a resource's backups need a look."
+func backgroundText() string {
+	return "While Corso Desktop is open, it looks at each connected repository every " + durationWords(careEvery) +
+		" (the first time " + durationWords(careFirst) + " after it starts): what it holds, when its maintenance last ran (by anyone), " +
+		"and which protected resources have no recent complete backup. " +
+		"Maintenance that a repository's schedule says is due runs by itself, one repository at a time and never beside an operation of yours on it, " +
+		"as the identity that owns that repository's maintenance (or the one saved with it when nobody does yet), " +
+		"and only for repositories whose passphrase it has: stored in the keychain, or typed since it started. " +
+		"Nothing else is written: verification runs only when you ask for it. " +
+		"A notification says when scheduled maintenance fails or raises Corso's alerts, is overdue, or a resource's backups need a look; each at most once a day."
+}
+
+// durationWords is a whole number of minutes or an hour, in words.
+func durationWords(d time.Duration) string {
+	if d == time.Minute {
+		return "a minute"
+	}
+
+	if d%time.Hour == 0 {
+		return plural(int(d/time.Hour), "hour")
+	}
+
+	return plural(int(d/time.Minute), "minute")
+}
 
 // showBackground says what runs in the background and holds the switch
 // that starts the app at login, in the tray, without its window.
@@ -92,10 +110,10 @@ func (a *App) showBackground() {
 	}
 
 	off := wrapped("To turn it all off: turn each repository's schedule off (Schedule… in its details) and this switch off; " +
-		"quitting Corso Desktop (its window, or Quit in the tray) stops whatever runs.")
+		"quitting Corso Desktop stops whatever runs: closing its window, or Quit in the tray (started at login, closing the window only hides it).")
 	off.SizeName = theme.SizeNameCaptionText
 
-	body := container.NewVBox(wrapped(backgroundText), widget.NewSeparator(), login, status, off)
+	body := container.NewVBox(wrapped(backgroundText()), widget.NewSeparator(), login, status, off)
 
 	d := dialog.NewCustom("In the background", "Close", body, a.win)
 	d.Resize(fyne.NewSize(600, body.MinSize().Height+120))

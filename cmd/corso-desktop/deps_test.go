@@ -49,16 +49,19 @@ func TestAppLeavesTheEngineOut(t *testing.T) {
 // comment says the same.
 func TestDependenciesPointDown(t *testing.T) {
 	never := map[string][]string{
-		"repo":             {"repo/", "platform", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
-		"repo/shellcmd":    {"repo", "platform", "ui", "cmd/", "fyne.io/"},
-		"repo/awsprofile":  {"repo", "platform", "ui", "cmd/", "fyne.io/", "github.com/aws/"},
-		"repo/corsoconfig": {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/library", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
-		"repo/library":     {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/corsoconfig", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
-		"repo/preflight":   {"repo/kopiaengine", "repo/engineproto", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/"},
-		"repo/kopiaengine": {"repo/engineproto", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/"},
-		"repo/engineproto": {"repo/preflight", "repo/kopiaengine", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
-		"platform":         {"repo", "ui", "cmd/", "fyne.io/"},
-		"ui":               {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "cmd/", "github.com/kopia/", "github.com/aws/"},
+		"repo":               {"repo/", "platform", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"repo/shellcmd":      {"repo", "platform", "ui", "cmd/", "fyne.io/"},
+		"repo/awsprofile":    {"repo", "platform", "ui", "cmd/", "fyne.io/", "github.com/aws/"},
+		"repo/corsoconfig":   {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/library", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"repo/library":       {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/corsoconfig", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"repo/preflight":     {"repo/kopiaengine", "repo/engineproto", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/"},
+		"repo/kopiaengine":   {"repo/engineproto", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/"},
+		"repo/engineproto":   {"repo/preflight", "repo/kopiaengine", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"repo/health":        {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/library", "repo/corsoconfig", "platform", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"platform":           {"repo", "ui", "cmd/", "fyne.io/"},
+		"platform/autostart": {"repo", "ui", "cmd/", "fyne.io/"},
+		"platform/tray":      {"repo", "ui", "cmd/", "fyne.io/"},
+		"ui":                 {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "cmd/", "github.com/kopia/", "github.com/aws/"},
 	}
 
 	for pkg, forbidden := range never {

@@ -6,8 +6,6 @@
 package kopiaengine
 
 import (
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/gofrs/flock"
@@ -17,9 +15,9 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 
-// maintainingName is the lock file's name in the connection's cache
-// folder, which Disconnect removes with the rest of the cache.
-const maintainingName = "corso-desktop-maintenance.lock"
+// maintainingSuffix names the lock file beside the connection file; Disconnect
+// removes it with the connection.
+const maintainingSuffix = ".running"
 
 // maintaining holds the connections whose maintenance runs in this
 // process; the file lock covers other processes (two helpers).
@@ -33,12 +31,7 @@ func claimMaintenance(local repo.Local) (release func(), err error) {
 		return nil, maintenanceRunning()
 	}
 
-	if err := os.MkdirAll(local.CacheDir, platform.DirMode); err != nil {
-		maintaining.Delete(local.ConfigFile)
-		return nil, preflight.ClassifyFS(err, local.CacheDir)
-	}
-
-	l := flock.New(filepath.Join(local.CacheDir, maintainingName))
+	l := flock.New(local.ConfigFile+maintainingSuffix, flock.SetPermissions(platform.FileMode))
 
 	ok, err := l.TryLock()
 	if err != nil || !ok {

@@ -256,12 +256,16 @@ func applyCorsoSettingsOp(ctx context.Context, local repo.Local, secrets repo.Se
 }
 
 // Disconnect forgets a connection on this computer: kopia's connection
-// file and the cache. The repository itself is untouched.
+// file, the maintenance lock beside it and the cache. The repository itself is untouched.
 func (*Engine) Disconnect(ctx context.Context, local repo.Local) error {
 	if _, err := os.Stat(local.ConfigFile); err == nil {
 		if err := kopiarepo.Disconnect(ctx, local.ConfigFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return preflight.ClassifyFS(err, local.ConfigFile)
 		}
+	}
+
+	if err := os.Remove(local.ConfigFile + maintainingSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return preflight.ClassifyFS(err, local.ConfigFile+maintainingSuffix)
 	}
 
 	if local.CacheDir != "" {

@@ -392,13 +392,17 @@ func (v *verifier) readPacks(ctx context.Context, share float64) error {
 		go func() {
 			defer wg.Done()
 
+			// One buffer per worker, reused pack after pack: a fresh one
+			// for each would be cleared by the runtime, byte by byte.
+			var buf packBuffer
+
 			for {
 				n := int(next.Add(1)) - 1
 				if n >= len(ids) || ctx.Err() != nil {
 					return
 				}
 
-				if err := v.readPack(ctx, ids[n]); err != nil {
+				if err := v.readPack(ctx, ids[n], &buf); err != nil {
 					errMu.Lock()
 					failed = err
 					errMu.Unlock()
@@ -420,12 +424,13 @@ func (v *verifier) readPacks(ctx context.Context, share float64) error {
 	return failed
 }
 
-// readPack reads one pack and decrypts each of its contents.
-func (v *verifier) readPack(ctx context.Context, id blob.ID) error {
+// readPack reads one pack into buf and decrypts each of its contents.
+func (v *verifier) readPack(ctx context.Context, id blob.ID, buf *packBuffer) error {
 	p := v.packs[id]
 
-	var buf blobBuffer
-	if err := v.dr.BlobReader().GetBlob(ctx, id, 0, -1, &buf); err != nil {
+	buf.ready(int(p.size))
+
+	if err := v.dr.BlobReader().GetBlob(ctx, id, 0, -1, buf); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -443,7 +448,7 @@ func (v *verifier) readPack(ctx context.Context, id blob.ID) error {
 
 	v.mu.Lock()
 	v.res.PacksRead++
-	v.res.BytesRead += int64(buf.Len())
+	v.res.BytesRead += int64(buf.Length())
 	v.mu.Unlock()
 
 	var bad []content.ID

@@ -83,3 +83,26 @@ func (s aidedStorage) ListBlobs(ctx context.Context, prefix blob.ID, cb func(blo
 		return cb(md)
 	})
 }
+
+
+// packBuffer holds one pack read whole. Unlike a bytes.Buffer, making room
+// never copies what an earlier pack left in it.
+type packBuffer struct{ b []byte }
+
+// ready empties the buffer and makes room for size bytes.
+func (p *packBuffer) ready(size int) {
+	if cap(p.b) < size {
+		p.b = make([]byte, 0, max(size, 2*cap(p.b)))
+	}
+
+	p.b = p.b[:0]
+}
+
+func (p *packBuffer) Write(data []byte) (int, error) {
+	p.b = append(p.b, data...)
+	return len(data), nil
+}
+
+func (p *packBuffer) Reset()        { p.b = p.b[:0] }
+func (p *packBuffer) Length() int   { return len(p.b) }
+func (p *packBuffer) Bytes() []byte { return p.b }
