@@ -512,3 +512,33 @@ func TestVerifyFromTheDetails(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduledRunWaitsForTheUser: while an operation of the user's runs,
+// a look finds maintenance due but leaves it for the next look; once the
+// operation is over, the next look runs it.
+func TestScheduledRunWaitsForTheUser(t *testing.T) {
+	h := newHarness(t)
+	e := h.withBackups("Waiting", 30, time.Hour)
+
+	h.loop.onUI(func() { h.a.busy = &task{} })
+	h.carePass()
+
+	if run := h.savedEntry(e.ID).CareOf().LastScheduled; run != nil {
+		t.Fatalf("a scheduled run started beside the user's operation: %+v", run)
+	}
+
+	var line string
+
+	h.loop.onUI(func() { line = h.a.careLine(h.savedEntry(e.ID)) })
+
+	if !strings.HasPrefix(line, "metadata maintenance due, runs by itself") {
+		t.Fatalf("the list says %q", line)
+	}
+
+	h.loop.onUI(func() { h.a.busy = nil })
+	h.carePass()
+
+	if run := h.savedEntry(e.ID).CareOf().LastScheduled; run == nil || !run.OK {
+		t.Fatalf("the next look did not run it: %+v", run)
+	}
+}
