@@ -542,3 +542,40 @@ func TestScheduledRunWaitsForTheUser(t *testing.T) {
 		t.Fatalf("the next look did not run it: %+v", run)
 	}
 }
+
+// TestScheduledRunRunsAsTheOwner: when another identity owns a
+// repository's maintenance (a CLI elsewhere), the scheduled run runs as
+// that identity, never taking ownership, and says so.
+func TestScheduledRunRunsAsTheOwner(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+
+	h.checkFolder(filepath.Join(h.root, "owned"))
+	e := h.createHere("Owned elsewhere")
+	secrets := repo.Secrets{Passphrase: passphrase}
+	elsewhere := repotest.LocalIn(repotest.TempDir(t))
+
+	if _, err := inProcess.Connect(ctx, e.Settings(), secrets, elsewhere); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := inProcess.Maintain(ctx, elsewhere, secrets, repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata, User: "corso", Host: "backup-host", TakeOwnership: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := repotest.WriteCorsoBackups(ctx, h.a.lib.Local(e.ID).ConfigFile, passphrase, 30, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	h.carePass()
+
+	run := h.savedEntry(e.ID).CareOf().LastScheduled
+	if run == nil || !run.OK || !strings.Contains(run.Said, "Ran as corso@backup-host") {
+		t.Fatalf("the scheduled run: %+v", run)
+	}
+
+	c, err := inProcess.Contents(ctx, h.a.lib.Local(e.ID), secrets)
+	if err != nil || c.Maintenance.Owner != "corso@backup-host" || c.Maintenance.LastRun.IsZero() {
+		t.Fatalf("after the run: %+v %v", c.Maintenance, err)
+	}
+}
