@@ -563,10 +563,17 @@ func TestScheduledRunRunsAsTheOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := repotest.WriteCorsoBackups(ctx, h.a.lib.Local(e.ID).ConfigFile, passphrase, 30, time.Now()); err != nil {
+	// The fixture's backups are an hour apart up to now: one of them is
+	// newer than that run, which a schedule of every backup makes due.
+	if err := repotest.WriteCorsoBackups(ctx, h.a.lib.Local(e.ID).ConfigFile, passphrase, 3, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
+	if err := h.a.lib.UpdateCare(ctx, e.ID, func(c *library.Care) { c.Plan.MetadataEvery = 1 }); err != nil {
+		t.Fatal(err)
+	}
+
+	h.loop.onUI(h.a.reload)
 	h.carePass()
 
 	run := h.savedEntry(e.ID).CareOf().LastScheduled
