@@ -442,5 +442,9 @@ func (a *App) tourHandOff(e library.Entry, onUI func(func()), waitIdle func(), s
 		}
 	}
 
-	return shot("20-forget")
+	if err := shot("20-forget"); err != nil {
+		return err
+	}
+
+	return a.tourCare(e, onUI, waitIdle, shot)
 }

@@ -43,5 +43,10 @@ func run(dir, pass string, n int) error {
 		return err
 	}
 
+	// Two backups with item data, so that a verification has packs to read.
+	if _, err := repotest.WriteCorsoBackupsWithData(ctx, local.ConfigFile, pass, []string{"adele@contoso.com", "bruno@contoso.com"}, 8, 64<<10); err != nil {
+		return err
+	}
+
 	return repotest.WriteCorsoBackups(ctx, local.ConfigFile, pass, n, time.Now().Add(-2*time.Hour))
 }
