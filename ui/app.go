@@ -86,11 +86,13 @@ type App struct {
 	listRow   int
 	selecting bool
 
-	root      *fyne.Container
-	list      *widget.List
-	details   *fyne.Container
-	importBtn *widget.Button
-	addBtn    *widget.Button
+	root    *fyne.Container
+	list    *widget.List
+	details *fyne.Container
+	// detailsScroll scrolls the details shown last.
+	detailsScroll *container.Scroll
+	importBtn     *widget.Button
+	addBtn        *widget.Button
 	// lastError and lastInfo are what showError and showInfo last showed,
 	// for tests.
 	lastError error

@@ -51,15 +51,18 @@ func (a *App) autostarter() Autostart {
 }
 
 // backgroundText says what runs in the background, when and as whom.
-func backgroundText() string {
-	return "While Corso Desktop is open, it looks at each connected repository every " + durationWords(careEvery) +
-		" (the first time " + durationWords(careFirst) + " after it starts): what it holds, when its maintenance last ran (by anyone), " +
-		"and which protected resources have no recent complete backup. " +
+// Each string is a paragraph.
+func backgroundText() []string {
+	return []string{
+		"While Corso Desktop is open, it looks at each connected repository every " + durationWords(careEvery) +
+			" (the first time " + durationWords(careFirst) + " after it starts): what it holds, when its maintenance last ran (by anyone), " +
+			"and which protected resources have no recent complete backup. Looking only reads.",
 		"Maintenance that a repository's schedule says is due runs by itself, one repository at a time and never beside an operation of yours on it, " +
-		"as the identity that owns that repository's maintenance (or the one saved with it when nobody does yet), " +
-		"and only for repositories whose passphrase it has: stored in the keychain, or typed since it started. " +
-		"Nothing else is written: verification runs only when you ask for it. " +
-		"A notification says when scheduled maintenance fails or raises Corso's alerts, is overdue, or a resource's backups need a look; each at most once a day."
+			"as the identity that owns that repository's maintenance (or the one saved with it when nobody does yet), " +
+			"and only for repositories whose passphrase it has: stored in the keychain, or typed since it started. " +
+			"Nothing else is written: verification runs only when you ask for it.",
+		"A notification says when scheduled maintenance fails or raises Corso's alerts, is overdue, or a resource's backups need a look; each at most once a day.",
+	}
 }
 
 // durationWords is a whole number of minutes or an hour, in words.
@@ -113,7 +116,15 @@ func (a *App) showBackground() {
 		"quitting Corso Desktop stops whatever runs: closing its window, or Quit in the tray (started at login, closing the window only hides it).")
 	off.SizeName = theme.SizeNameCaptionText
 
-	body := container.NewVBox(wrapped(backgroundText()), widget.NewSeparator(), login, status, off)
+	body := container.NewVBox()
+	for _, p := range backgroundText() {
+		body.Add(wrapped(p))
+	}
+
+	body.Add(widget.NewSeparator())
+	body.Add(login)
+	body.Add(status)
+	body.Add(off)
 
 	d := dialog.NewCustom("In the background", "Close", body, a.win)
 	d.Resize(fyne.NewSize(600, body.MinSize().Height+120))

@@ -228,7 +228,7 @@ func (a *App) runScheduled(ctx context.Context, e library.Entry, secrets repo.Se
 		run.Said = "Ran as " + res.Owner + "; Corso's settings checks raised: " + strings.Join(res.Alerts, "; ")
 		a.notify("alerts:"+e.ID, "Maintenance of "+e.Name+" raised Corso's alerts", strings.Join(res.Alerts, "; "))
 	default:
-		run.Said = "Ran as " + res.Owner + " in " + res.Took.Round(time.Second).String() + "."
+		run.Said = "Ran as " + res.Owner + " in " + tookText(res.Took) + "."
 	}
 
 	// The record of a run; the run itself is in the repository's own log.

@@ -163,7 +163,7 @@ func (a *App) showSchedule(e library.Entry) {
 	stale.Validator = wholeNumber(1, 365, "days")
 
 	items := []*widget.FormItem{
-		{Text: "", Widget: on, HintText: "While Corso Desktop is open, or in the tray when it starts at login (Background…)."},
+		{Text: "", Widget: on, HintText: "While Corso Desktop is open, or in the tray when it starts at login (In the background…)."},
 		{Text: "Metadata", Widget: every, HintText: "After this many backups. Corso recommends every 20 to 30."},
 		{Text: "Complete", Widget: complete, HintText: "Every this many days. Corso recommends every 7 to 14."},
 		{Text: "Stale after", Widget: stale, HintText: "Days without a complete backup before a resource is flagged."},

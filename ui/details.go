@@ -281,7 +281,8 @@ func (a *App) showDetails() {
 	}
 
 	actions := container.NewVBox(widget.NewSeparator(), a.actions(e, connected, info))
-	a.details.Objects = []fyne.CanvasObject{container.NewBorder(nil, actions, nil, nil, container.NewVScroll(body))}
+	a.detailsScroll = container.NewVScroll(body)
+	a.details.Objects = []fyne.CanvasObject{container.NewBorder(nil, actions, nil, nil, a.detailsScroll)}
 	a.details.Refresh()
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
@@ -39,6 +41,9 @@ func (a *App) tourCare(e library.Entry, onUI func(func()), waitIdle func(), shot
 	}
 
 	time.Sleep(500 * time.Millisecond) // its contents are read again
+
+	// Down to the care rows, below what it holds and its maintenance.
+	onUI(func() { a.detailsScroll.ScrollToOffset(fyne.NewPos(0, 240)) })
 
 	if err := shot("22-care"); err != nil {
 		return err

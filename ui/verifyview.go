@@ -114,13 +114,23 @@ func verifySummary(res *repo.VerifyResult) string {
 		checked += fmt.Sprintf(", %d packs (%s) read and decrypted", res.PacksRead, byteSize(res.BytesRead))
 	}
 
-	checked += " in " + res.Took.Round(time.Second).String()
+	checked += " in " + tookText(res.Took)
 
 	if len(res.Problems) == 0 {
 		return checked + ": nothing is missing or damaged."
 	}
 
 	return checked + fmt.Sprintf(": %d %s found.", len(res.Problems), pluralWord(len(res.Problems), "problem"))
+}
+
+// tookText is how long something took, in whole seconds (a run under a
+// second is said as such, not as "0s").
+func tookText(d time.Duration) string {
+	if d < time.Second {
+		return "less than a second"
+	}
+
+	return d.Round(time.Second).String()
 }
 
 // verifyReport is the result's full text: each problem, and the backups
