@@ -3,8 +3,6 @@
 package autostart
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -20,42 +18,5 @@ func path() (string, error) {
 	return filepath.Join(dir, "autostart", ID+".desktop"), nil
 }
 
-// Install makes it start at login.
-func Install(it Item) error {
-	p, err := path()
-	if err != nil {
-		return err
-	}
-
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return err
-	}
-
-	return os.WriteFile(p, desktopEntry(it), 0o600)
-}
-
-// Remove stops it starting at login; nothing there is not an error.
-func Remove() error {
-	p, err := path()
-	if err != nil {
-		return err
-	}
-
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-
-	return nil
-}
-
-// Installed says whether it starts at login, and where that is kept.
-func Installed() (bool, string) {
-	p, err := path()
-	if err != nil {
-		return false, ""
-	}
-
-	_, err = os.Stat(p)
-
-	return err == nil, p
-}
+// content is what the file holds.
+func content(it Item) []byte { return desktopEntry(it) }

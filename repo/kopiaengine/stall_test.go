@@ -233,8 +233,7 @@ func TestStalledFolderEndsMaintenance(t *testing.T) {
 // stall at each phase, ends maintenance within 2 seconds, as a
 // cancellation, on MinIO and on a folder.
 func TestCancelEndsMaintenanceAtEveryPhase(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
+	bucket := repotest.Shared(t, repotest.Options{}).Bucket(t)
 	sec := repotest.RootSecrets()
 
 	for _, p := range maintPhases {
@@ -246,37 +245,7 @@ func TestCancelEndsMaintenanceAtEveryPhase(t *testing.T) {
 			t.Run(store+" "+p.name, func(t *testing.T) {
 				t.Parallel()
 
-				var (
-					local    repo.Local
-					stalling atomic.Bool
-					block    func()
-				)
-
-				if store == "folder" {
-					// repotest.TempDir: a write the stopped run had under way
-					// may still land while the folder is removed.
-					folder := repo.Filesystem{Path: filepath.Join(repotest.TempDir(t), "repo")}
-					local = maintainedFixture(t, folder, repo.Secrets{Passphrase: sec.Passphrase})
-					block = func() { t.Cleanup(blockReads(t, folder.Path)) }
-				} else {
-					s := m.Settings(bucket, "cancel-"+strings.ReplaceAll(p.name, " ", "-"))
-					maintainedFixture(t, s, sec)
-
-					s.Endpoint = m.FaultProxy(t, func(*http.Request) repotest.Fault {
-						if stalling.Load() {
-							return repotest.Stall
-						}
-
-						return repotest.Forward
-					})
-					local = repotest.LocalIn(t.TempDir())
-
-					if _, err := eng.Connect(context.Background(), s, sec, local); err != nil {
-						t.Fatal(err)
-					}
-
-					block = func() { stalling.Store(true) }
-				}
+				local, block := blockableStore(t, store, bucket, "cancel-"+strings.ReplaceAll(p.name, " ", "-"), maintainedFixture)
 
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
@@ -305,4 +274,45 @@ func TestCancelEndsMaintenanceAtEveryPhase(t *testing.T) {
 			})
 		}
 	}
+}
+
+// blockableStore makes a repository with fixture on store ("minio": the
+// prefix name in bucket of the shared MinIO, reached through a proxy;
+// "folder": a new folder) and returns its connection and block, which
+// makes every later request of the store wait for ever: the proxy holds
+// them, or the folder's files become named pipes nobody writes.
+func blockableStore(t *testing.T, store, bucket, name string, fixture func(*testing.T, repo.Settings, repo.Secrets) repo.Local) (repo.Local, func()) {
+	t.Helper()
+
+	sec := repotest.RootSecrets()
+
+	if store == "folder" {
+		// repotest.TempDir: a write the stopped run had under way may
+		// still land while the folder is removed.
+		folder := repo.Filesystem{Path: filepath.Join(repotest.TempDir(t), "repo")}
+		local := fixture(t, folder, repo.Secrets{Passphrase: sec.Passphrase})
+
+		return local, func() { t.Cleanup(blockReads(t, folder.Path)) }
+	}
+
+	m := repotest.Shared(t, repotest.Options{})
+	s := m.Settings(bucket, name)
+	fixture(t, s, sec)
+
+	var stalling atomic.Bool
+
+	s.Endpoint = m.FaultProxy(t, func(*http.Request) repotest.Fault {
+		if stalling.Load() {
+			return repotest.Stall
+		}
+
+		return repotest.Forward
+	})
+	local := repotest.LocalIn(t.TempDir())
+
+	if _, err := eng.Connect(context.Background(), s, sec, local); err != nil {
+		t.Fatal(err)
+	}
+
+	return local, func() { stalling.Store(true) }
 }

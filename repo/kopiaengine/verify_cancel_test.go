@@ -2,8 +2,6 @@ package kopiaengine_test
 
 import (
 	"context"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,8 +17,7 @@ import (
 // holds every request; a folder whose files block their reader), ends it
 // within 2 s with "cancelled", whichever step it was in.
 func TestCancelEndsVerifyAtEveryStep(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
+	bucket := repotest.Shared(t, repotest.Options{}).Bucket(t)
 	sec := repotest.RootSecrets()
 
 	steps := map[string]repo.Step{"indexes": repo.StepVerifyIndexes, "packs": repo.StepVerifyPacks, "contents": repo.StepVerifyContents}
@@ -34,35 +31,7 @@ func TestCancelEndsVerifyAtEveryStep(t *testing.T) {
 			t.Run(store+" "+name, func(t *testing.T) {
 				t.Parallel()
 
-				var (
-					local    repo.Local
-					stalling atomic.Bool
-					block    func()
-				)
-
-				if store == "folder" {
-					folder := repo.Filesystem{Path: filepath.Join(repotest.TempDir(t), "repo")}
-					local = verifyFixture(t, folder, repo.Secrets{Passphrase: sec.Passphrase})
-					block = func() { t.Cleanup(blockReads(t, folder.Path)) }
-				} else {
-					s := m.Settings(bucket, "verify-cancel-"+name)
-					verifyFixture(t, s, sec)
-
-					s.Endpoint = m.FaultProxy(t, func(*http.Request) repotest.Fault {
-						if stalling.Load() {
-							return repotest.Stall
-						}
-
-						return repotest.Forward
-					})
-					local = repotest.LocalIn(t.TempDir())
-
-					if _, err := eng.Connect(context.Background(), s, sec, local); err != nil {
-						t.Fatal(err)
-					}
-
-					block = func() { stalling.Store(true) }
-				}
+				local, block := blockableStore(t, store, bucket, "verify-cancel-"+name, verifyFixture)
 
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()

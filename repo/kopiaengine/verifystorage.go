@@ -84,7 +84,6 @@ func (s aidedStorage) ListBlobs(ctx context.Context, prefix blob.ID, cb func(blo
 	})
 }
 
-
 // packBuffer holds one pack read whole. Unlike a bytes.Buffer, making room
 // never copies what an earlier pack left in it.
 type packBuffer struct{ b []byte }
