@@ -330,7 +330,7 @@ func (a *App) emptyState(add *widget.Button) fyne.CanvasObject {
 		"It takes no backup itself: the Corso CLI does, for example:")
 	does.Alignment = fyne.TextAlignCenter
 	example := widget.NewLabelWithStyle("corso backup create exchange --mailbox adele@contoso.com", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	upkeep := wrapped("Corso schedules no maintenance. Corso Desktop runs it for each repository whose passphrase it stores, while it is open: " +
+	upkeep := wrapped("Corso schedules no maintenance. Corso Desktop runs it for each repository whose passphrase it has, while it is open: " +
 		fmt.Sprintf("metadata every %d backups and complete every %s by default, as Corso's documentation recommends; each repository's details change or turn off its schedule.",
 			health.DefaultMetadataEvery, daysText(health.DefaultCompleteEvery)))
 	upkeep.Alignment = fyne.TextAlignCenter
