@@ -17,10 +17,11 @@ import (
 
 // setUpTray puts the app in the system tray where the desktop has one.
 // Started at login, the window stays hidden, and closing it hides it
-// again: the tray's Quit ends the app.
+// again: the tray's Quit ends the app. On a desktop without a tray the
+// app asks for none, so nothing complains that it cannot register.
 func (a *App) setUpTray() {
 	desk, ok := a.fa.(desktop.App)
-	if !ok {
+	if !ok || !tray.Available() {
 		return
 	}
 
@@ -33,8 +34,8 @@ func (a *App) setUpTray() {
 	desk.SetSystemTrayWindow(a.win)
 
 	// Hidden only where a tray icon can show it again: on a desktop
-	// without one, the window opens as usual.
-	a.hidden = a.opts.Background && tray.Available()
+	// without one (returned above), the window opens as usual.
+	a.hidden = a.opts.Background
 	if a.hidden {
 		a.win.SetCloseIntercept(a.win.Hide)
 	}
