@@ -28,24 +28,32 @@ func BenchmarkLatency(b *testing.B) {
 	m := repotest.Shared(b, repotest.Options{})
 	bucket := m.Bucket(b)
 
-	// Each at 0, 20, 50 and 100 ms with a TCP handshake per new
+	// Each at 0, 20, 50, 100 and 200 ms with a TCP handshake per new
 	// connection, and at 50 ms with HTTPS's (TCP and TLS 1.3: two round
-	// trips), where every new connection costs more.
+	// trips), where every new connection costs more; at 50 and 200 ms
+	// also with a store that takes 20 ms over each request, as real S3
+	// does (CORSO_BENCH_SERVER_MS changes it).
 	type network struct {
-		rtt, handshake time.Duration
-		name           string
+		rtt, handshake, server time.Duration
+		name                   string
 	}
+
+	server := time.Duration(envInt("CORSO_BENCH_SERVER_MS", 20)) * time.Millisecond
 
 	var networks []network
-	for _, rtt := range []time.Duration{0, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond} {
-		networks = append(networks, network{rtt, rtt, fmt.Sprintf("rtt=%dms", rtt.Milliseconds())})
+	for _, rtt := range []time.Duration{0, 20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond} {
+		networks = append(networks, network{rtt, rtt, 0, fmt.Sprintf("rtt=%dms", rtt.Milliseconds())})
 	}
 
-	networks = append(networks, network{50 * time.Millisecond, 100 * time.Millisecond, "rtt=50ms-https"})
+	networks = append(networks, network{50 * time.Millisecond, 100 * time.Millisecond, 0, "rtt=50ms-https"})
+
+	for _, rtt := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond} {
+		networks = append(networks, network{rtt, rtt, server, fmt.Sprintf("rtt=%dms-server=%dms", rtt.Milliseconds(), server.Milliseconds())})
+	}
 
 	for _, nw := range networks {
 		rtt := nw.rtt
-		endpoint, stats := m.LatencyProxyWith(b, rtt, nw.handshake)
+		endpoint, stats := m.LatencyProxyWith(b, repotest.Network{RTT: rtt, Handshake: nw.handshake, ServerTime: nw.server})
 
 		ours := func(prefix string) repo.S3Compatible {
 			s := m.Settings(bucket, prefix)

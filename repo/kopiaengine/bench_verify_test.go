@@ -23,12 +23,16 @@ import (
 
 // verifyBenchBytes is the item data BenchmarkVerifyFull writes:
 // CORSO_VERIFY_BENCH_MB megabytes, 2048 (2 GiB) unless set.
-func verifyBenchBytes() int {
-	if n, err := strconv.Atoi(os.Getenv("CORSO_VERIFY_BENCH_MB")); err == nil && n > 0 {
-		return n << 20
+func verifyBenchBytes() int { return envInt("CORSO_VERIFY_BENCH_MB", 2048) << 20 }
+
+// envInt is a benchmark's knob: the whole number in the environment
+// variable name, or def when it is not set to one (0 is a value).
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n >= 0 {
+		return n
 	}
 
-	return 2048 << 20
+	return def
 }
 
 var (

@@ -4,6 +4,7 @@ package kopiaengine
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	}
 
 	where := locationOf(local)
+	lister := s3ListerFor(ctx, local, secrets)
 
 	repo.Progress(ctx, repo.StepDeriving)
 
@@ -47,7 +49,7 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 
 	repo.Progress(ctx, repo.StepListing)
 
-	if c.Storage, err = storageUse(ctx, dr.BlobReader()); err != nil {
+	if c.Storage, err = storageUseOf(ctx, dr.BlobReader(), lister); err != nil {
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
@@ -64,47 +66,113 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	return c, nil
 }
 
-// storageUse lists every blob once and sums them by kind.
-func storageUse(ctx context.Context, st blob.Reader) (repo.StorageUse, error) {
-	var use repo.StorageUse
+// s3ListerFor is a client that lists a connected bucket in ranges side
+// by side (preflight.ListAll); nil for a folder, whose listing is local.
+func s3ListerFor(ctx context.Context, local repo.Local, secrets repo.Secrets) *preflight.S3API {
+	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
+	if err != nil || lc.Storage == nil || lc.Storage.Type != s3StorageType {
+		return nil
+	}
 
-	byKind := map[string]*repo.BlobUse{}
+	raw, _ := json.Marshal(lc.Storage.Config)
+
+	var o s3StorageOptions
+	if json.Unmarshal(raw, &o) != nil {
+		return nil
+	}
+
+	loc := o.location()
+
+	api, err := preflight.OpenS3(loc, o.BucketRegion, preflight.ResolveKeys(ctx, loc.S3Compatible, secrets.S3))
+	if err != nil {
+		return nil
+	}
+
+	return api
+}
+
+// storageUseOf sums a repository's blobs by kind: a bucket listed in
+// ranges side by side, so that 100,000 blobs are a few rounds over a
+// network, not a hundred; a folder, or a bucket that listing cannot
+// reach as saved, through kopia's own listing.
+func storageUseOf(ctx context.Context, st blob.Reader, lister *preflight.S3API) (repo.StorageUse, error) {
+	if lister != nil {
+		var t usageTally
+
+		err := lister.ListAll(ctx, preflight.KopiaRangeBounds, func(o preflight.ListedObject) error {
+			t.add(o.Name, o.Size, o.Modified)
+			return nil
+		})
+		if err == nil {
+			return t.result(), nil
+		}
+
+		if ctx.Err() != nil {
+			return repo.StorageUse{}, repo.CanceledError(ctx.Err())
+		}
+	}
+
+	return storageUse(ctx, st)
+}
+
+// storageUse lists every blob once, through kopia, and sums them by kind.
+func storageUse(ctx context.Context, st blob.Reader) (repo.StorageUse, error) {
+	var t usageTally
 
 	err := st.ListBlobs(ctx, "", func(bm blob.Metadata) error {
-		kind := blobUseKind(string(bm.BlobID))
-
-		u := byKind[kind]
-		if u == nil {
-			u = &repo.BlobUse{Kind: kind}
-			byKind[kind] = u
-		}
-
-		u.Blobs++
-		u.Bytes += bm.Length
-		use.Blobs++
-		use.Bytes += bm.Length
-
-		if bm.Timestamp.After(use.LastWrite) {
-			use.LastWrite = bm.Timestamp
-		}
-
-		if bm.BlobID == "kopia.repository" {
-			use.Created = bm.Timestamp
-		}
-
+		t.add(string(bm.BlobID), bm.Length, bm.Timestamp)
 		return nil
 	})
 	if err != nil {
 		return repo.StorageUse{}, err
 	}
 
+	return t.result(), nil
+}
+
+// usageTally sums blobs by kind as they are listed.
+type usageTally struct {
+	sum    repo.StorageUse
+	byKind map[string]*repo.BlobUse
+}
+
+func (t *usageTally) add(id string, length int64, written time.Time) {
+	if t.byKind == nil {
+		t.byKind = map[string]*repo.BlobUse{}
+	}
+
+	kind := blobUseKind(id)
+
+	u := t.byKind[kind]
+	if u == nil {
+		u = &repo.BlobUse{Kind: kind}
+		t.byKind[kind] = u
+	}
+
+	u.Blobs++
+	u.Bytes += length
+	t.sum.Blobs++
+	t.sum.Bytes += length
+
+	if written.After(t.sum.LastWrite) {
+		t.sum.LastWrite = written
+	}
+
+	if id == "kopia.repository" {
+		t.sum.Created = written
+	}
+}
+
+func (t *usageTally) result() repo.StorageUse {
+	use := t.sum
+
 	for _, k := range repo.BlobKinds {
-		if u := byKind[k]; u != nil {
+		if u := t.byKind[k]; u != nil {
 			use.Kinds = append(use.Kinds, *u)
 		}
 	}
 
-	return use, nil
+	return use
 }
 
 // blobUseKind names what a blob is by kopia's exact names (anything else

@@ -8,3 +8,11 @@ func ClassifyTransport(err error, location string) error {
 
 	return nil
 }
+
+// SetListPageSize makes ListAll's pages n objects long until undone.
+func SetListPageSize(n int32) (undo func()) {
+	old := listPageSize
+	listPageSize = n
+
+	return func() { listPageSize = old }
+}

@@ -104,13 +104,25 @@ type connKey struct{}
 func (m *MinIO) LatencyProxy(t testing.TB, rtt time.Duration) (string, *LatencyStats) {
 	t.Helper()
 
-	return m.LatencyProxyWith(t, rtt, rtt)
+	return m.LatencyProxyWith(t, Network{RTT: rtt, Handshake: rtt})
 }
 
-// LatencyProxyWith is LatencyProxy with a new connection costing handshake
-// rather than one rtt: two for TCP and TLS 1.3, as HTTPS to S3 costs.
-func (m *MinIO) LatencyProxyWith(t testing.TB, rtt, handshake time.Duration) (string, *LatencyStats) {
+// Network is where a LatencyProxy puts its store.
+type Network struct {
+	// RTT is the round trip; Handshake what a new connection costs before
+	// its first request (one RTT for TCP, two for TCP and TLS 1.3).
+	RTT, Handshake time.Duration
+	// ServerTime is how long the store takes over each request before it
+	// answers, as a real S3 takes 10–30 ms where MinIO on loopback takes
+	// next to none.
+	ServerTime time.Duration
+}
+
+// LatencyProxyWith is LatencyProxy on the network nw.
+func (m *MinIO) LatencyProxyWith(t testing.TB, nw Network) (string, *LatencyStats) {
 	t.Helper()
+
+	rtt, handshake := nw.RTT, nw.Handshake
 
 	if m.TLS {
 		t.Fatal("repotest: LatencyProxy needs a plain-HTTP server")
@@ -142,7 +154,7 @@ func (m *MinIO) LatencyProxyWith(t testing.TB, rtt, handshake time.Duration) (st
 			time.Sleep(handshake) // the new connection's handshake
 		}
 
-		time.Sleep(rtt / 2) // the request on its way there
+		time.Sleep(rtt/2 + nw.ServerTime) // the request on its way there, and the store's own time
 
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		rp.ServeHTTP(sw, r)

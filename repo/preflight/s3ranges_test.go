@@ -1,0 +1,144 @@
+package preflight_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// TestListAllListsEveryObjectOnce: the ranges listed side by side give
+// exactly the objects MinIO holds under the prefix, each once, with its
+// size: names equal to a bound, just either side of one, before the first
+// and after the last, nested, non-ASCII, and ranges of many pages. A
+// repository at the bucket's root is listed the same way.
+func TestListAllListsEveryObjectOnce(t *testing.T) {
+	defer preflight.SetListPageSize(3)()
+
+	m := repotest.Shared(t, repotest.Options{})
+	ctx := context.Background()
+
+	names := []string{".storageconfig", "0", "A", "^", "_", "_log_1", "kopia.repository", "o~", "p", "p0", "p1", "p10", "p1~", "pf", "pfff", "pg",
+		"q", "q7ff", "q8", "q80", "r", "s01", "x", "xn0_1", "y", "~", "ümlaut", "dir/p0", "p8/nested"}
+	for i := 0; i < 40; i++ {
+		names = append(names, fmt.Sprintf("p%x%031x", i%16, i), fmt.Sprintf("q%x%031x", i%16, i))
+	}
+
+	for _, prefix := range []string{"lr/", ""} {
+		t.Run("prefix="+prefix, func(t *testing.T) {
+			bucket := m.Bucket(t)
+			want := map[string]int64{}
+
+			for i, n := range names {
+				body := strings.Repeat("b", i)
+				m.Put(t, bucket, prefix+n, body)
+				want[n] = int64(i)
+			}
+
+			m.Put(t, bucket, "lq-outside", "not under the prefix") // sorts just before "lr/"
+
+			if prefix == "" {
+				want["lq-outside"] = int64(len("not under the prefix"))
+			}
+
+			s := m.Settings(bucket, strings.TrimSuffix(prefix, "/"))
+			api := openLister(t, s)
+
+			var mu sync.Mutex
+
+			got := map[string]int64{}
+
+			err := api.ListAll(ctx, preflight.KopiaRangeBounds, func(o preflight.ListedObject) error {
+				mu.Lock()
+				defer mu.Unlock()
+
+				if _, twice := got[o.Name]; twice {
+					t.Errorf("%s listed twice", o.Name)
+				}
+
+				if o.Modified.IsZero() {
+					t.Errorf("%s has no time", o.Name)
+				}
+
+				got[o.Name] = o.Size
+
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if !maps.Equal(got, want) {
+				gk, wk := slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want))
+				t.Fatalf("listed %d:\n%v\nwant %d:\n%v", len(gk), gk, len(wk), wk)
+			}
+		})
+	}
+}
+
+// TestListAllEndsWithTheStoresSentence: a cancelled listing is a
+// cancellation; keys without s3:ListBucket get the refusal naming it,
+// not a partial listing.
+func TestListAllEndsWithTheStoresSentence(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	m.Put(t, bucket, "d/p0", "x")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	err := openLister(t, m.Settings(bucket, "d")).ListAll(ctx, preflight.KopiaRangeBounds, func(preflight.ListedObject) error { return nil })
+	repotest.RequireCode(t, err, repo.CodeCanceled)
+
+	m.AddUser(t, "nolist", "nolist-secret-1", bucket, []string{"s3:GetObject"})
+
+	s := m.Settings(bucket, "d")
+	s.Credentials = repo.Credentials{Source: repo.CredentialsKeys, AccessKeyID: "nolist"}
+	keys := preflight.ResolveKeys(context.Background(), s, repo.S3Secrets{SecretAccessKey: "nolist-secret-1"})
+
+	api, err := preflight.OpenS3(locationOf(t, s), "", keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	n := 0
+	err = api.ListAll(context.Background(), preflight.KopiaRangeBounds, func(preflight.ListedObject) error { n++; return nil })
+	repotest.RequireCode(t, err, repo.CodeAccessDenied)
+
+	if !strings.Contains(err.Error(), "s3:ListBucket") {
+		t.Errorf("the refusal does not name s3:ListBucket: %v", err)
+	}
+}
+
+func openLister(t *testing.T, s repo.S3Compatible) *preflight.S3API {
+	t.Helper()
+
+	keys := preflight.ResolveKeys(context.Background(), s, repotest.RootSecrets().S3)
+
+	api, err := preflight.OpenS3(locationOf(t, s), "", keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	return api
+}
+
+func locationOf(t *testing.T, s repo.S3Compatible) repo.S3Location {
+	t.Helper()
+
+	n, err := repo.Normalize(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	loc, _ := repo.AsS3(n)
+
+	return loc
+}
