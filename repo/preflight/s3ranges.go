@@ -142,7 +142,6 @@ func (a *S3API) listRange(ctx context.Context, from, to string, emit func(Listed
 			return nil
 		}
 
-		in.StartAfter = nil
 		in.ContinuationToken = out.NextContinuationToken
 	}
 }
