@@ -37,7 +37,7 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 
 	repo.Progress(ctx, repo.StepDeriving)
 
-	dr, err := openDirect(ctx, local, secrets, openOptions)
+	dr, err := openReading(ctx, local, secrets)
 	if err != nil {
 		return nil, err
 	}

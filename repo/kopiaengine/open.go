@@ -361,6 +361,12 @@ func connectedSettings(local repo.Local) (repo.Settings, error) {
 	return repo.Normalize(s)
 }
 
+// openReading is openDirect for an operation that only reads: nothing,
+// kopia's own housekeeping included, is written.
+func openReading(ctx context.Context, local repo.Local, secrets repo.Secrets) (kopiarepo.DirectRepository, error) {
+	return openDirect(readingOnly(ctx), local, secrets, openOptions)
+}
+
 // openDirect opens a connected repository for an operation that works on
 // it directly (contents, maintenance); the caller closes it.
 func openDirect(ctx context.Context, local repo.Local, secrets repo.Secrets, opts *kopiarepo.Options) (kopiarepo.DirectRepository, error) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/blob/filesystem"
+	"github.com/kopia/kopia/repo/blob/readonly"
 	"github.com/kopia/kopia/repo/blob/s3"
 	"github.com/kopia/kopia/repo/format"
 
@@ -58,6 +59,7 @@ type (
 	s3SecretsKey     struct{}
 	keysKey          struct{}
 	openStorageKey   struct{}
+	readOnlyKey      struct{}
 	bucketRegionKey  struct{}
 	formatCaptureKey struct{}
 )
@@ -114,6 +116,23 @@ func (s capturingStorage) GetBlob(ctx context.Context, id blob.ID, offset, lengt
 func capturing(ctx context.Context, st blob.Storage) blob.Storage {
 	if c, ok := ctx.Value(formatCaptureKey{}).(*formatCapture); ok {
 		return capturingStorage{Storage: st, c: c}
+	}
+
+	return st
+}
+
+// readingOnly marks an operation that only reads (contents, verify): the
+// storage kopia opens for it refuses every write, and kopia, seeing it
+// read-only, leaves out the writes it makes on its own while reading
+// (the compaction of many manifest contents, as Corso's backups leave).
+func readingOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readOnlyKey{}, true)
+}
+
+// readOnlyIf wraps st when ctx is an operation that only reads.
+func readOnlyIf(ctx context.Context, st blob.Storage) blob.Storage {
+	if ro, _ := ctx.Value(readOnlyKey{}).(bool); ro {
+		return readonly.NewWrapper(st)
 	}
 
 	return st
@@ -176,7 +195,7 @@ func init() {
 	blob.AddSupportedStorage(s3StorageType, s3StorageOptions{}, func(ctx context.Context, o *s3StorageOptions, isCreate bool) (blob.Storage, error) {
 		if st, ok := ctx.Value(openStorageKey{}).(blob.Storage); ok {
 			if cfg, ok := st.ConnectionInfo().Config.(*s3StorageOptions); ok && *cfg == *o {
-				return capturing(ctx, keptOpen{st}), nil
+				return readOnlyIf(ctx, capturing(ctx, keptOpen{st})), nil
 			}
 		}
 
@@ -197,7 +216,7 @@ func init() {
 			return nil, err
 		}
 
-		return capturing(ctx, aided(ctx, st)), nil
+		return readOnlyIf(ctx, capturing(ctx, aided(ctx, st))), nil
 	})
 
 	// kopia opens a folder repository through its connection file with its
@@ -209,7 +228,7 @@ func init() {
 			return nil, err
 		}
 
-		return aided(ctx, watched(ctx, st, true)), nil
+		return readOnlyIf(ctx, aided(ctx, watched(ctx, st, true))), nil
 	})
 }
 

@@ -127,7 +127,7 @@ func (v *verifier) open(ctx context.Context, local repo.Local, secrets repo.Secr
 	ctx = withVerifyAids(ctx, v.aids)
 
 	for range maxHiddenIndexes {
-		dr, err := openDirect(ctx, local, secrets, openOptions)
+		dr, err := openReading(ctx, local, secrets)
 		if err == nil {
 			indexes, err := dr.IndexBlobs(ctx, false)
 			v.res.Indexes = len(indexes)
