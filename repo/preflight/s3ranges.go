@@ -27,16 +27,16 @@ type ListedObject struct {
 	Modified time.Time
 }
 
-// KopiaRangeBounds cut a repository's key space where kopia's blobs are
-// many: data packs ("p" and 32 random hex digits) by their first digit,
-// metadata packs in halves, and apart from them what comes before
-// (kopia.*, logs), sessions and indexes. Any other name still falls in
-// exactly one range, so nothing of the user's is missed.
-var KopiaRangeBounds = []string{
-	"_", "p",
-	"p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "pa", "pb", "pc", "pd", "pe", "pf",
-	"q", "q8", "r", "x",
-}
+// KopiaRangeBounds cut a repository's key space in four where kopia's
+// blobs are many, its data packs ("p" and 32 random hex digits): before
+// p4 (kopia.*, logs, the first packs), p4–p8, p8–pc, and from pc on
+// (the last packs, metadata packs, sessions, indexes). Any other name
+// still falls in exactly one range, so nothing of the user's is missed.
+// Four, not more: MinIO walks its whole folder for every new listing, so
+// beyond four its own work outgrows what a network round saves
+// (BenchmarkListRanges: at 50 ms, 100,000 objects in 4.2 s against 30.8 s
+// in one range and 11.2 s in 22).
+var KopiaRangeBounds = []string{"p4", "p8", "pc"}
 
 // OpenS3 is an S3 client for a connected location, signing for region
 // (the bucket's, as a check found it, when none was typed), for an

@@ -25,7 +25,7 @@ func TestListAllListsEveryObjectOnce(t *testing.T) {
 	m := repotest.Shared(t, repotest.Options{})
 	ctx := context.Background()
 
-	names := []string{".storageconfig", "0", "A", "^", "_", "_log_1", "kopia.repository", "o~", "p", "p0", "p1", "p10", "p1~", "pf", "pfff", "pg",
+	names := []string{".storageconfig", "0", "A", "^", "_", "_log_1", "kopia.repository", "o~", "p", "p0", "p1", "p10", "p1~", "p3~", "p4", "p40", "p7~", "pc", "pc0", "pf", "pfff", "pg",
 		"q", "q7ff", "q8", "q80", "r", "s01", "x", "xn0_1", "y", "~", "ümlaut", "dir/p0", "p8/nested"}
 	for i := 0; i < 40; i++ {
 		names = append(names, fmt.Sprintf("p%x%031x", i%16, i), fmt.Sprintf("q%x%031x", i%16, i))
@@ -55,29 +55,33 @@ func TestListAllListsEveryObjectOnce(t *testing.T) {
 
 			got := map[string]int64{}
 
-			err := api.ListAll(ctx, preflight.KopiaRangeBounds, func(o preflight.ListedObject) error {
-				mu.Lock()
-				defer mu.Unlock()
+			for _, bounds := range [][]string{preflight.KopiaRangeBounds, manyBounds} {
+				clear(got)
 
-				if _, twice := got[o.Name]; twice {
-					t.Errorf("%s listed twice", o.Name)
+				err := api.ListAll(ctx, bounds, func(o preflight.ListedObject) error {
+					mu.Lock()
+					defer mu.Unlock()
+
+					if _, twice := got[o.Name]; twice {
+						t.Errorf("%s listed twice", o.Name)
+					}
+
+					if o.Modified.IsZero() {
+						t.Errorf("%s has no time", o.Name)
+					}
+
+					got[o.Name] = o.Size
+
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
 				}
 
-				if o.Modified.IsZero() {
-					t.Errorf("%s has no time", o.Name)
+				if !maps.Equal(got, want) {
+					gk, wk := slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want))
+					t.Fatalf("%d ranges listed %d:\n%v\nwant %d:\n%v", len(bounds)+1, len(gk), gk, len(wk), wk)
 				}
-
-				got[o.Name] = o.Size
-
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-
-			if !maps.Equal(got, want) {
-				gk, wk := slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want))
-				t.Fatalf("listed %d:\n%v\nwant %d:\n%v", len(gk), gk, len(wk), wk)
 			}
 		})
 	}
@@ -117,7 +121,7 @@ func TestListAllEndsWithTheStoresSentence(t *testing.T) {
 	}
 }
 
-func openLister(t *testing.T, s repo.S3Compatible) *preflight.S3API {
+func openLister(t testing.TB, s repo.S3Compatible) *preflight.S3API {
 	t.Helper()
 
 	keys := preflight.ResolveKeys(context.Background(), s, repotest.RootSecrets().S3)
@@ -130,7 +134,7 @@ func openLister(t *testing.T, s repo.S3Compatible) *preflight.S3API {
 	return api
 }
 
-func locationOf(t *testing.T, s repo.S3Compatible) repo.S3Location {
+func locationOf(t testing.TB, s repo.S3Compatible) repo.S3Location {
 	t.Helper()
 
 	n, err := repo.Normalize(s)
@@ -142,3 +146,6 @@ func locationOf(t *testing.T, s repo.S3Compatible) repo.S3Location {
 
 	return loc
 }
+
+// manyBounds cut at each of kopia's kinds and every hex digit of the packs.
+var manyBounds = []string{"_", "p", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "pa", "pb", "pc", "pd", "pe", "pf", "q", "q8", "r", "x"}
