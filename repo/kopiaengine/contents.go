@@ -11,6 +11,7 @@ import (
 
 	kopiarepo "github.com/kopia/kopia/repo"
 	"github.com/kopia/kopia/repo/blob"
+	"github.com/kopia/kopia/repo/format"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
@@ -91,12 +92,13 @@ func s3ListerFor(ctx context.Context, local repo.Local, secrets repo.Secrets) *p
 	return api
 }
 
-// storageUseOf sums a repository's blobs by kind: a bucket listed in
-// ranges side by side, so that 100,000 blobs are a few rounds over a
-// network, not a hundred; a folder, or a bucket that listing cannot
+// storageUseOf sums a repository's blobs by kind: a bucket across a
+// network listed in ranges side by side, so that 100,000 blobs are 25
+// rounds, not a hundred; a folder, a store next to this computer (where
+// the ranges only add the store's work), or a bucket that listing cannot
 // reach as saved, through kopia's own listing.
 func storageUseOf(ctx context.Context, st blob.Reader, lister *preflight.S3API) (repo.StorageUse, error) {
-	if lister != nil {
+	if lister != nil && !lister.Nearby(ctx, format.KopiaRepositoryBlobID) {
 		var t usageTally
 
 		err := lister.ListAll(ctx, preflight.KopiaRangeBounds, func(o preflight.ListedObject) error {

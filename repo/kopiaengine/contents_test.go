@@ -2,8 +2,10 @@ package kopiaengine_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
@@ -24,7 +26,7 @@ func TestStorageSummaryCountsEveryObjectOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	foreign := []string{"a-file", "p", "p!", "p0", "p5", "p5zzz", "p:", "p`", "pf", "pfff", "pz", "q", "q0", "zzz", "~x", "ümlaut", "dir/p0"}
+	foreign := []string{"a-file", "p", "p!", "p0", "p4", "p5", "p5zzz", "p8", "p:", "p`", "pc", "pf", "pfff", "pz", "q", "q0", "zzz", "~x", "ümlaut", "dir/p0"}
 	for _, name := range foreign {
 		m.Put(t, bucket, "ranges/"+name, "user data")
 	}
@@ -36,24 +38,44 @@ func TestStorageSummaryCountsEveryObjectOnce(t *testing.T) {
 		}
 	}
 
-	c, err := eng.Contents(ctx, local, repotest.RootSecrets())
-	if err != nil {
+	// Next to MinIO, kopia's own listing; 20 ms away, four ranges side
+	// by side (their requests start after a bound).
+	endpoint, stats := m.LatencyProxy(t, 20*time.Millisecond)
+	far := s
+	far.Endpoint = endpoint
+	farLocal := repotest.LocalIn(t.TempDir())
+
+	if _, err := eng.Connect(ctx, far, repotest.RootSecrets(), farLocal); err != nil {
 		t.Fatal(err)
 	}
 
-	if c.Storage.Blobs != want {
-		t.Fatalf("%d objects counted, MinIO lists %d", c.Storage.Blobs, want)
-	}
+	for name, l := range map[string]repo.Local{"next to it": local, "20 ms away": farLocal} {
+		stats.Reset()
 
-	other := 0
-	for _, k := range c.Storage.Kinds {
-		if k.Kind == repo.BlobOther {
-			other = k.Blobs
+		c, err := eng.Contents(ctx, l, repotest.RootSecrets())
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
 
-	// "p0"… are not kopia's names: a data pack's ID is longer.
-	if other != len(foreign) {
-		t.Fatalf("%d counted as other data, want %d: %+v", other, len(foreign), c.Storage.Kinds)
+		ranged := slices.ContainsFunc(stats.Trace(), func(r repotest.TracedRequest) bool { return strings.Contains(r.Query, "start-after=") })
+		if ranged != (l == farLocal) {
+			t.Errorf("%s: listed in ranges: %v", name, ranged)
+		}
+
+		if c.Storage.Blobs != want {
+			t.Fatalf("%s: %d objects counted, MinIO lists %d", name, c.Storage.Blobs, want)
+		}
+
+		other := 0
+		for _, k := range c.Storage.Kinds {
+			if k.Kind == repo.BlobOther {
+				other = k.Blobs
+			}
+		}
+
+		// "p0"… are not kopia's names: a data pack's ID is longer.
+		if other != len(foreign) {
+			t.Fatalf("%s: %d counted as other data, want %d: %+v", name, other, len(foreign), c.Storage.Kinds)
+		}
 	}
 }
