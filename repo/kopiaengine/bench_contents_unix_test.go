@@ -5,13 +5,11 @@ package kopiaengine_test
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,7 +17,6 @@ import (
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
-	"github.com/minio/minio-go/v7"
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/engineproto"
@@ -63,45 +60,7 @@ func scaleRepository(b *testing.B) repo.Local {
 			b.Fatal(err)
 		}
 
-		have := len(m.Objects(b, bucket))
-		c := m.Client(b)
-		work := make(chan int)
-
-		var (
-			wg   sync.WaitGroup
-			fail error
-			mu   sync.Mutex
-		)
-
-		for w := 0; w < 32; w++ {
-			wg.Add(1)
-
-			go func() {
-				defer wg.Done()
-
-				for i := range work {
-					// Random hex, as kopia names a pack by its hash.
-					key := fmt.Sprintf("scale/p%x", md5.Sum([]byte(strconv.Itoa(i)))) //nolint:gosec // a name, not a secret
-
-					if _, err := c.PutObject(ctx, bucket, key, bytes.NewReader([]byte("pack")), 4, minio.PutObjectOptions{}); err != nil {
-						mu.Lock()
-						fail = err
-						mu.Unlock()
-					}
-				}
-			}()
-		}
-
-		for i := have; i < scaleBlobs; i++ {
-			work <- i
-		}
-
-		close(work)
-		wg.Wait()
-
-		if fail != nil {
-			b.Fatal(fail)
-		}
+		m.PutPacks(b, bucket, "scale/", len(m.Objects(b, bucket)), scaleBlobs)
 	})
 
 	return scaleLocal

@@ -2,15 +2,9 @@ package preflight_test
 
 import (
 	"context"
-	"crypto/md5" //nolint:gosec // names, not secrets
 	"fmt"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/minio/minio-go/v7"
 
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
@@ -23,7 +17,7 @@ import (
 func BenchmarkListRanges(b *testing.B) {
 	m := repotest.Shared(b, repotest.Options{})
 	bucket := m.Bucket(b)
-	putPacks(b, m, bucket, "x/", 100_000)
+	m.PutPacks(b, bucket, "x/", 0, 100_000)
 
 	ctx := context.Background()
 
@@ -45,46 +39,5 @@ func BenchmarkListRanges(b *testing.B) {
 				}
 			})
 		}
-	}
-}
-
-// putPacks writes n small objects under prefix with random hex names
-// after "p", as kopia names its data packs.
-func putPacks(b *testing.B, m *repotest.MinIO, bucket, prefix string, n int) {
-	c := m.Client(b)
-	work := make(chan int)
-
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		fail error
-	)
-
-	for w := 0; w < 32; w++ {
-		wg.Add(1)
-
-		go func() {
-			defer wg.Done()
-
-			for i := range work {
-				key := fmt.Sprintf("%sp%x", prefix, md5.Sum([]byte(strconv.Itoa(i)))) //nolint:gosec // a name
-				if _, err := c.PutObject(context.Background(), bucket, key, strings.NewReader("pack"), 4, minio.PutObjectOptions{}); err != nil {
-					mu.Lock()
-					fail = err
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-
-	for i := 0; i < n; i++ {
-		work <- i
-	}
-
-	close(work)
-	wg.Wait()
-
-	if fail != nil {
-		b.Fatal(fail)
 	}
 }
