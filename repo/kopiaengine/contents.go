@@ -34,7 +34,8 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	}
 
 	where := locationOf(local)
-	lister := s3ListerFor(ctx, local, secrets)
+	lister, keys := s3ListerFor(ctx, local, secrets)
+	ctx = withKeys(ctx, keys) // resolved once: kopia's open uses the same
 
 	repo.Progress(ctx, repo.StepDeriving)
 
@@ -68,28 +69,30 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 }
 
 // s3ListerFor is a client that lists a connected bucket in ranges side
-// by side (preflight.ListAll); nil for a folder, whose listing is local.
-func s3ListerFor(ctx context.Context, local repo.Local, secrets repo.Secrets) *preflight.S3API {
+// by side (preflight.ListAll), and the keys it resolved; nil for a
+// folder, whose listing is local.
+func s3ListerFor(ctx context.Context, local repo.Local, secrets repo.Secrets) (*preflight.S3API, *preflight.Keys) {
 	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
 	if err != nil || lc.Storage == nil || lc.Storage.Type != s3StorageType {
-		return nil
+		return nil, nil
 	}
 
 	raw, _ := json.Marshal(lc.Storage.Config)
 
 	var o s3StorageOptions
 	if json.Unmarshal(raw, &o) != nil {
-		return nil
+		return nil, nil
 	}
 
 	loc := o.location()
+	keys := preflight.ResolveKeys(ctx, loc.S3Compatible, secrets.S3)
 
-	api, err := preflight.OpenS3(loc, o.BucketRegion, preflight.ResolveKeys(ctx, loc.S3Compatible, secrets.S3))
+	api, err := preflight.OpenS3(loc, o.BucketRegion, keys)
 	if err != nil {
-		return nil
+		return nil, keys
 	}
 
-	return api
+	return api, keys
 }
 
 // storageUseOf sums a repository's blobs by kind: a bucket across a
