@@ -87,6 +87,28 @@ func newHarnessOn(t testing.TB, root string, dirs platform.Dirs, kc keychain.Key
 		Care: CareOptions{Off: true}})
 	h.a.win.Resize(fyne.NewSize(900, 600))
 
+	// A read of contents the details started in the background is stopped
+	// and waited for before the test's folders go: on Windows a file the
+	// engine still has open cannot be removed.
+	t.Cleanup(func() {
+		h.loop.onUI(func() {
+			for _, st := range h.a.contents {
+				if st.loading && st.cancel != nil {
+					st.cancel()
+				}
+			}
+		})
+		h.loop.until(t, "background reads to end", func() bool {
+			for _, st := range h.a.contents {
+				if st.loading {
+					return false
+				}
+			}
+
+			return true
+		})
+	})
+
 	return h
 }
 
