@@ -73,7 +73,10 @@ func TestCredentialsResolvedOncePerOperation(t *testing.T) {
 	once("reopen", func() error { _, err := eng.Reopen(ctx, local, sec); return err })
 	once("apply Corso's settings", func() error { _, err := eng.ApplyCorsoSettings(ctx, local, sec); return err })
 	once("contents", func() error { _, err := eng.Contents(ctx, local, sec); return err })
-	once("verify", func() error { _, err := eng.Verify(ctx, local, sec, repo.VerifyRequest{Mode: repo.VerifyQuick}); return err })
+	once("verify", func() error {
+		_, err := eng.Verify(ctx, local, sec, repo.VerifyRequest{Mode: repo.VerifyQuick})
+		return err
+	})
 
 	repotest.TakeSettingsAway(t, s)
 	once("finish", func() error { _, err := eng.Finish(ctx, s, sec, repotest.LocalIn(t.TempDir())); return err })
