@@ -37,6 +37,10 @@ type Engine interface {
 	// kind of blob and the Corso backups in it. It writes nothing and
 	// leaves no cache.
 	Contents(ctx context.Context, local Local, secrets Secrets) (*Contents, error)
+	// Details reads the items of one Corso backup in a connected
+	// repository, as `corso backup details` lists them. It writes nothing
+	// and leaves no cache.
+	Details(ctx context.Context, local Local, secrets Secrets, req DetailsRequest) (*BackupDetails, error)
 	// ChangePassphrase changes a connected repository's passphrase from
 	// secrets.Passphrase to change.New and returns the repository as it
 	// opens with the new one. Every moment of it leaves a repository that

@@ -17,6 +17,8 @@ const (
 	StepWaiting    Step = "Waiting for another Corso Desktop to finish with this location…"
 	StepListing    Step = "Listing the repository's storage…"
 	StepBackups    Step = "Reading the backups…"
+	// StepBackupItems: reading one backup's details.
+	StepBackupItems Step = "Reading the backup's items…"
 
 	StepProvingPassphrase Step = "Finding which passphrase the repository opens with…"
 	StepRewritingFormat   Step = "Rewriting the repository's format for the new passphrase…"

@@ -278,6 +278,10 @@ func TestEmptyConnectionPathIsSaid(t *testing.T) {
 			"reopen":     func() error { _, err := e.Reopen(ctx, repo.Local{}, sec); return err },
 			"apply":      func() error { _, err := e.ApplyCorsoSettings(ctx, repo.Local{}, sec); return err },
 			"contents":   func() error { _, err := e.Contents(ctx, repo.Local{}, sec); return err },
+			"details": func() error {
+				_, err := e.Details(ctx, repo.Local{}, sec, repo.DetailsRequest{BackupID: "b"})
+				return err
+			},
 			"maintain": func() error {
 				_, err := e.Maintain(ctx, repo.Local{}, sec, repo.MaintenanceRequest{Mode: repo.MaintenanceMetadata})
 				return err

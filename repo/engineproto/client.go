@@ -309,6 +309,8 @@ var errEngineMessageTooLarge = errors.New("the engine sent a message larger than
 func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 
+	var parts detailsJoiner
+
 	for {
 		line, err := readLine(br, maxEngineMessage)
 		if err != nil {
@@ -325,7 +327,13 @@ func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 		}
 
 		if m.Done {
+			parts.finish(m.Details)
 			return m, nil
+		}
+
+		if m.DetailsPart != nil {
+			parts.add(m.DetailsPart)
+			continue
 		}
 
 		switch {

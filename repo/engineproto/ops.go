@@ -22,6 +22,7 @@ var handlers = map[string]func(context.Context, repo.Engine, engineRequest) engi
 	opApplyCorsoSettings: serveApplyCorsoSettings,
 	opDisconnect:         serveDisconnect,
 	opContents:           serveContents,
+	opDetails:            serveDetails,
 	opChangePassphrase:   serveChangePassphrase,
 	opMaintain:           serveMaintain,
 	opOldFormats:         serveOldFormats,
@@ -196,6 +197,27 @@ func (c *Client) Contents(ctx context.Context, local repo.Local, secrets repo.Se
 func serveContents(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
 	c, err := eng.Contents(ctx, req.Local, req.Secrets)
 	return engineMessage{Done: true, Contents: c, Err: encodeError(err)}
+}
+
+const opDetails = "details"
+
+func (c *Client) Details(ctx context.Context, local repo.Local, secrets repo.Secrets, req repo.DetailsRequest) (*repo.BackupDetails, error) {
+	m, err := c.call(ctx, engineRequest{Op: opDetails, Secrets: secrets, Local: local, Details: &req})
+	if err != nil {
+		return nil, err
+	}
+
+	return m.Details, m.Err.decode()
+}
+
+func serveDetails(ctx context.Context, eng repo.Engine, req engineRequest) engineMessage {
+	if req.Details == nil {
+		return engineMessage{Done: true, Err: encodeError(repo.InvalidField("backup", "Choose a backup to look inside."))}
+	}
+
+	d, err := eng.Details(ctx, req.Local, req.Secrets, *req.Details)
+
+	return engineMessage{Done: true, Details: d, Err: encodeError(err)}
 }
 
 const opResolveCredentials = "resolveCredentials"

@@ -59,7 +59,15 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 	// lock's release) runs after it is sent; the helper exits after it.
 	ctx, settle := repo.WithAfterAnswer(ctx)
 
-	err = send(runEngineRequest(ctx, eng, req))
+	m := runEngineRequest(ctx, eng, req)
+	for _, part := range detailsParts(&m) {
+		if err := send(part); err != nil {
+			settle()
+			return err
+		}
+	}
+
+	err = send(m)
 	settle()
 
 	return err

@@ -17,7 +17,7 @@ import (
 // Protocol is the wire format's version. It changes whenever a message
 // changes meaning, so an app and an engine from different releases say so
 // instead of misreading each other.
-const Protocol = 5
+const Protocol = 6
 
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
@@ -39,6 +39,8 @@ type engineRequest struct {
 	Remove bool `json:"remove,omitempty"`
 	// Verify is the verification asked for, for opVerify.
 	Verify *repo.VerifyRequest `json:"verify,omitempty"`
+	// Details names the backup for opDetails.
+	Details *repo.DetailsRequest `json:"details,omitempty"`
 }
 
 // engineMessage is one line from the engine: a progress step, or the
@@ -56,7 +58,10 @@ type engineMessage struct {
 	Maintained *repo.MaintenanceResult `json:"maintained,omitempty"`
 	OldFormats *repo.OldFormats        `json:"oldFormats,omitempty"`
 	Verified   *repo.VerifyResult      `json:"verified,omitempty"`
-	Err        *errorWire              `json:"err,omitempty"`
+	Details    *repo.BackupDetails     `json:"details,omitempty"`
+	// DetailsPart is a part of Details sent ahead of the result.
+	DetailsPart *repo.BackupDetails `json:"detailsPart,omitempty"`
+	Err         *errorWire          `json:"err,omitempty"`
 }
 
 // settingsWire holds exactly one kind of settings.
