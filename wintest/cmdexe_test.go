@@ -210,3 +210,59 @@ func (l *lockedBuffer) String() string {
 
 	return l.b.String()
 }
+
+// TestSelectionCommandRunsInWinesCmd: a copied `corso export` of picked
+// items, whose list name and destination hold what cmd.exe treats
+// specially, reaches a stand-in corso.exe with exactly its arguments.
+func TestSelectionCommandRunsInWinesCmd(t *testing.T) {
+	dir := t.TempDir()
+
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "corso.exe"), "../repo/shellcmd/testdata/argvdump")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the stand-in corso.exe: %v\n%s", err, out)
+	}
+
+	d := &repo.BackupDetails{BackupID: "0b5e0001-aaaa", Service: "sharepoint", Folders: [][]string{{"Lists"}, {"Libraries", "Documents"}}}
+	for _, it := range []repo.DetailItem{
+		{Ref: "0123456789ab", Kind: repo.KindListItem, Name: `Budget, "final" 50% & more! (R^D) | <x>`},
+		{Ref: "abcdef012345", Folder: 1, Kind: repo.KindFile, Name: "a.docx"},
+		{Ref: "fedcba987654", Folder: 1, Kind: repo.KindFile, Name: "b.docx"},
+	} {
+		d.Add(it)
+	}
+	sel := corsoconfig.Selection{Verb: "export", Details: d, Items: []int{0, 1}, Destination: `C:\Users\me\Corso export\R&D (100%) !now!`}
+	saved := repo.Filesystem{Path: `C:\Users\me\corso repo`}
+
+	text, err := corsoconfig.SelectionCommand(saved, corsoconfig.CommandOptions{ConfigFile: `C:\Users\me\corso configs\t.toml`, GOOS: "windows"}, sel, shellcmd.Cmd, shellcmd.FormReplace)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, p := range []string{corsoconfig.PlaceholderPassphrase, corsoconfig.PlaceholderClientID, corsoconfig.PlaceholderClientSecret, corsoconfig.PlaceholderTenantID} {
+		text = strings.ReplaceAll(text, p, "value for "+p)
+	}
+
+	record := filepath.Join(dir, "record.json")
+
+	out, err := runCmd(t, dir, text, nil, "CORSO_TEST_VARS=CORSO_PASSPHRASE", "CORSO_TEST_RECORD="+winPath(record))
+
+	raw, rerr := os.ReadFile(record)
+	if rerr != nil {
+		t.Fatalf("corso.exe never ran (%v)\n%s\n%s", err, text, out)
+	}
+
+	var got struct {
+		Args []string `json:"args"`
+	}
+
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+
+	want := []string{"export", "sharepoint", sel.Destination, "--config-file", `C:\Users\me\corso configs\t.toml`, "--backup", d.BackupID, "--file", "abcdef012345", "--list", `"Budget, ""final"" 50% & more! (R^D) | <x>"`}
+	if strings.Join(got.Args, "\x00") != strings.Join(want, "\x00") {
+		t.Errorf("corso.exe got %q, want %q\n%s", got.Args, want, text)
+	}
+}

@@ -90,21 +90,21 @@ func SelectionCommand(s repo.Settings, o CommandOptions, sel Selection, sh shell
 // and the CLI splits them as CSV (pflag's StringSlice).
 func selectionFlags(sel Selection) ([]string, error) {
 	d := sel.Details
-	if len(sel.Items) == len(d.Items) {
+	if len(sel.Items) == d.Len() {
 		return nil, nil // the whole backup: no selector at all
 	}
 
 	byKind := map[repo.ItemKind][]string{}
 	listNames := map[string]int{}
 
-	for _, it := range d.Items {
-		if it.Kind == repo.KindListItem {
-			listNames[it.Name]++
+	for i := range d.Len() {
+		if d.Kind(i) == repo.KindListItem {
+			listNames[string(d.NameBytes(i))]++
 		}
 	}
 
 	for _, i := range sel.Items {
-		it := d.Items[i]
+		it := d.Item(i)
 
 		switch it.Kind {
 		case repo.KindConversationPost:
@@ -167,8 +167,8 @@ func exchangeFolderFlags(sel Selection, byKind map[repo.ItemKind][]string) []str
 
 		folders[k] = append(folders[k], csvField("/"+escapedPath(f[1:])))
 
-		for _, it := range sel.Details.Items {
-			if it.Kind == k && hasPrefix(sel.Details.Folders[it.Folder], f) {
+		for i := range sel.Details.Len() {
+			if sel.Details.Kind(i) == k && hasPrefix(sel.Details.FolderOf(i), f) {
 				covered[k]++
 			}
 		}

@@ -28,7 +28,7 @@ func sampleDetails(service string) *repo.BackupDetails {
 			d.Folders = append(d.Folders, folder)
 		}
 
-		d.Items = append(d.Items, repo.DetailItem{Ref: fmt.Sprintf("%012x", 0xabc000+len(d.Items)), Folder: int32(idx), Kind: kind, Name: name, Modified: time.Unix(0, 0)})
+		d.Add(repo.DetailItem{Ref: fmt.Sprintf("%012x", 0xabc000+d.Len()), Folder: int32(idx), Kind: kind, Name: name, Modified: time.Unix(0, 0)})
 	}
 
 	switch service {
@@ -90,7 +90,8 @@ func corsoSelects(t *testing.T, d *repo.BackupDetails, args []string) []int {
 
 	var picked []int
 
-	for i, it := range d.Items {
+	for i := range d.Len() {
+		it := d.Item(i)
 		folders, items := values[folderFlag[it.Kind]], values[itemFlag[it.Kind]]
 		if len(values) == 0 {
 			picked = append(picked, i)
@@ -143,8 +144,8 @@ func TestSelectionCommandSelectsExactly(t *testing.T) {
 	under := func(d *repo.BackupDetails, prefix ...string) []int {
 		var out []int
 
-		for i, it := range d.Items {
-			f := d.Folders[it.Folder]
+		for i := range d.Len() {
+			f := d.FolderOf(i)
 			if len(f) >= len(prefix) && slices.Equal(f[:len(prefix)], prefix) {
 				out = append(out, i)
 			}
@@ -221,7 +222,7 @@ func TestSelectionCommandRefusesWhatTheCLICannotSelect(t *testing.T) {
 
 	many := sampleDetails("onedrive")
 	for i := 0; i < 700; i++ {
-		many.Items = append(many.Items, repo.DetailItem{Ref: fmt.Sprintf("%012x", i), Kind: repo.KindFile, Name: "f"})
+		many.Add(repo.DetailItem{Ref: fmt.Sprintf("%012x", i), Kind: repo.KindFile, Name: "f"})
 	}
 
 	picked := make([]int, 650)
@@ -237,7 +238,7 @@ func TestSelectionCommandRefusesWhatTheCLICannotSelect(t *testing.T) {
 	}{
 		{"a conversation post", corsoconfig.Selection{Verb: "restore", Details: sampleDetails("groups"), Items: []int{1}}, shellcmd.POSIX, "single conversation posts"},
 		{"a list whose name another shares", corsoconfig.Selection{Verb: "restore", Details: sampleDetails("sharepoint"), Items: []int{1}}, shellcmd.POSIX, `2 lists named "Tasks"`},
-		{"chats", corsoconfig.Selection{Verb: "restore", Details: &repo.BackupDetails{Service: "chats", Items: []repo.DetailItem{{Kind: repo.KindChat}}}, Items: []int{0}}, shellcmd.POSIX, "no restore for chats"},
+		{"chats", corsoconfig.Selection{Verb: "restore", Details: chats(), Items: []int{0}}, shellcmd.POSIX, "no restore for chats"},
 		{"nothing picked", corsoconfig.Selection{Verb: "restore", Details: sampleDetails("onedrive")}, shellcmd.POSIX, "select the items"},
 		{"an export without a folder", corsoconfig.Selection{Verb: "export", Details: sampleDetails("onedrive"), Items: []int{0}}, shellcmd.POSIX, "choose the folder"},
 		{"650 files for cmd.exe", corsoconfig.Selection{Verb: "restore", Details: many, Items: picked}, shellcmd.Cmd, "more than Command Prompt (cmd.exe) takes (8191)"},
@@ -256,4 +257,11 @@ func TestSelectionCommandRefusesWhatTheCLICannotSelect(t *testing.T) {
 			t.Errorf("%s: %v", sh.Name(), err)
 		}
 	}
+}
+
+func chats() *repo.BackupDetails {
+	d := &repo.BackupDetails{Service: "chats", Folders: [][]string{{"Chats"}}}
+	d.Add(repo.DetailItem{Ref: "0123456789ab", Kind: repo.KindChat, Name: "Lunch"})
+
+	return d
 }

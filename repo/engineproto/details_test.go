@@ -98,9 +98,10 @@ func TestDetailsListWhatTheCLIShows(t *testing.T) {
 					}
 
 					want := cliItems(t, service, 120, base)
-					got := make([]string, len(d.Items))
+					got := make([]string, d.Len())
 
-					for i, it := range d.Items {
+					for i := range got {
+						it := d.Item(i)
 						got[i] = it.Ref
 
 						if it.Kind == repo.KindUnknown || it.Name == "" || int(it.Folder) >= len(d.Folders) {
@@ -160,8 +161,8 @@ func checkNames(t *testing.T, service string, d *repo.BackupDetails) {
 		t.Fatalf("%s: no folder %q among %q", service, want, d.Folders)
 	}
 
-	for _, it := range d.Items {
-		if strings.HasPrefix(it.Name, "a/b\\c 'quoted' `tick`") {
+	for i := range d.Len() {
+		if it := d.Item(i); strings.HasPrefix(it.Name, "a/b\\c 'quoted' `tick`") {
 			return
 		}
 	}

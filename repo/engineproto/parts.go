@@ -9,8 +9,8 @@ import "github.com/corsodesktop/corso-desktop/repo"
 // partBytes is the most a part holds, by estimate.
 const partBytes = 1 << 20
 
-// itemOverhead is an item's JSON besides its strings: keys, a kind, a
-// size, two times.
+// itemOverhead is an item's JSON besides its name and by: keys, a ref,
+// a kind, a size, two times.
 const itemOverhead = 110
 
 // detailsParts takes the folders and items out of m's details, but for a
@@ -28,57 +28,58 @@ func detailsParts(m *engineMessage) []engineMessage {
 		size  int
 	)
 
-	cut := func(folders [][]string, items []repo.DetailItem) {
-		parts = append(parts, engineMessage{DetailsPart: &repo.BackupDetails{Folders: folders, Items: items}})
-	}
-
 	for i, f := range d.Folders {
 		for _, e := range f {
 			size += 2*len(e) + 4
 		}
 
 		if size > partBytes {
-			cut(d.Folders[start:i+1], nil)
+			parts = append(parts, engineMessage{DetailsPart: &repo.BackupDetails{Folders: d.Folders[start : i+1]}})
 			start, size = i+1, 0
 		}
 	}
 
-	d.Folders = d.Folders[start:]
+	rest := &repo.BackupDetails{BackupID: d.BackupID, Service: d.Service, Folders: d.Folders[start:]}
 	start, size = 0, 0
 
-	for i, it := range d.Items {
+	for i := range d.Len() {
 		// Twice the strings' bytes: escaped JSON is at most six times
 		// their length (a control character), so a part stays under
 		// maxEngineMessage even then.
-		size += 2*(len(it.Ref)+len(it.Name)+len(it.By)) + itemOverhead
+		size += 2*(len(d.NameBytes(i))+len(d.ByBytes(i))) + itemOverhead
 		if size > partBytes {
-			cut(nil, d.Items[start:i+1])
+			parts = append(parts, engineMessage{DetailsPart: d.Slice(start, i+1)})
 			start, size = i+1, 0
 		}
 	}
 
-	d.Items = d.Items[start:]
+	rest.Append(d.Slice(start, d.Len()))
+	m.Details = rest
 
 	return parts
 }
 
 // detailsJoiner puts parts back together on the app's side.
 type detailsJoiner struct {
-	folders [][]string
-	items   []repo.DetailItem
+	ahead *repo.BackupDetails
 }
 
 func (j *detailsJoiner) add(part *repo.BackupDetails) {
-	j.folders = append(j.folders, part.Folders...)
-	j.items = append(j.items, part.Items...)
+	if j.ahead == nil {
+		j.ahead = &repo.BackupDetails{}
+	}
+
+	j.ahead.Append(part)
 }
 
 // finish puts what came ahead in front of what the result carries.
 func (j *detailsJoiner) finish(d *repo.BackupDetails) {
-	if d == nil || (j.folders == nil && j.items == nil) {
+	if d == nil || j.ahead == nil {
 		return
 	}
 
-	d.Folders = append(j.folders, d.Folders...)
-	d.Items = append(j.items, d.Items...)
+	rest := *d
+	*d = *j.ahead
+	d.BackupID, d.Service = rest.BackupID, rest.Service
+	d.Append(&rest)
 }

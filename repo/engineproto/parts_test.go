@@ -21,20 +21,19 @@ func TestDetailsTravelInParts(t *testing.T) {
 	}
 
 	for i := 0; i < 40000; i++ {
-		want.Items = append(want.Items, repo.DetailItem{
+		want.Add(repo.DetailItem{
 			Ref: fmt.Sprintf("%012x", i), Folder: int32(i % 3000), Kind: repo.KindFile,
 			Name: strings.Repeat("\"名\"", 1+i%300), By: "adele@contoso.com", Size: int64(i), Modified: time.Unix(int64(i), 0).UTC(),
 		})
 	}
 
-	sent := *want
-	sent.Folders = append([][]string(nil), want.Folders...)
-	sent.Items = append([]repo.DetailItem(nil), want.Items...)
-	m := engineMessage{Done: true, Details: &sent}
+	sent := &repo.BackupDetails{BackupID: want.BackupID, Service: want.Service}
+	sent.Append(want)
+	m := engineMessage{Done: true, Details: sent}
 
 	parts := detailsParts(&m)
 	if len(parts) < 10 {
-		t.Fatalf("%d parts for %d items", len(parts), len(want.Items))
+		t.Fatalf("%d parts for %d items", len(parts), want.Len())
 	}
 
 	var j detailsJoiner
@@ -62,7 +61,7 @@ func TestDetailsTravelInParts(t *testing.T) {
 		j.finish(back.Details)
 
 		if !reflect.DeepEqual(back.Details, want) {
-			t.Fatalf("details came back otherwise: %d folders, %d items", len(back.Details.Folders), len(back.Details.Items))
+			t.Fatalf("details came back otherwise: %d folders, %d items", len(back.Details.Folders), back.Details.Len())
 		}
 	}
 }

@@ -205,7 +205,7 @@ func decodeDetails(ctx context.Context, in io.Reader, d *repo.BackupDetails) err
 
 		if it, place, ok := e.item(); ok {
 			it.Folder = folders.index(place)
-			d.Items = append(d.Items, it)
+			d.Add(it)
 		}
 	}
 
