@@ -74,6 +74,8 @@ type App struct {
 	// backups is the backups view when it is shown.
 	contents map[string]*contentsState
 	backups  *backupsView
+	// items is the items view of one backup when it is shown.
+	items *itemsView
 	// visible is the list as shown: entries filtered by listFilter, in
 	// listOrder.
 	visible     []library.Entry

@@ -94,17 +94,19 @@ func filterBackups(all []repo.Backup, f backupFilter) []repo.Backup {
 
 // backupsView is the list of one repository's backups.
 type backupsView struct {
-	a       *App
-	e       library.Entry
-	all     []repo.Backup
-	shown   []repo.Backup
-	filter  backupFilter
-	list    *widget.List
-	detail  *fyne.Container
-	text    *keyEntry
-	service *widget.Select
-	status  *widget.Select
-	order   *widget.Select
+	a     *App
+	e     library.Entry
+	all   []repo.Backup
+	shown []repo.Backup
+	// contents is what the view lists, for the items view to come back to.
+	contents *repo.Contents
+	filter   backupFilter
+	list     *widget.List
+	detail   *fyne.Container
+	text     *keyEntry
+	service  *widget.Select
+	status   *widget.Select
+	order    *widget.Select
 	// shell is the shell the copied commands are for (the OS's usual one
 	// first).
 	shell   *widget.Select
@@ -115,7 +117,7 @@ type backupsView struct {
 // showBackups lists c's backups for e, with filters, and the details and
 // CLI commands of the one selected.
 func (a *App) showBackups(e library.Entry, c *repo.Contents) {
-	v := &backupsView{a: a, e: e, all: c.Backups, filter: backupFilter{service: anyService, status: anyStatus, order: sortNewest}}
+	v := &backupsView{a: a, e: e, contents: c, all: c.Backups, filter: backupFilter{service: anyService, status: anyStatus, order: sortNewest}}
 	a.backups = v
 
 	statuses := []string{anyStatus}
@@ -231,6 +233,12 @@ func (v *backupsView) showBackup(b repo.Backup) {
 	}
 
 	buttons := container.NewHBox(v.shell, widget.NewButtonWithIcon("Copy details command", theme.ContentCopyIcon(), copyCmd("details")))
+
+	if b.StreamStoreID != "" {
+		items := widget.NewButtonWithIcon("Items…", theme.FolderOpenIcon(), func() { v.a.openBackupItems(v.e, b, v.contents) })
+		items.Importance = widget.HighImportance
+		buttons.Objects = append([]fyne.CanvasObject{items}, buttons.Objects...)
+	}
 	body := container.NewVBox(container.New(layout.NewFormLayout(), rows...), v.form, buttons)
 
 	switch {

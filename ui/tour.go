@@ -288,6 +288,10 @@ func (a *App) tourContents(onUI func(func()), waitIdle func(), shot func(string)
 		return err
 	}
 
+	if err := a.tourItems(e, onUI, waitIdle, shot); err != nil {
+		return err
+	}
+
 	return a.tourRepositoryFamily(e, onUI, waitIdle, shot)
 }
 

@@ -22,7 +22,7 @@ func cliItems(t *testing.T, service string, n int, base time.Time) []string {
 	t.Helper()
 
 	var buf bytes.Buffer
-	if _, err := repotest.WriteDetails(&buf, service, "r-1", n, base); err != nil {
+	if _, err := repotest.WriteDetails(&buf, repotest.DetailsSpec{Service: service, Resource: "r-1", To: n, Base: base}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -83,7 +83,7 @@ func TestDetailsListWhatTheCLIShows(t *testing.T) {
 				for i, service := range repotest.CorsoServices {
 					ids[service] = "0b5e" + strings.Repeat(string(rune('a'+i)), 4) + "-1f8f-4a5b-9d7e-6c1c2c5f3a10"
 
-					b := repotest.DetailsBackup{ID: ids[service], Service: service, Resource: "r-1", ResourceName: "Adele", Created: base, Items: 120}
+					b := repotest.DetailsBackup{ID: ids[service], ResourceName: "Adele", Created: base, Details: repotest.DetailsSpec{Service: service, Resource: "r-1", To: 120, Base: base}}
 					if _, err := repotest.WriteBackupWithDetails(kopiaengine.WithS3Secrets(ctx, sec.S3), local.ConfigFile, sec.Passphrase, b); err != nil {
 						t.Fatal(err)
 					}

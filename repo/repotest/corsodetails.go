@@ -58,12 +58,24 @@ type DetailsStats struct {
 	Bytes                         int64
 }
 
-// WriteDetails writes the JSON of a DetailsModel with n items of service
-// for resource, spread over DetailsCategories and DetailsFolders, plus an
-// entry per folder and, for OneDrive, a .meta file every tenth item, as
-// Corso records them. Item i's modification time is base minus i minutes;
-// its size 1,000 + 37·i bytes.
-func WriteDetails(w io.Writer, service, resource string, n int, base time.Time) (DetailsStats, error) {
+// DetailsSpec says which items WriteDetails writes: items From to To-1
+// of Service for Resource. Item i's modification time is Base minus i
+// minutes, an hour later for every ChangedEvery-th item (0: none); its
+// size 1,000 + 37·i bytes. The same item number in two backups is the
+// same item (the same ShortRef), so two specs make a pair to compare.
+type DetailsSpec struct {
+	Service, Resource string
+	From, To          int
+	Base              time.Time
+	ChangedEvery      int
+}
+
+// WriteDetails writes the JSON of a DetailsModel with spec's items,
+// spread over DetailsCategories and DetailsFolders, plus an entry per
+// folder and, for OneDrive, a .meta file every tenth item, as Corso
+// records them.
+func WriteDetails(w io.Writer, spec DetailsSpec) (DetailsStats, error) {
+	service, resource, base := spec.Service, spec.Resource, spec.Base
 	bw := bufio.NewWriterSize(w, 1<<20)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -91,7 +103,7 @@ func WriteDetails(w io.Writer, service, resource string, n int, base time.Time) 
 	cats := DetailsCategories[service]
 	seen := map[string]bool{}
 
-	for i := 0; i < n; i++ {
+	for i := spec.From; i < spec.To; i++ {
 		cat := cats[i%len(cats)]
 		folders := DetailsFolders[cat]
 		folder := folders[(i/len(cats))%len(folders)]
@@ -106,7 +118,12 @@ func WriteDetails(w io.Writer, service, resource string, n int, base time.Time) 
 			}
 		}
 
-		e := itemEntry(service, resource, cat, folder, i, base)
+		mod := base
+		if spec.ChangedEvery > 0 && i%spec.ChangedEvery == 0 {
+			mod = base.Add(time.Hour)
+		}
+
+		e := itemEntry(service, resource, cat, folder, i, mod)
 		st.Items++
 		st.Bytes += 1000 + 37*int64(i)
 

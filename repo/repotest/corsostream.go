@@ -16,10 +16,11 @@ import (
 
 // DetailsBackup is one Corso backup with its details, to write.
 type DetailsBackup struct {
-	ID, Service, Resource, ResourceName string
-	Created                             time.Time
-	// Items is how many items its details list.
-	Items int
+	ID, ResourceName string
+	Created          time.Time
+	// Details are its items; Details.To is how many items the model says
+	// were read.
+	Details DetailsSpec
 }
 
 // WriteBackupWithDetails writes b as Corso's backup operation does: its
@@ -44,7 +45,7 @@ func WriteBackupWithDetails(ctx context.Context, configFile, passphrase string, 
 		go func() {
 			_, err := pw.Write([]byte{0, 0, 0, 1})
 			if err == nil {
-				st, err = WriteDetails(pw, b.Service, b.Resource, b.Items, b.Created)
+				st, err = WriteDetails(pw, b.Details)
 			}
 
 			pw.CloseWithError(err)
@@ -53,14 +54,15 @@ func WriteBackupWithDetails(ctx context.Context, configFile, passphrase string, 
 		enc := func(s string) string { return base64.URLEncoding.EncodeToString([]byte(s)) }
 		file := virtualfs.StreamingFileWithModTimeFromReader(enc("details"), b.Created, pr)
 		tree := virtualfs.NewStaticDirectory(enc("tenant-0b5e"), []fs.Entry{
-			virtualfs.NewStaticDirectory(enc(b.Service+"Metadata"), []fs.Entry{
+			virtualfs.NewStaticDirectory(enc(b.Details.Service+"Metadata"), []fs.Entry{
 				virtualfs.NewStaticDirectory(enc("details"), []fs.Entry{
 					virtualfs.NewStaticDirectory(enc("details"), []fs.Entry{file}),
 				}),
 			}),
 		})
 
-		src := snapshot.SourceInfo{Host: b.Service + "Metadatadetails", UserName: "tenant-0b5e-" + b.Resource, Path: tree.Name()}
+		service, resource := b.Details.Service, b.Details.Resource
+		src := snapshot.SourceInfo{Host: service + "Metadatadetails", UserName: "tenant-0b5e-" + resource, Path: tree.Name()}
 
 		man, err := upload.NewUploader(w).Upload(ctx, tree, policy.BuildTree(nil, policy.DefaultPolicy), src)
 		if err != nil {
@@ -68,21 +70,21 @@ func WriteBackupWithDetails(ctx context.Context, configFile, passphrase string, 
 			return err
 		}
 
-		man.Tags = map[string]string{"tag:backup-id": b.ID, "tag:" + b.Resource: "0"}
+		man.Tags = map[string]string{"tag:backup-id": b.ID, "tag:" + resource: "0"}
 
 		streamID, err := snapshot.SaveSnapshot(ctx, w, man)
 		if err != nil {
 			return err
 		}
 
-		labels := map[string]string{"type": "BackupSchema", "stableID": b.ID, "storeVersion": "1", "service": b.Service, "backup-type": "merge-backup"}
+		labels := map[string]string{"type": "BackupSchema", "stableID": b.ID, "storeVersion": "1", "service": service, "backup-type": "merge-backup"}
 		body := map[string]any{
 			"ID": b.ID, "creationTime": b.Created, "snapshotID": "", "streamStoreID": string(streamID),
 			"status": "Completed", "version": 9,
-			"selectors":             CorsoSelector(b.Service, b.Resource, b.ResourceName),
-			"protectedResourceID":   b.Resource,
+			"selectors":             CorsoSelector(service, resource, b.ResourceName),
+			"protectedResourceID":   resource,
 			"protectedResourceName": b.ResourceName,
-			"itemsRead":             b.Items, "nonMetaItemsWritten": b.Items,
+			"itemsRead":             b.Details.To - b.Details.From, "nonMetaItemsWritten": b.Details.To - b.Details.From,
 			"startedAt": b.Created.Add(-3 * time.Minute), "completedAt": b.Created,
 		}
 

@@ -48,5 +48,22 @@ func run(dir, pass string, n int) error {
 		return err
 	}
 
-	return repotest.WriteCorsoBackups(ctx, local.ConfigFile, pass, n, time.Now().Add(-2*time.Hour))
+	if err := repotest.WriteCorsoBackups(ctx, local.ConfigFile, pass, n, time.Now().Add(-2*time.Hour)); err != nil {
+		return err
+	}
+
+	// Backups whose items the tour looks inside: two of one mailbox, a day
+	// apart (20 items added, some changed, 10 gone), and a OneDrive.
+	now := time.Now().Add(-30 * time.Minute).Truncate(time.Minute)
+	for _, b := range []repotest.DetailsBackup{
+		{ID: "5e1ec7ed-0001-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Adele Vance", Created: now.Add(-24 * time.Hour), Details: repotest.DetailsSpec{Service: "exchange", Resource: "adele-id", To: 400, Base: now.Add(-25 * time.Hour)}},
+		{ID: "5e1ec7ed-0002-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Adele Vance", Created: now, Details: repotest.DetailsSpec{Service: "exchange", Resource: "adele-id", From: 10, To: 420, Base: now.Add(-25 * time.Hour), ChangedEvery: 40}},
+		{ID: "5e1ec7ed-0003-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Bruno Silva", Created: now.Add(-time.Hour), Details: repotest.DetailsSpec{Service: "onedrive", Resource: "bruno-id", To: 250, Base: now.Add(-2 * time.Hour)}},
+	} {
+		if _, err := repotest.WriteBackupWithDetails(ctx, local.ConfigFile, pass, b); err != nil {
+			return err
+		}
+	}
+
+	return nil
 }

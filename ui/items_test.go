@@ -1,0 +1,247 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+	"github.com/corsodesktop/corso-desktop/repo/library"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
+)
+
+// Two backups of one mailbox a day apart: the newer drops items 0-9,
+// adds 400-419 and changes every 40th.
+var (
+	itemsBase  = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	olderItems = repotest.DetailsBackup{ID: "0b5e0001-aaaa-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Adele Vance", Created: itemsBase,
+		Details: repotest.DetailsSpec{Service: "exchange", Resource: "adele-id", To: 400, Base: itemsBase}}
+	newerItems = repotest.DetailsBackup{ID: "0b5e0002-aaaa-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Adele Vance", Created: itemsBase.Add(24 * time.Hour),
+		Details: repotest.DetailsSpec{Service: "exchange", Resource: "adele-id", From: 10, To: 420, Base: itemsBase, ChangedEvery: 40}}
+)
+
+// openItems makes a repository holding both backups, reads its contents
+// and opens the newer backup's items from the backups view.
+func openItems(t *testing.T, eng repo.Engine) (*harness, library.Entry) {
+	t.Helper()
+
+	h := newHarnessOver(t, eng)
+	h.checkFolder(filepath.Join(h.root, "items"))
+	e := h.createHere("Items")
+
+	for _, b := range []repotest.DetailsBackup{olderItems, newerItems} {
+		if _, err := repotest.WriteBackupWithDetails(context.Background(), h.a.lib.Local(e.ID).ConfigFile, passphrase, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	h.loop.until(t, "the first read of contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
+	h.loop.onUI(func() { h.a.loadContents(e) })
+	h.loop.until(t, "the contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
+
+	c := h.a.contents[e.ID].result
+	if c == nil || len(c.Backups) != 2 {
+		t.Fatalf("contents %+v, %v", c, h.a.contents[e.ID].err)
+	}
+
+	h.loop.onUI(func() { h.a.showBackups(e, c); h.a.backups.list.Select(0) })
+
+	var items *widget.Button
+
+	for _, o := range test.LaidOutObjects(h.a.backups.detail) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Items…" {
+			items = b
+		}
+	}
+
+	if items == nil {
+		t.Fatal("no Items… button for a backup with details")
+	}
+
+	h.tap(items)
+	h.idle()
+
+	if h.a.items == nil {
+		t.Fatalf("no items view; last error %v", h.a.lastError)
+	}
+
+	h.settled()
+
+	return h, e
+}
+
+// settled waits for the items view's last search to be shown.
+func (h *harness) settled() {
+	h.t.Helper()
+	h.loop.until(h.t, "the search", func() bool { return h.a.items != nil && h.a.items.applied == h.a.items.seq })
+}
+
+// TestItemsViewShowsAndFinds, over both engines: a backup's items open
+// from the backups view as the CLI lists them, by folder, searched,
+// filtered, sorted, with totals.
+func TestItemsViewShowsAndFinds(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		h, _ := openItems(t, eng)
+		v := h.a.items
+
+		if len(v.shown) != 410 || v.ix.d.Len() != 410 {
+			t.Fatalf("%d items shown of %d, want 410", len(v.shown), v.ix.d.Len())
+		}
+
+		if got := v.tree.children[""]; !slices.Equal(got, []string{"Calendars", "Contacts", "Mail"}) {
+			t.Fatalf("tree tops %q", got)
+		}
+
+		if !strings.HasPrefix(v.totals.Text, "Showing 410 items") || !strings.HasSuffix(v.totals.Text, "picked 0 items (0 bytes)") {
+			t.Fatalf("totals %q", v.totals.Text)
+		}
+
+		// Items 50, 100, … 400 carry "Invoice" in their names.
+		h.typeInto(v.text, "INVOICE")
+		h.settled()
+
+		if len(v.shown) != 8 {
+			t.Fatalf("%d items for invoice, want 8", len(v.shown))
+		}
+
+		h.loop.onUI(func() { v.text.SetText("日本語") })
+		h.settled()
+
+		for _, i := range v.shown {
+			if !slices.Contains(v.ix.d.FolderOf(int(i)), "日本語のフォルダ") && !strings.Contains(v.ix.d.Item(int(i)).Name, "日本語") {
+				t.Fatalf("%+v matched 日本語", v.ix.d.Item(int(i)))
+			}
+		}
+
+		if len(v.shown) == 0 {
+			t.Fatal("nothing matched 日本語")
+		}
+
+		h.loop.onUI(func() { v.text.SetText(""); v.q.kind = repo.KindMail; v.q.order = itemsLargest; v.apply() })
+		h.settled()
+
+		for n, i := range v.shown {
+			if v.ix.d.Kind(int(i)) != repo.KindMail || n > 0 && v.ix.d.Size(int(i)) > v.ix.d.Size(int(v.shown[n-1])) {
+				t.Fatalf("not mail, largest first at %d", n)
+			}
+		}
+
+		h.loop.onUI(func() { v.q.kind = repo.KindUnknown; v.treeW.Select(folderKey([]string{"Mail", "Inbox"})) })
+		h.settled()
+
+		for _, i := range v.shown {
+			if f := v.ix.d.FolderOf(int(i)); len(f) < 2 || f[1] != "Inbox" {
+				t.Fatalf("an item of %q under Mail/Inbox", f)
+			}
+		}
+
+		if h.loop.longest > 2*time.Second {
+			t.Errorf("the UI goroutine was held %v", h.loop.longest)
+		}
+	})
+}
+
+// TestItemsViewCopiesTheCommandForThePicks: picks by folder and by item
+// become the restore and export commands, per shell, as corsoconfig
+// renders them for that selection (run in real shells there); what the
+// CLI cannot take is said under the buttons and nothing is copied.
+func TestItemsViewCopiesTheCommandForThePicks(t *testing.T) {
+	h, e := openItems(t, inProcess)
+	v := h.a.items
+
+	buttons := map[string]*widget.Button{}
+	for _, o := range test.LaidOutObjects(h.a.win.Content()) {
+		if b, ok := o.(*widget.Button); ok {
+			buttons[b.Text] = b
+		}
+	}
+
+	h.a.fa.Clipboard().SetContent("before")
+	h.tap(buttons["Copy restore command"])
+
+	if !v.said.Visible() || !strings.Contains(v.said.Text, "select the items or folders to restore first") || h.a.fa.Clipboard().Content() != "before" {
+		t.Fatalf("nothing picked: said %q, clipboard %q", v.said.Text, h.a.fa.Clipboard().Content())
+	}
+
+	h.loop.onUI(func() { v.picks.pickFolder([]string{"Mail", "Inbox"}, true); v.picks.pickItem(1, true); v.refreshPicks() })
+
+	for _, sh := range shellcmd.Shells {
+		h.a.handoff.shell = sh
+
+		for _, verb := range []string{"restore", "export"} {
+			h.tap(buttons["Copy "+verb+" command"])
+
+			items, folders := v.picks.selection()
+			want, err := corsoconfig.SelectionCommand(e.Settings(), h.a.commandOptions(e, false), corsoconfig.Selection{Verb: verb, Details: v.ix.d, Items: items, Folders: folders, Destination: v.dest.Text}, sh, h.a.handoff.form)
+
+			got := h.a.fa.Clipboard().Content()
+			if err != nil || got != want || !strings.Contains(got, "--email-folder") || !strings.Contains(got, "--event") || !strings.Contains(got, newerItems.ID) {
+				t.Fatalf("%s %s: %v\n%s", sh.Name(), verb, err, got)
+			}
+		}
+	}
+
+	if !strings.Contains(h.a.lastNotice, "for 47 items") {
+		t.Errorf("notice %q", h.a.lastNotice)
+	}
+
+	h.loop.onUI(func() { v.picks.pickItem(1, false); v.picks.pickItem(2, true); v.refreshPicks() })
+
+	if _, folders := v.picks.selection(); len(folders) != 1 || v.picks.count != 47 {
+		t.Fatalf("picks: %d, folders %q", v.picks.count, folders)
+	}
+
+	h.loop.onUI(func() { v.picks.pickItem(int(firstIn(v, "Mail", "Inbox")), false); v.refreshPicks() })
+
+	if _, folders := v.picks.selection(); len(folders) != 0 {
+		t.Fatalf("a folder with an item unpicked is still whole: %q", folders)
+	}
+}
+
+func firstIn(v *itemsView, folder ...string) int32 {
+	for i := range v.ix.d.Len() {
+		if slices.Equal(v.ix.d.FolderOf(i), folder) {
+			return int32(i)
+		}
+	}
+
+	return -1
+}
+
+// TestItemsViewComparesBackups, over both engines: comparing with the
+// backup a day older says what was added, changed and removed.
+func TestItemsViewComparesBackups(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		h, _ := openItems(t, eng)
+		v := h.a.items
+
+		if len(v.compare.Options) != 1 {
+			t.Fatalf("compare options %q", v.compare.Options)
+		}
+
+		h.loop.onUI(func() { v.compare.SetSelected(v.compare.Options[0]) })
+		h.idle()
+
+		var said string
+
+		for _, o := range test.LaidOutObjects(h.a.win.Content()) {
+			if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "From the backup of") {
+				said = l.Text
+			}
+		}
+
+		// 20 added (400-419), 9 changed (40, 80, … 360: 400 is new), 10
+		// removed (0-9).
+		if !strings.Contains(said, ": 20 added, 9 changed (another size or modification time), 10 removed.") {
+			t.Fatalf("comparison says %q; last error %v", said, h.a.lastError)
+		}
+	})
+}

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+)
+
+// folderTree is a backup's folders as a tree: each node's children and
+// how many items are at or below it. A node's ID is its path's elements
+// joined by folderKey; the root's is "".
+type folderTree struct {
+	children map[string][]string
+	path     map[string][]string
+	count    map[string]int
+	kinds    map[repo.ItemKind]bool
+}
+
+func newFolderTree(d *repo.BackupDetails) *folderTree {
+	t := &folderTree{children: map[string][]string{}, path: map[string][]string{"": nil}, count: map[string]int{}, kinds: map[repo.ItemKind]bool{}}
+
+	perFolder := make([]int, len(d.Folders))
+	for i := range d.Len() {
+		perFolder[d.FolderIndex(i)]++
+		t.kinds[d.Kind(i)] = true
+	}
+
+	for fi, f := range d.Folders {
+		parent := ""
+		t.count[""] += perFolder[fi]
+
+		for n := 1; n <= len(f); n++ {
+			id := folderKey(f[:n])
+			if _, ok := t.path[id]; !ok {
+				t.path[id] = f[:n:n]
+				t.children[parent] = append(t.children[parent], id)
+			}
+
+			t.count[id] += perFolder[fi]
+			parent = id
+		}
+	}
+
+	for _, kids := range t.children {
+		slices.SortFunc(kids, func(a, b string) int {
+			return strings.Compare(t.path[a][len(t.path[a])-1], t.path[b][len(t.path[b])-1])
+		})
+	}
+
+	return t
+}
+
+// newTreeWidget is the tree of folders: a node's check picks every item
+// at or below it, selecting a node shows only those items.
+func (v *itemsView) newTreeWidget() *widget.Tree {
+	t := v.tree
+
+	tree := widget.NewTree(
+		func(id widget.TreeNodeID) []widget.TreeNodeID { return t.children[id] },
+		func(id widget.TreeNodeID) bool { return len(t.children[id]) > 0 },
+		func(bool) fyne.CanvasObject {
+			label := widget.NewLabel("")
+			label.Truncation = fyne.TextTruncateEllipsis
+
+			return container.NewBorder(nil, nil, widget.NewCheck("", nil), nil, label)
+		},
+		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			p := t.path[id]
+			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s (%d)", p[len(p)-1], t.count[id]))
+
+			check := c.Objects[1].(*widget.Check)
+			check.OnChanged = nil
+			check.SetChecked(v.picks.folderPicked(p))
+			check.OnChanged = func(on bool) {
+				v.picks.pickFolder(p, on)
+				v.refreshPicks()
+			}
+		},
+	)
+
+	tree.OnSelected = func(id widget.TreeNodeID) {
+		v.q.scope = t.path[id]
+		v.apply()
+	}
+	tree.OnUnselected = func(widget.TreeNodeID) {
+		v.q.scope = nil
+		v.apply()
+	}
+
+	for _, top := range t.children[""] {
+		tree.OpenBranch(top)
+	}
+
+	return tree
+}
