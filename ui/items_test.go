@@ -125,6 +125,21 @@ func TestItemsViewShowsAndFinds(t *testing.T) {
 			t.Fatal("nothing matched 日本語")
 		}
 
+		// A folder's name finds the items in it.
+		h.loop.onUI(func() { v.text.SetText("rechnungen &") })
+		h.settled()
+
+		inFolder := 0
+		for i := range v.ix.d.Len() {
+			if slices.Contains(v.ix.d.FolderOf(i), "Rechnungen & Belege") {
+				inFolder++
+			}
+		}
+
+		if inFolder == 0 || len(v.shown) != inFolder {
+			t.Fatalf("%d items found by their folder's name, %d in it", len(v.shown), inFolder)
+		}
+
 		h.loop.onUI(func() { v.text.SetText(""); v.q.kind = repo.KindMail; v.q.order = itemsLargest; v.apply() })
 		h.settled()
 
@@ -171,7 +186,11 @@ func TestItemsViewCopiesTheCommandForThePicks(t *testing.T) {
 		t.Fatalf("nothing picked: said %q, clipboard %q", v.said.Text, h.a.fa.Clipboard().Content())
 	}
 
-	h.loop.onUI(func() { v.picks.pickFolder([]string{"Mail", "Inbox"}, true); v.picks.pickItem(1, true); v.refreshPicks() })
+	h.loop.onUI(func() {
+		v.picks.pickFolder([]string{"Mail", "Inbox"}, true)
+		v.picks.pickItem(1, true)
+		v.refreshPicks()
+	})
 
 	for _, sh := range shellcmd.Shells {
 		h.a.handoff.shell = sh
