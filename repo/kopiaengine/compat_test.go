@@ -135,6 +135,7 @@ func TestCorsoForkCompatibility(t *testing.T) {
 	}
 
 	requireCorsoBackups(t, exchange)
+	requireCorsoDetails(t, exchange)
 
 	// Who maintenance runs as by default: the CLI's identity on this machine.
 	forkIdentity, err := os.ReadFile(filepath.Join(exchange, "fork-identity"))
@@ -352,5 +353,57 @@ func requireCorsoBackups(t *testing.T, exchange string) {
 				t.Errorf("storage by kind: %+v", u.Kinds)
 			}
 		})
+	}
+}
+
+// requireCorsoDetails: the details the fork wrote as a Corso backup writes
+// them read back, over both engines, as the CLI lists them: the same
+// items, in order, with their names.
+func requireCorsoDetails(t *testing.T, exchange string) {
+	t.Helper()
+
+	raw, err := os.ReadFile(filepath.Join(exchange, "details-expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var written []struct {
+		BackupID string `json:"backupID"`
+		Service  string `json:"service"`
+		Items    []struct {
+			Ref  string `json:"ref"`
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+
+	if err := json.Unmarshal(raw, &written); err != nil || len(written) != len(repotest.CorsoServices) {
+		t.Fatalf("%d backups with details written (%v)", len(written), err)
+	}
+
+	ctx := context.Background()
+	sec := repo.Secrets{Passphrase: repotest.Passphrase}
+
+	for name, e := range repotest.Engines(t) {
+		local := repotest.LocalIn(t.TempDir())
+		if _, err := e.Connect(ctx, repo.Filesystem{Path: filepath.Join(exchange, "with-details")}, sec, local); err != nil {
+			t.Fatal(err)
+		}
+
+		for _, w := range written {
+			d, err := e.Details(ctx, local, sec, repo.DetailsRequest{BackupID: w.BackupID})
+			if err != nil {
+				t.Fatalf("%s: %s: %v", name, w.Service, err)
+			}
+
+			if d.Service != w.Service || d.Len() != len(w.Items) {
+				t.Fatalf("%s: %s: %d items, the CLI lists %d", name, w.Service, d.Len(), len(w.Items))
+			}
+
+			for i, want := range w.Items {
+				if it := d.Item(i); it.Ref != want.Ref || it.Name != want.Name {
+					t.Errorf("%s: %s item %d: %q %q, the CLI lists %q %q", name, w.Service, i, it.Ref, it.Name, want.Ref, want.Name)
+				}
+			}
+		}
 	}
 }
