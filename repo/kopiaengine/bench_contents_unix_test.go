@@ -99,7 +99,7 @@ func BenchmarkContentsAtScale(b *testing.B) {
 		b.Run(nw.name, func(b *testing.B) {
 			local := direct
 			if nw.net.RTT > 0 {
-				local = connectThrough(b, m, nw.net)
+				local = connectThrough(b, m, scaleLocal, nw.net)
 			}
 
 			summary, list := contentsTimes(b, local, sec)
@@ -114,11 +114,12 @@ func BenchmarkContentsAtScale(b *testing.B) {
 	}
 }
 
-// connectThrough connects to the scale repository through a latency proxy.
-func connectThrough(b *testing.B, m *repotest.MinIO, nw repotest.Network) repo.Local {
+// connectThrough connects to the repository from is connected to through
+// a latency proxy.
+func connectThrough(b *testing.B, m *repotest.MinIO, from repo.Local, nw repotest.Network) repo.Local {
 	endpoint, _ := m.LatencyProxyWith(b, nw)
 
-	lc, err := kopiarepo.LoadConfigFromFile(scaleLocal.ConfigFile)
+	lc, err := kopiarepo.LoadConfigFromFile(from.ConfigFile)
 	if err != nil {
 		b.Fatal(err)
 	}

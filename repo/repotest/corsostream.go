@@ -64,7 +64,11 @@ func WriteBackupWithDetails(ctx context.Context, configFile, passphrase string, 
 		service, resource := b.Details.Service, b.Details.Resource
 		src := snapshot.SourceInfo{Host: service + "Metadatadetails", UserName: "tenant-0b5e-" + resource, Path: tree.Name()}
 
-		man, err := upload.NewUploader(w).Upload(ctx, tree, policy.BuildTree(nil, policy.DefaultPolicy), src)
+		// Compressed as Corso's global policy says.
+		pol := *policy.DefaultPolicy
+		pol.CompressionPolicy.CompressorName = "zstd-better-compression"
+
+		man, err := upload.NewUploader(w).Upload(ctx, tree, policy.BuildTree(nil, &pol), src)
 		if err != nil {
 			pr.CloseWithError(err)
 			return err
