@@ -149,3 +149,13 @@ func (d *BackupDetails) Append(part *BackupDetails) {
 		d.Add(part.Item(i))
 	}
 }
+
+// Detach is a part holding the folders from index firstFolder on and
+// every item, and leaves d without items: for handing what was read so
+// far to WithItemParts' receiver. Folder indexes stay d's.
+func (d *BackupDetails) Detach(firstFolder int) *BackupDetails {
+	part := &BackupDetails{Folders: d.Folders[firstFolder:len(d.Folders):len(d.Folders)], items: d.items}
+	d.items = itemColumns{}
+
+	return part
+}

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"context"
 	"sort"
 	"time"
 )
@@ -165,4 +166,22 @@ func Compare(older, newer *BackupDetails) []ItemChange {
 	sort.SliceStable(removed, func(i, j int) bool { return removed[i].Item.Name < removed[j].Item.Name })
 
 	return append(out, removed...)
+}
+
+type itemPartsKey struct{}
+
+// WithItemParts returns a context on which Details hands its folders and
+// items to receive as it reads them, in parts and in order, from the
+// operation's goroutine; the BackupDetails it returns then holds only
+// what was not handed over yet. Appending every part, then the result,
+// to an empty BackupDetails gives the whole: a view can show the first
+// items of a large backup while the rest are read.
+func WithItemParts(ctx context.Context, receive func(part *BackupDetails)) context.Context {
+	return context.WithValue(ctx, itemPartsKey{}, receive)
+}
+
+// ItemParts is the receiver WithItemParts put on ctx, or nil.
+func ItemParts(ctx context.Context) func(part *BackupDetails) {
+	f, _ := ctx.Value(itemPartsKey{}).(func(*BackupDetails))
+	return f
 }

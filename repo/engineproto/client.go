@@ -311,6 +311,8 @@ func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 
 	var parts detailsJoiner
 
+	receive := repo.ItemParts(ctx)
+
 	for {
 		line, err := readLine(br, maxEngineMessage)
 		if err != nil {
@@ -331,7 +333,11 @@ func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 			return m, nil
 		}
 
-		if m.DetailsPart != nil {
+		switch {
+		case m.DetailsPart != nil && receive != nil:
+			receive(m.DetailsPart)
+			continue
+		case m.DetailsPart != nil:
 			parts.add(m.DetailsPart)
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -168,4 +170,66 @@ func checkNames(t *testing.T, service string, d *repo.BackupDetails) {
 	}
 
 	t.Fatalf("%s: the unusual names did not arrive whole", service)
+}
+
+// TestDetailsArriveInParts, over both engines: with a receiver on the
+// context, a large backup's items arrive in parts while they are read
+// (the first after a few thousand), and the parts and the result put
+// together are exactly what a read without a receiver returns.
+func TestDetailsArriveInParts(t *testing.T) {
+	ctx := context.Background()
+	sec := repo.Secrets{Passphrase: repotest.Passphrase}
+	base := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			local := repotest.LocalIn(t.TempDir())
+			if _, err := e.Initialize(ctx, repo.Filesystem{Path: filepath.Join(t.TempDir(), "repo")}, sec, local); err != nil {
+				t.Fatal(err)
+			}
+
+			b := repotest.DetailsBackup{ID: "0b5e0001-parts", ResourceName: "Adele", Created: base, Details: repotest.DetailsSpec{Service: "onedrive", Resource: "r-1", To: 45000, Base: base}}
+			if _, err := repotest.WriteBackupWithDetails(ctx, local.ConfigFile, sec.Passphrase, b); err != nil {
+				t.Fatal(err)
+			}
+
+			whole, err := e.Details(ctx, local, sec, repo.DetailsRequest{BackupID: b.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			got := &repo.BackupDetails{}
+			parts := 0
+			first := 0
+
+			rest, err := e.Details(repo.WithItemParts(ctx, func(p *repo.BackupDetails) {
+				if parts == 0 {
+					first = p.Len()
+				}
+
+				parts++
+				got.Append(p)
+			}), local, sec, repo.DetailsRequest{BackupID: b.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			got.Append(rest)
+			got.BackupID, got.Service = rest.BackupID, rest.Service
+
+			if parts < 3 || first == 0 || first > 2500 {
+				t.Fatalf("%d parts, the first of %d items", parts, first)
+			}
+
+			if got.Len() != whole.Len() || !reflect.DeepEqual(got.Folders, whole.Folders) {
+				t.Fatalf("%d items in %d folders, whole %d in %d", got.Len(), len(got.Folders), whole.Len(), len(whole.Folders))
+			}
+
+			for i := range whole.Len() {
+				if !reflect.DeepEqual(got.Item(i), whole.Item(i)) {
+					t.Fatalf("item %d: %+v, whole %+v", i, got.Item(i), whole.Item(i))
+				}
+			}
+		})
+	}
 }

@@ -193,9 +193,19 @@ func decodeDetails(ctx context.Context, in io.Reader, d *repo.BackupDetails) err
 		return malformed(err)
 	}
 
+	// With a receiver, what is read goes to it in parts: a first small
+	// one for the first screen, then every partItems items.
+	receive, sent, next := repo.ItemParts(ctx), 0, firstPartItems
+
 	for n := 0; dec.More(); n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
+		}
+
+		if receive != nil && d.Len() >= next {
+			folders := len(d.Folders)
+			receive(d.Detach(sent))
+			sent, next = folders, partItems
 		}
 
 		var e detailsEntry
@@ -209,8 +219,17 @@ func decodeDetails(ctx context.Context, in io.Reader, d *repo.BackupDetails) err
 		}
 	}
 
+	d.Folders = d.Folders[sent:]
+
 	return nil
 }
+
+// The parts decodeDetails hands over: the first soon, for a first screen
+// at once; the rest large enough to cost little each.
+const (
+	firstPartItems = 2000
+	partItems      = 20000
+)
 
 // expectEntries moves dec to the first element of the "entries" array.
 func expectEntries(dec *json.Decoder) error {
