@@ -159,3 +159,21 @@ func (d *BackupDetails) Detach(firstFolder int) *BackupDetails {
 
 	return part
 }
+
+// Snapshot is d as it is now, for reading on another goroutine while d
+// grows on its own: every slice is cut at its length, so what Add and
+// Append write later never lands in memory the snapshot reads.
+func (d *BackupDetails) Snapshot() *BackupDetails {
+	c := d.items
+
+	return &BackupDetails{
+		BackupID: d.BackupID, Service: d.Service,
+		Folders: d.Folders[:len(d.Folders):len(d.Folders)],
+		items: itemColumns{
+			arena: c.arena[:len(c.arena):len(c.arena)], strs: c.strs[:len(c.strs):len(c.strs)],
+			size: c.size[:len(c.size):len(c.size)], modified: c.modified[:len(c.modified):len(c.modified)],
+			received: c.received[:len(c.received):len(c.received)], folder: c.folder[:len(c.folder):len(c.folder)],
+			kind: c.kind[:len(c.kind):len(c.kind)],
+		},
+	}
+}

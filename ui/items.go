@@ -45,34 +45,16 @@ type itemsView struct {
 	said    *widget.Label
 	dest    *widget.Entry
 	compare *widget.Select
+	kind    *widget.Select
+	about   *widget.Label
+	// commands are the copy and compare controls, enabled once every item
+	// is read.
+	commands []fyne.Disableable
+	load     *itemsLoad
 }
 
-// openBackupItems reads b's details (a task: progress, Cancel) and shows
-// them; c is the repository's contents the backups view came from.
-func (a *App) openBackupItems(e library.Entry, b repo.Backup, c *repo.Contents) {
-	var d *repo.BackupDetails
-
-	a.run("Reading the items of this backup", string(repo.StepDeriving), func(ctx context.Context) error {
-		secrets, err := a.lib.Secrets(ctx, e)
-		if err != nil {
-			return err
-		}
-
-		d, err = a.eng.Details(ctx, a.lib.Local(e.ID), secrets, repo.DetailsRequest{BackupID: b.ID})
-
-		return err
-	}, func(err error) {
-		if err != nil {
-			a.showError("Reading the items of "+b.ID, err)
-			return
-		}
-
-		a.showItems(e, b, c, d)
-	})
-}
-
-// showItems shows d, the details of backup b in e.
-func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *repo.BackupDetails) {
+// showItems shows d, the details of backup b in e, read so far.
+func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *repo.BackupDetails) *itemsView {
 	ix := newItemIndex(d)
 	v := &itemsView{a: a, e: e, b: b, contents: c, ix: ix, picks: newPicks(ix), tree: newFolderTree(d)}
 	v.q = itemQuery{when: anyTime, size: anySize, order: itemsByFolder}
@@ -81,14 +63,7 @@ func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *rep
 	v.text = a.newEntry("name, subject, sender, owner or folder", false)
 	v.text.OnChanged = func(s string) { v.q.text = s; v.apply() }
 
-	kinds := []string{anyKind}
-	for _, k := range repo.ItemKinds {
-		if v.tree.kinds[k] {
-			kinds = append(kinds, k.Name())
-		}
-	}
-
-	kind := widget.NewSelect(kinds, func(s string) {
+	v.kind = widget.NewSelect(v.kindChoices(), func(s string) {
 		v.q.kind = repo.KindUnknown
 		for _, k := range repo.ItemKinds {
 			if k.Name() == s {
@@ -98,7 +73,7 @@ func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *rep
 
 		v.apply()
 	})
-	kind.SetSelected(anyKind)
+	v.kind.SetSelected(anyKind)
 
 	when := widget.NewSelect(whenChoices, func(s string) { v.q.when = s; v.apply() })
 	when.SetSelected(anyTime)
@@ -123,16 +98,17 @@ func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *rep
 
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() {
 		v.stop()
+		v.load.stop()
 		a.items = nil
 		a.showBackups(e, c)
 	})
 	title := widget.NewLabelWithStyle(fmt.Sprintf("%s backup of %s, %s", serviceName(b.Service), orNone(b.ResourceName, b.ResourceID), b.Created.Local().Format("2 January 2006, 15:04")), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	about := wrapped(fmt.Sprintf("%s in %s, as `corso backup details %s --backup %s` lists them, read from the repository alone. Restoring stays with the Corso CLI: pick items or folders and copy its command.",
-		plural(d.Len(), "item"), plural(len(d.Folders), "folder"), b.Service, b.ID))
-	about.SizeName = theme.SizeNameCaptionText
+	v.about = wrapped("")
+	v.about.SizeName = theme.SizeNameCaptionText
+	v.load = newItemsLoad(v)
 
-	filters := container.NewBorder(nil, nil, nil, container.NewHBox(kind, when, size, order), v.text)
-	top := container.NewVBox(container.NewBorder(nil, nil, title, container.NewHBox(v.compareSelect(), back)), about, filters)
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(v.kind, when, size, order), v.text)
+	top := container.NewVBox(container.NewBorder(nil, nil, title, container.NewHBox(v.compareSelect(), back)), v.about, v.load.row, filters)
 
 	all := widget.NewButton("All folders", func() { v.treeW.UnselectAll(); v.q.scope = nil; v.apply() })
 	split := container.NewHSplit(container.NewBorder(container.NewHBox(all), nil, nil, nil, v.treeW), v.list)
@@ -142,7 +118,35 @@ func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *rep
 
 	v.view = container.NewPadded(container.NewBorder(top, bottom, nil, nil, split))
 	a.setView(v.view)
+	v.sayAbout()
 	v.apply()
+
+	return v
+}
+
+// kindChoices are the kind filter's choices: every kind among the items.
+func (v *itemsView) kindChoices() []string {
+	kinds := []string{anyKind}
+	for _, k := range repo.ItemKinds {
+		if v.tree.kinds[k] {
+			kinds = append(kinds, k.Name())
+		}
+	}
+
+	return kinds
+}
+
+// sayAbout says what the view shows, and how the items were read.
+func (v *itemsView) sayAbout() {
+	d := v.ix.d
+	text := fmt.Sprintf("%s in %s, as `corso backup details %s --backup %s` lists them, read from the repository alone. Restoring stays with the Corso CLI: pick items or folders and copy its command.",
+		plural(d.Len(), "item"), plural(len(d.Folders), "folder"), v.b.Service, v.b.ID)
+
+	if !v.load.done {
+		text = fmt.Sprintf("%s read so far, in %s.", plural(d.Len(), "item"), plural(len(d.Folders), "folder"))
+	}
+
+	v.about.SetText(text)
 }
 
 // stop ends a search still under way.
@@ -160,11 +164,11 @@ func (v *itemsView) apply() {
 	ctx, cancel := context.WithCancel(context.Background())
 	v.cancel = cancel
 	v.seq++
-	seq, q := v.seq, v.q
+	seq, q, ix := v.seq, v.q, v.ix.snapshot()
 	q.now = time.Now()
 
 	go func() {
-		shown := v.ix.match(ctx, q)
+		shown := ix.match(ctx, q)
 		if ctx.Err() != nil {
 			return
 		}
@@ -275,10 +279,7 @@ func (v *itemsView) actions() fyne.CanvasObject {
 	restore := widget.NewButtonWithIcon("Copy restore command", theme.ContentCopyIcon(), func() { v.copyCommand("restore") })
 	export := widget.NewButtonWithIcon("Copy export command", theme.ContentCopyIcon(), func() { v.copyCommand("export") })
 
-	if !corsoconfig.Restorable(v.b.Service) {
-		restore.Disable()
-		export.Disable()
-	}
+	v.commands = []fyne.Disableable{restore, export}
 
 	top := container.NewBorder(nil, nil, v.totals, container.NewHBox(pickShown, clearPicks))
 	cmds := container.NewBorder(nil, nil, container.NewHBox(restore, export), nil, v.dest)
@@ -331,6 +332,10 @@ func (v *itemsView) compareSelect() fyne.CanvasObject {
 	}
 
 	v.compare = widget.NewSelect(labels, func(s string) {
+		if !v.load.done {
+			return
+		}
+
 		if i := slices.Index(labels, s); i >= 0 {
 			v.compareWith(others[i])
 		}

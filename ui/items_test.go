@@ -67,10 +67,10 @@ func openItems(t *testing.T, eng repo.Engine) (*harness, library.Entry) {
 	}
 
 	h.tap(items)
-	h.idle()
+	h.loop.until(t, "every item", func() bool { return h.a.items != nil && h.a.items.load.done })
 
-	if h.a.items == nil {
-		t.Fatalf("no items view; last error %v", h.a.lastError)
+	if err := h.a.items.load.err; err != nil {
+		t.Fatal(err)
 	}
 
 	h.settled()
@@ -263,4 +263,134 @@ func TestItemsViewComparesBackups(t *testing.T) {
 			t.Fatalf("comparison says %q; last error %v", said, h.a.lastError)
 		}
 	})
+}
+
+// TestItemsArriveWhileShown, over both engines: a large backup's items
+// show as they are read, in parts, and a search typed meanwhile runs on
+// what is there (under -race: the search reads while parts are added).
+func TestItemsArriveWhileShown(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		h := newHarnessOver(t, eng)
+		h.checkFolder(filepath.Join(h.root, "large"))
+		e := h.createHere("Large")
+
+		b := repotest.DetailsBackup{ID: "0b5e0003-aaaa-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Bruno", Created: itemsBase,
+			Details: repotest.DetailsSpec{Service: "onedrive", Resource: "bruno-id", To: 60000, Base: itemsBase}}
+		if _, err := repotest.WriteBackupWithDetails(context.Background(), h.a.lib.Local(e.ID).ConfigFile, passphrase, b); err != nil {
+			t.Fatal(err)
+		}
+
+		h.loop.until(t, "the first read of contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
+		h.loop.onUI(func() { h.a.loadContents(e) })
+		h.loop.until(t, "the contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
+
+		backup := h.a.contents[e.ID].result.Backups[0]
+		h.loop.onUI(func() { h.a.openBackupItems(e, backup, h.a.contents[e.ID].result) })
+		h.loop.until(t, "the first items", func() bool { return h.a.items.ix.d.Len() > 0 })
+
+		h.loop.onUI(func() { h.a.items.text.SetText("report-00") })
+		h.loop.until(t, "every item", func() bool { return h.a.items.load.done })
+		h.settled()
+
+		v := h.a.items
+		if v.load.err != nil || v.ix.d.Len() != 60000 || v.load.parts < 3 {
+			t.Fatalf("%d items in %d parts: %v", v.ix.d.Len(), v.load.parts, v.load.err)
+		}
+
+		// report-000000 … report-009999, less the odd names every 50th.
+		want := 0
+		for i := 0; i < 10000; i++ {
+			if i%50 >= 4 {
+				want++
+			}
+		}
+
+		if len(v.shown) != want || v.about.Text == "" || strings.Contains(v.about.Text, "so far") {
+			t.Fatalf("%d found, want %d; about %q", len(v.shown), want, v.about.Text)
+		}
+
+		for _, w := range v.commands {
+			if w.Disabled() {
+				t.Fatal("a command stayed disabled after every item was read")
+			}
+		}
+	})
+}
+
+// partThenWait hands over one part of the real details, then waits for
+// the cancel: for the UI's handling of Cancel while items arrive.
+type partThenWait struct{ repo.Engine }
+
+func (p partThenWait) Details(ctx context.Context, local repo.Local, sec repo.Secrets, req repo.DetailsRequest) (*repo.BackupDetails, error) {
+	d, err := p.Engine.Details(context.Background(), local, sec, req)
+	if err != nil {
+		return nil, err
+	}
+
+	part := &repo.BackupDetails{Folders: d.Folders}
+	part.Append(d.Slice(0, 100))
+	repo.ItemParts(ctx)(part)
+
+	<-ctx.Done()
+
+	return nil, repo.CanceledError(ctx.Err())
+}
+
+// TestItemsReadingCanBeCancelled: Cancel stops the reading, what arrived
+// stays shown, the view says it is not every item and offers no command.
+func TestItemsReadingCanBeCancelled(t *testing.T) {
+	h := newHarnessOver(t, partThenWait{Engine: inProcess})
+	h.checkFolder(filepath.Join(h.root, "slow"))
+	e := h.createHere("Slow")
+
+	if _, err := repotest.WriteBackupWithDetails(context.Background(), h.a.lib.Local(e.ID).ConfigFile, passphrase, newerItems); err != nil {
+		t.Fatal(err)
+	}
+
+	h.loop.until(t, "the first read of contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
+	h.loop.onUI(func() { h.a.loadContents(e) })
+	h.loop.until(t, "the contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
+
+	c := h.a.contents[e.ID].result
+	h.loop.onUI(func() { h.a.openBackupItems(e, c.Backups[0], c) })
+	h.loop.until(t, "the first part", func() bool { return h.a.items.ix.d.Len() == 100 })
+
+	v := h.a.items
+
+	var cancel *widget.Button
+
+	for _, o := range test.LaidOutObjects(v.load.row) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
+			cancel = b
+		}
+	}
+
+	if cancel == nil {
+		t.Fatal("no Cancel while the items are read")
+	}
+
+	h.tap(cancel)
+	h.loop.until(t, "the reading to stop", func() bool { return v.load.done })
+	h.settled()
+
+	said := ""
+	for _, o := range test.LaidOutObjects(v.load.row) {
+		if l, ok := o.(*widget.Label); ok {
+			said += l.Text
+		}
+	}
+
+	if !strings.HasPrefix(said, "Cancelled. The 100 items shown are not all of this backup's, so no command is offered") || len(v.shown) != 100 {
+		t.Fatalf("said %q, %d shown", said, len(v.shown))
+	}
+
+	for _, w := range v.commands {
+		if !w.Disabled() {
+			t.Fatal("a command is offered for a backup not read whole")
+		}
+	}
+
+	if !v.compare.Disabled() {
+		t.Fatal("compare is offered for a backup not read whole")
+	}
 }

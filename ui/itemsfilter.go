@@ -70,6 +70,19 @@ func newItemIndex(d *repo.BackupDetails) *itemIndex {
 	return ix
 }
 
+// snapshot is the index as it is now, to search on another goroutine
+// while items still arrive (repo.BackupDetails.Snapshot).
+func (ix *itemIndex) snapshot() *itemIndex {
+	return &itemIndex{d: ix.d.Snapshot(), folderText: ix.folderText[:len(ix.folderText):len(ix.folderText)]}
+}
+
+// grow takes in the folders added to the details from index from on.
+func (ix *itemIndex) grow(from int) {
+	for _, f := range ix.d.Folders[from:] {
+		ix.folderText = append(ix.folderText, strings.ToLower(strings.Join(f, "/")))
+	}
+}
+
 // under marks the folders at or below prefix (nil: all).
 func (ix *itemIndex) under(prefix []string) []bool {
 	in := make([]bool, len(ix.d.Folders))
@@ -242,6 +255,13 @@ type picks struct {
 
 func newPicks(ix *itemIndex) *picks {
 	return &picks{ix: ix, item: make([]bool, ix.d.Len()), folders: map[string][]string{}}
+}
+
+// grow makes room for the items added to the details since.
+func (p *picks) grow() {
+	if n := p.ix.d.Len() - len(p.item); n > 0 {
+		p.item = append(p.item, make([]bool, n)...)
+	}
 }
 
 func folderKey(f []string) string { return strings.Join(f, "\x1f") }

@@ -59,11 +59,10 @@ func newFolderTree(d *repo.BackupDetails) *folderTree {
 // newTreeWidget is the tree of folders: a node's check picks every item
 // at or below it, selecting a node shows only those items.
 func (v *itemsView) newTreeWidget() *widget.Tree {
-	t := v.tree
-
+	// v.tree is read at each call: it is rebuilt as items arrive.
 	tree := widget.NewTree(
-		func(id widget.TreeNodeID) []widget.TreeNodeID { return t.children[id] },
-		func(id widget.TreeNodeID) bool { return len(t.children[id]) > 0 },
+		func(id widget.TreeNodeID) []widget.TreeNodeID { return v.tree.children[id] },
+		func(id widget.TreeNodeID) bool { return len(v.tree.children[id]) > 0 },
 		func(bool) fyne.CanvasObject {
 			label := widget.NewLabel("")
 			label.Truncation = fyne.TextTruncateEllipsis
@@ -71,6 +70,7 @@ func (v *itemsView) newTreeWidget() *widget.Tree {
 			return container.NewBorder(nil, nil, widget.NewCheck("", nil), nil, label)
 		},
 		func(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
+			t := v.tree
 			c := o.(*fyne.Container)
 			p := t.path[id]
 			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s (%d)", p[len(p)-1], t.count[id]))
@@ -86,7 +86,7 @@ func (v *itemsView) newTreeWidget() *widget.Tree {
 	)
 
 	tree.OnSelected = func(id widget.TreeNodeID) {
-		v.q.scope = t.path[id]
+		v.q.scope = v.tree.path[id]
 		v.apply()
 	}
 	tree.OnUnselected = func(widget.TreeNodeID) {
@@ -94,9 +94,15 @@ func (v *itemsView) newTreeWidget() *widget.Tree {
 		v.apply()
 	}
 
-	for _, top := range t.children[""] {
-		tree.OpenBranch(top)
-	}
+	v.openTops(tree)
 
 	return tree
+}
+
+// openTops opens the tree's top branches (a mailbox's Mail, Contacts and
+// Calendars; a drive).
+func (v *itemsView) openTops(tree *widget.Tree) {
+	for _, top := range v.tree.children[""] {
+		tree.OpenBranch(top)
+	}
 }

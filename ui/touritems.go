@@ -41,7 +41,7 @@ func (a *App) tourItems(e library.Entry, onUI func(func()), waitIdle func(), sho
 		for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 			var done bool
 
-			onUI(func() { done = a.items != nil && a.items.applied == a.items.seq })
+			onUI(func() { done = a.items != nil && a.items.load.done && a.items.applied == a.items.seq })
 
 			if done {
 				return nil
