@@ -233,13 +233,7 @@ func TestReadingContentsCanBeCancelled(t *testing.T) {
 		t.Fatal("reading the contents holds the app")
 	}
 
-	var cancel *widget.Button
-	for _, o := range test.LaidOutObjects(h.a.details) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
-			cancel = b
-		}
-	}
-
+	cancel := buttonIn(h.a.details, "Cancel")
 	if cancel == nil {
 		t.Fatal("no Cancel while reading")
 	}

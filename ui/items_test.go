@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,16 +29,16 @@ var (
 		Details: repotest.DetailsSpec{Service: "exchange", Resource: "adele-id", From: 10, To: 420, Base: itemsBase, ChangedEvery: 40}}
 )
 
-// openItems makes a repository holding both backups, reads its contents
-// and opens the newer backup's items from the backups view.
-func openItems(t *testing.T, eng repo.Engine) (*harness, library.Entry) {
+// repoWithBackups creates a folder repository named name, writes bs
+// into it and reads its contents again.
+func repoWithBackups(t *testing.T, eng repo.Engine, name string, bs ...repotest.DetailsBackup) (*harness, library.Entry, *repo.Contents) {
 	t.Helper()
 
 	h := newHarnessOver(t, eng)
-	h.checkFolder(filepath.Join(h.root, "items"))
-	e := h.createHere("Items")
+	h.checkFolder(filepath.Join(h.root, name))
+	e := h.createHere(name)
 
-	for _, b := range []repotest.DetailsBackup{olderItems, newerItems} {
+	for _, b := range bs {
 		if _, err := repotest.WriteBackupWithDetails(context.Background(), h.a.lib.Local(e.ID).ConfigFile, passphrase, b); err != nil {
 			t.Fatal(err)
 		}
@@ -48,20 +49,33 @@ func openItems(t *testing.T, eng repo.Engine) (*harness, library.Entry) {
 	h.loop.until(t, "the contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
 
 	c := h.a.contents[e.ID].result
-	if c == nil || len(c.Backups) != 2 {
+	if c == nil || len(c.Backups) != len(bs) {
 		t.Fatalf("contents %+v, %v", c, h.a.contents[e.ID].err)
 	}
 
-	h.loop.onUI(func() { h.a.showBackups(e, c); h.a.backups.list.Select(0) })
+	return h, e, c
+}
 
-	var items *widget.Button
-
-	for _, o := range test.LaidOutObjects(h.a.backups.detail) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Items…" {
-			items = b
+// buttonIn is the button labelled text laid out in o, or nil.
+func buttonIn(o fyne.CanvasObject, text string) *widget.Button {
+	for _, x := range test.LaidOutObjects(o) {
+		if b, ok := x.(*widget.Button); ok && b.Text == text {
+			return b
 		}
 	}
 
+	return nil
+}
+
+// openItems makes a repository holding both backups, reads its contents
+// and opens the newer backup's items from the backups view.
+func openItems(t *testing.T, eng repo.Engine) (*harness, library.Entry) {
+	t.Helper()
+
+	h, e, c := repoWithBackups(t, eng, "items", olderItems, newerItems)
+	h.loop.onUI(func() { h.a.showBackups(e, c); h.a.backups.list.Select(0) })
+
+	items := buttonIn(h.a.backups.detail, "Items…")
 	if items == nil {
 		t.Fatal("no Items… button for a backup with details")
 	}
@@ -173,10 +187,8 @@ func TestItemsViewCopiesTheCommandForThePicks(t *testing.T) {
 	v := h.a.items
 
 	buttons := map[string]*widget.Button{}
-	for _, o := range test.LaidOutObjects(h.a.win.Content()) {
-		if b, ok := o.(*widget.Button); ok {
-			buttons[b.Text] = b
-		}
+	for _, verb := range []string{"restore", "export"} {
+		buttons["Copy "+verb+" command"] = buttonIn(h.a.win.Content(), "Copy "+verb+" command")
 	}
 
 	h.a.fa.Clipboard().SetContent("before")
@@ -270,22 +282,11 @@ func TestItemsViewComparesBackups(t *testing.T) {
 // what is there (under -race: the search reads while parts are added).
 func TestItemsArriveWhileShown(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
-		h := newHarnessOver(t, eng)
-		h.checkFolder(filepath.Join(h.root, "large"))
-		e := h.createHere("Large")
-
 		b := repotest.DetailsBackup{ID: "0b5e0003-aaaa-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Bruno", Created: itemsBase,
 			Details: repotest.DetailsSpec{Service: "onedrive", Resource: "bruno-id", To: 60000, Base: itemsBase}}
-		if _, err := repotest.WriteBackupWithDetails(context.Background(), h.a.lib.Local(e.ID).ConfigFile, passphrase, b); err != nil {
-			t.Fatal(err)
-		}
+		h, e, c := repoWithBackups(t, eng, "large", b)
 
-		h.loop.until(t, "the first read of contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
-		h.loop.onUI(func() { h.a.loadContents(e) })
-		h.loop.until(t, "the contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
-
-		backup := h.a.contents[e.ID].result.Backups[0]
-		h.loop.onUI(func() { h.a.openBackupItems(e, backup, h.a.contents[e.ID].result) })
+		h.loop.onUI(func() { h.a.openBackupItems(e, c.Backups[0], c) })
 		h.loop.until(t, "the first items", func() bool { return h.a.items.ix.d.Len() > 0 })
 
 		h.loop.onUI(func() { h.a.items.text.SetText("report-00") })
@@ -339,32 +340,13 @@ func (p partThenWait) Details(ctx context.Context, local repo.Local, sec repo.Se
 // TestItemsReadingCanBeCancelled: Cancel stops the reading, what arrived
 // stays shown, the view says it is not every item and offers no command.
 func TestItemsReadingCanBeCancelled(t *testing.T) {
-	h := newHarnessOver(t, partThenWait{Engine: inProcess})
-	h.checkFolder(filepath.Join(h.root, "slow"))
-	e := h.createHere("Slow")
-
-	if _, err := repotest.WriteBackupWithDetails(context.Background(), h.a.lib.Local(e.ID).ConfigFile, passphrase, newerItems); err != nil {
-		t.Fatal(err)
-	}
-
-	h.loop.until(t, "the first read of contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
-	h.loop.onUI(func() { h.a.loadContents(e) })
-	h.loop.until(t, "the contents", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
-
-	c := h.a.contents[e.ID].result
+	h, e, c := repoWithBackups(t, partThenWait{Engine: inProcess}, "slow", newerItems)
 	h.loop.onUI(func() { h.a.openBackupItems(e, c.Backups[0], c) })
 	h.loop.until(t, "the first part", func() bool { return h.a.items.ix.d.Len() == 100 })
 
 	v := h.a.items
 
-	var cancel *widget.Button
-
-	for _, o := range test.LaidOutObjects(v.load.row) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
-			cancel = b
-		}
-	}
-
+	cancel := buttonIn(v.load.row, "Cancel")
 	if cancel == nil {
 		t.Fatal("no Cancel while the items are read")
 	}

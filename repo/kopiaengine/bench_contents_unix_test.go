@@ -88,14 +88,7 @@ func BenchmarkContentsAtScale(b *testing.B) {
 	m := repotest.Shared(b, repotest.Options{})
 	server := time.Duration(envInt("CORSO_BENCH_SERVER_MS", 20)) * time.Millisecond
 
-	for _, nw := range []struct {
-		name string
-		net  repotest.Network
-	}{
-		{"rtt=0ms", repotest.Network{}},
-		{"rtt=50ms", repotest.Network{RTT: 50 * time.Millisecond, Handshake: 50 * time.Millisecond}},
-		{fmt.Sprintf("rtt=50ms-server=%dms", server.Milliseconds()), repotest.Network{RTT: 50 * time.Millisecond, Handshake: 50 * time.Millisecond, ServerTime: server}},
-	} {
+	for _, nw := range scaleNetworks(server) {
 		b.Run(nw.name, func(b *testing.B) {
 			local := direct
 			if nw.net.RTT > 0 {
@@ -222,4 +215,19 @@ func helperPeakMiB(b *testing.B, local repo.Local, sec repo.Secrets) float64 {
 	}
 
 	return float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+}
+
+type benchNetwork struct {
+	name string
+	net  repotest.Network
+}
+
+// scaleNetworks are where the scale benchmarks read from: next to MinIO,
+// 50 ms away, and 50 ms away with the store's own time per request.
+func scaleNetworks(server time.Duration) []benchNetwork {
+	return []benchNetwork{
+		{"rtt=0ms", repotest.Network{}},
+		{"rtt=50ms", repotest.Network{RTT: 50 * time.Millisecond, Handshake: 50 * time.Millisecond}},
+		{fmt.Sprintf("rtt=50ms-server=%dms", server.Milliseconds()), repotest.Network{RTT: 50 * time.Millisecond, Handshake: 50 * time.Millisecond, ServerTime: server}},
+	}
 }

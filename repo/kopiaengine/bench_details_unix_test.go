@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -81,14 +80,7 @@ func BenchmarkDetailsAtScale(b *testing.B) {
 	client := engineproto.NewClient(repotest.HelperPath(b))
 	server := time.Duration(envInt("CORSO_BENCH_SERVER_MS", 20)) * time.Millisecond
 
-	for _, nw := range []struct {
-		name string
-		net  repotest.Network
-	}{
-		{"rtt=0ms", repotest.Network{}},
-		{"rtt=50ms", repotest.Network{RTT: 50 * time.Millisecond, Handshake: 50 * time.Millisecond}},
-		{fmt.Sprintf("rtt=50ms-server=%dms", server.Milliseconds()), repotest.Network{RTT: 50 * time.Millisecond, Handshake: 50 * time.Millisecond, ServerTime: server}},
-	} {
+	for _, nw := range scaleNetworks(server) {
 		b.Run(nw.name, func(b *testing.B) {
 			local := direct
 			if nw.net.RTT > 0 {
