@@ -234,12 +234,14 @@ func (v *backupsView) showBackup(b repo.Backup) {
 
 	buttons := container.NewHBox(v.shell, widget.NewButtonWithIcon("Copy details command", theme.ContentCopyIcon(), copyCmd("details")))
 
+	var look fyne.CanvasObject = layout.NewSpacer()
+
 	if b.StreamStoreID != "" {
 		items := widget.NewButtonWithIcon("Items…", theme.FolderOpenIcon(), func() { v.a.openBackupItems(v.e, b, v.contents) })
 		items.Importance = widget.HighImportance
-		buttons.Objects = append([]fyne.CanvasObject{items}, buttons.Objects...)
+		look = container.NewHBox(items)
 	}
-	body := container.NewVBox(container.New(layout.NewFormLayout(), rows...), v.form, buttons)
+	body := container.NewVBox(container.New(layout.NewFormLayout(), rows...), look, v.form, buttons)
 
 	switch {
 	case !corsoconfig.Restorable(b.Service):
