@@ -41,6 +41,11 @@ type Engine interface {
 	// repository, as `corso backup details` lists them. It writes nothing
 	// and leaves no cache.
 	Details(ctx context.Context, local Local, secrets Secrets, req DetailsRequest) (*BackupDetails, error)
+	// OpenDetails starts reading the items of one Corso backup, as
+	// Details does, into a session that answers questions about them
+	// while they are read and keeps them until it is closed, in the
+	// engine: the window asks for the rows it shows and holds none.
+	OpenDetails(ctx context.Context, local Local, secrets Secrets, req DetailsRequest) (DetailsSession, error)
 	// ChangePassphrase changes a connected repository's passphrase from
 	// secrets.Passphrase to change.New and returns the repository as it
 	// opens with the new one. Every moment of it leaves a repository that

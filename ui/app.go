@@ -76,6 +76,9 @@ type App struct {
 	backups  *backupsView
 	// items is the items view of one backup when it is shown.
 	items *itemsView
+	// itemsOpen is the items view whose session is open: leaving it for
+	// any other view than its comparison closes the session.
+	itemsOpen *itemsView
 	// visible is the list as shown: entries filtered by listFilter, in
 	// listOrder.
 	visible     []library.Entry
@@ -256,6 +259,11 @@ func (a *App) entry(id string) (library.Entry, bool) {
 }
 
 func (a *App) setView(o fyne.CanvasObject) {
+	if v := a.itemsOpen; v != nil && o != v.view && o != v.compareView {
+		v.close()
+		a.itemsOpen = nil
+	}
+
 	a.root.Objects = []fyne.CanvasObject{o}
 	a.root.Refresh()
 }

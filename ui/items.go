@@ -21,43 +21,66 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 
-// itemsView is the items of one backup on screen.
+// itemsView is the items of one backup on screen. The items stay in the
+// engine's session (repo.DetailsSession): the view holds the folders, the
+// counts and the rows on screen, and asks for the rest.
 type itemsView struct {
 	a        *App
 	e        library.Entry
 	b        repo.Backup
 	contents *repo.Contents
-	ix       *itemIndex
-	picks    *picks
-	tree     *folderTree
+	session  repo.DetailsSession
+	// work runs session calls that must keep their order (picks, then
+	// the command for them) one after another; pending counts those not
+	// answered yet.
+	work    chan func(repo.DetailsSession)
+	pending int
+	closed  bool
 
-	q     itemQuery
-	shown []int32
+	status itemsStatus
+	tree   *folderTree
+	q      itemQuery
+	found  repo.ItemsFound
+	rows   *pager[repo.ShownItem]
+	picked repo.Picked
 	// seq counts searches started, applied the one shown.
 	seq, applied int
 	cancel       context.CancelFunc
 
-	view    fyne.CanvasObject
-	list    *widget.List
-	treeW   *widget.Tree
-	text    *keyEntry
-	totals  *widget.Label
-	said    *widget.Label
-	dest    *widget.Entry
-	compare *widget.Select
-	kind    *widget.Select
-	about   *widget.Label
+	view        fyne.CanvasObject
+	compareView fyne.CanvasObject
+	list        *widget.List
+	treeW       *widget.Tree
+	text        *keyEntry
+	totals      *widget.Label
+	said        *widget.Label
+	dest        *widget.Entry
+	compare     *widget.Select
+	kind        *widget.Select
+	about       *widget.Label
 	// commands are the copy and compare controls, enabled once every item
 	// is read.
 	commands []fyne.Disableable
 	load     *itemsLoad
 }
 
-// showItems shows d, the details of backup b in e, read so far.
-func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *repo.BackupDetails) *itemsView {
-	ix := newItemIndex(d)
-	v := &itemsView{a: a, e: e, b: b, contents: c, ix: ix, picks: newPicks(ix), tree: newFolderTree(d)}
+// itemsStatus is what the view knows of the items read so far: their
+// number, the folders, how many items each holds, their kinds.
+type itemsStatus struct {
+	items       int
+	folders     [][]string
+	folderItems []int32
+	kinds       []repo.ItemKind
+}
+
+// showItems shows the items of backup b in e, none read yet.
+func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents) *itemsView {
+	v := &itemsView{a: a, e: e, b: b, contents: c}
+	v.tree = newFolderTree(nil, nil)
 	v.q = itemQuery{when: anyTime, size: anySize, order: itemsByFolder}
+	v.rows = newPager(a, func(ctx context.Context, search, from, n int) ([]repo.ShownItem, error) {
+		return v.session.Shown(ctx, search, from, n)
+	})
 	a.items = v
 
 	v.text = a.newEntry("name, subject, sender, owner or folder", false)
@@ -82,12 +105,15 @@ func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *rep
 	order := widget.NewSelect(itemOrders, func(s string) { v.q.order = s; v.apply() })
 	order.SetSelected(itemsByFolder)
 
-	v.list = widget.NewList(func() int { return len(v.shown) }, newItemRow, v.updateRow)
+	v.list = widget.NewList(func() int { return v.found.Items }, newItemRow, v.updateRow)
+	v.rows.list = v.list
+	v.rows.failed = v.sayProblem
 	v.list.OnSelected = func(id widget.ListItemID) {
-		i := int(v.shown[id])
-		v.picks.pickItem(i, !v.picks.item[i])
+		if row, ok := v.rows.row(id); ok {
+			v.pick(repo.PickRequest{What: repo.PickItem, Index: row.Index, On: !row.Picked})
+		}
+
 		v.list.UnselectAll()
-		v.refreshPicks()
 	}
 
 	v.treeW = v.newTreeWidget()
@@ -97,9 +123,6 @@ func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *rep
 	v.said.Hide()
 
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() {
-		v.stop()
-		v.load.stop()
-		a.items = nil
 		a.showBackups(e, c)
 	})
 	title := widget.NewLabelWithStyle(fmt.Sprintf("%s backup of %s, %s", serviceName(b.Service), orNone(b.ResourceName, b.ResourceID), b.Created.Local().Format("2 January 2006, 15:04")), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -118,19 +141,67 @@ func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents, d *rep
 
 	v.view = container.NewPadded(container.NewBorder(top, bottom, nil, nil, split))
 	a.setView(v.view)
+	a.itemsOpen = v
 	v.sayAbout()
-	v.apply()
+	v.showPicks()
 
 	return v
+}
+
+// attach gives the view its session, and starts the worker that runs
+// its ordered calls.
+func (v *itemsView) attach(s repo.DetailsSession) {
+	v.session = s
+	v.work = make(chan func(repo.DetailsSession), 64)
+
+	go func() {
+		for f := range v.work {
+			f(s)
+		}
+	}()
+}
+
+// inOrder runs f on the session after the calls queued before it.
+func (v *itemsView) inOrder(f func(repo.DetailsSession)) {
+	if v.session == nil || v.closed {
+		return
+	}
+
+	v.pending++
+	v.work <- func(s repo.DetailsSession) {
+		f(s)
+		v.a.post(func() { v.pending-- })
+	}
+}
+
+// settled says the view shows what it was last asked: every item read,
+// the last search, picks and command answered, the rows on screen in.
+func (v *itemsView) settled() bool {
+	return v.load.done && v.applied == v.seq && v.pending == 0 && !v.rows.busy()
+}
+
+// close ends the view's session: its reading, its items and, for the
+// shipped app, its helper process.
+func (v *itemsView) close() {
+	if v.closed {
+		return
+	}
+
+	v.closed = true
+	v.stop()
+	v.load.end()
+
+	if v.session != nil {
+		close(v.work)
+		go v.session.Close() //nolint:errcheck // nothing to say: the items are no longer shown
+	}
 }
 
 // kindChoices are the kind filter's choices: every kind among the items.
 func (v *itemsView) kindChoices() []string {
 	kinds := []string{anyKind}
-	for _, k := range repo.ItemKinds {
-		if v.tree.kinds[k] {
-			kinds = append(kinds, k.Name())
-		}
+	for _, k := range v.status.kinds {
+		kinds = append(kinds, k.Name())
 	}
 
 	return kinds
@@ -138,12 +209,12 @@ func (v *itemsView) kindChoices() []string {
 
 // sayAbout says what the view shows, and how the items were read.
 func (v *itemsView) sayAbout() {
-	d := v.ix.d
+	st := v.status
 	text := fmt.Sprintf("%s in %s, as `corso backup details %s --backup %s` lists them, read from the repository alone. Restoring stays with the Corso CLI: pick items or folders and copy its command.",
-		plural(d.Len(), "item"), plural(len(d.Folders), "folder"), v.b.Service, v.b.ID)
+		plural(st.items, "item"), plural(len(st.folders), "folder"), v.b.Service, v.b.ID)
 
 	if !v.load.done {
-		text = fmt.Sprintf("%s read so far, in %s.", plural(d.Len(), "item"), plural(len(d.Folders), "folder"))
+		text = fmt.Sprintf("%s read so far, in %s.", plural(st.items, "item"), plural(len(st.folders), "folder"))
 	}
 
 	v.about.SetText(text)
@@ -156,35 +227,53 @@ func (v *itemsView) stop() {
 	}
 }
 
-// apply searches for what the filters ask, off the UI goroutine, and
-// shows the answer unless a newer search has started since.
+// apply searches for what the filters ask, in the session, and shows
+// the answer unless a newer search has started since.
 func (v *itemsView) apply() {
 	v.stop()
+	v.seq++
+
+	if v.session == nil || v.closed {
+		v.applied = v.seq
+		return
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	v.cancel = cancel
-	v.seq++
-	seq, q, ix := v.seq, v.q, v.ix.snapshot()
-	q.now = time.Now()
+	seq, q, s := v.seq, v.q.request(time.Now()), v.session
 
 	go func() {
-		shown := ix.match(ctx, q)
+		found, err := s.Search(ctx, q)
 		if ctx.Err() != nil {
 			return
 		}
 
 		v.a.post(func() {
-			if seq != v.seq || v.a.items != v {
+			if seq != v.seq || v.closed {
 				return
 			}
 
-			v.shown, v.applied = shown, seq
+			v.applied = seq
+			if err != nil {
+				v.sayProblem(err)
+				return
+			}
+
+			v.found = *found
+			v.rows.reset(found.Search, found.Items)
 			v.list.UnselectAll()
 			v.list.ScrollToTop()
 			v.list.Refresh()
-			v.refreshPicks()
+			v.showPicks()
 		})
 	}()
+}
+
+// sayProblem says, under the buttons, that a question to the engine
+// failed.
+func (v *itemsView) sayProblem(err error) {
+	v.said.SetText("The items could not be shown: " + err.Error())
+	v.said.Show()
 }
 
 func newItemRow() fyne.CanvasObject {
@@ -201,24 +290,34 @@ func newItemRow() fyne.CanvasObject {
 }
 
 func (v *itemsView) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
-	if id >= len(v.shown) {
-		return
-	}
-
-	i := int(v.shown[id])
-	it := v.ix.d.Item(i)
 	c := o.(*fyne.Container)
 	texts := c.Objects[0].(*fyne.Container)
 	check := c.Objects[1].(*widget.Check)
 	when := c.Objects[2].(*widget.Label)
-
 	check.OnChanged = nil
-	check.SetChecked(v.picks.item[i])
-	check.OnChanged = func(on bool) { v.picks.pickItem(i, on); v.refreshPicks() }
+
+	row, ok := v.rows.row(id)
+	if !ok {
+		// Asked for; shown when it arrives.
+		check.SetChecked(false)
+		texts.Objects[0].(*widget.Label).SetText("…")
+		texts.Objects[1].(*widget.Label).SetText("")
+		when.SetText("")
+
+		return
+	}
+
+	it := row.Item
+	check.SetChecked(row.Picked)
+	check.OnChanged = func(on bool) { v.pick(repo.PickRequest{What: repo.PickItem, Index: row.Index, On: on}) }
 
 	texts.Objects[0].(*widget.Label).SetText(it.Kind.Name() + " · " + orNone(it.Name, "(no name)"))
 
-	where := strings.Join(v.ix.d.FolderOf(i), " / ")
+	where := ""
+	if int(it.Folder) < len(v.status.folders) {
+		where = strings.Join(v.status.folders[it.Folder], " / ")
+	}
+
 	if it.By != "" {
 		where += " · " + it.By
 	}
@@ -247,17 +346,54 @@ func itemSize(it repo.DetailItem) string {
 	return byteSize(it.Size)
 }
 
-// refreshPicks redraws what depends on the picks: the totals, the rows'
-// and the tree's checks.
-func (v *itemsView) refreshPicks() {
-	var shownBytes int64
-
-	for _, i := range v.shown {
-		shownBytes += v.ix.d.Size(int(i))
+// pick asks the session to pick or unpick, after the picks asked before,
+// and shows what is picked then.
+func (v *itemsView) pick(p repo.PickRequest) {
+	if p.What == repo.PickItem {
+		// Shown at once; the session's answer confirms it.
+		v.rows.each(func(r *repo.ShownItem) {
+			if r.Index == p.Index {
+				r.Picked = p.On
+			}
+		})
 	}
 
+	v.inOrder(func(s repo.DetailsSession) {
+		picked, err := s.Pick(context.Background(), p)
+
+		v.a.post(func() {
+			if v.closed {
+				return
+			}
+
+			if err != nil {
+				v.sayProblem(err)
+				return
+			}
+
+			v.picked = *picked
+			v.rows.stale()
+			v.showPicks()
+		})
+	})
+}
+
+// folderPicked says whether f is picked whole (itself or a folder above).
+func (v *itemsView) folderPicked(f []string) bool {
+	for _, g := range v.picked.Folders {
+		if len(f) >= len(g) && slices.Equal(f[:len(g)], g) {
+			return true
+		}
+	}
+
+	return false
+}
+
+// showPicks redraws what depends on the picks: the totals, the rows'
+// and the tree's checks.
+func (v *itemsView) showPicks() {
 	v.totals.SetText(fmt.Sprintf("Showing %s (%s) · picked %s (%s)",
-		plural(len(v.shown), "item"), byteSize(shownBytes), plural(v.picks.count, "item"), byteSize(v.picks.bytes)))
+		plural(v.found.Items, "item"), byteSize(v.found.Bytes), plural(v.picked.Items, "item"), byteSize(v.picked.Bytes)))
 	v.list.Refresh()
 	v.treeW.Refresh()
 	v.said.Hide()
@@ -268,8 +404,10 @@ func (v *itemsView) refreshPicks() {
 func (v *itemsView) actions() fyne.CanvasObject {
 	a := v.a
 
-	pickShown := widget.NewButton("Pick all shown", func() { v.picks.pickShown(v.shown, true); v.refreshPicks() })
-	clearPicks := widget.NewButton("Clear picks", func() { v.picks.clear(); v.refreshPicks() })
+	pickShown := widget.NewButton("Pick all shown", func() {
+		v.pick(repo.PickRequest{What: repo.PickShown, Search: v.found.Search, On: true})
+	})
+	clearPicks := widget.NewButton("Clear picks", func() { v.pick(repo.PickRequest{What: repo.PickNone}) })
 
 	shell, form := a.handoffPickers(func() {})
 	v.dest = widget.NewEntry()
@@ -296,56 +434,35 @@ func shortID(id string) string {
 }
 
 // copyCommand copies the restore or export command for the picks, or
-// says, under the buttons, why there is none.
+// says, under the buttons, why there is none. The session makes the
+// CLI's flags where the items are, after the picks asked before.
 func (v *itemsView) copyCommand(verb string) {
-	items, folders := v.picks.selection()
-	sel := corsoconfig.Selection{Verb: verb, Details: v.ix.d, Items: items, Folders: folders, Destination: v.dest.Text}
-	sh := v.a.handoff.shell
+	sh, form, dest := v.a.handoff.shell, v.a.handoff.form, v.dest.Text
 
-	text, err := corsoconfig.SelectionCommand(v.e.Settings(), v.a.commandOptions(v.e, false), sel, sh, v.a.handoff.form)
-	if err != nil {
-		msg := err.Error()
-		v.said.SetText("No command copied: " + msg + ".")
-		v.said.Show()
+	v.inOrder(func(s repo.DetailsSession) {
+		flags, err := s.SelectionFlags(context.Background(), verb)
 
-		return
-	}
+		v.a.post(func() {
+			if v.closed {
+				return
+			}
 
-	v.a.fa.Clipboard().SetContent(text)
-	v.said.Hide()
-	v.a.notice(fmt.Sprintf("Copied the %s command for %s (%s) for %s.", verb, plural(v.picks.count, "item"), byteSize(v.picks.bytes), sh.Name()))
-}
+			text := ""
+			if err == nil {
+				picked := corsoconfig.Picked{Verb: verb, Service: v.b.Service, BackupID: v.b.ID, Destination: dest, Flags: flags.Flags, Items: flags.Items}
+				text, err = corsoconfig.PickedCommand(v.e.Settings(), v.a.commandOptions(v.e, false), picked, sh, form)
+			}
 
-// compareSelect offers the other backups of the same resource and
-// service, newest first, to compare this one with.
-func (v *itemsView) compareSelect() fyne.CanvasObject {
-	var (
-		labels []string
-		others []repo.Backup
-	)
+			if err != nil {
+				v.said.SetText("No command copied: " + strings.TrimSuffix(err.Error(), ".") + ".")
+				v.said.Show()
 
-	for _, o := range v.contents.Backups {
-		if o.ID != v.b.ID && o.Service == v.b.Service && o.ResourceID == v.b.ResourceID && o.StreamStoreID != "" {
-			others = append(others, o)
-			labels = append(labels, "Compare with "+o.Created.Local().Format("2 Jan 2006 15:04"))
-		}
-	}
+				return
+			}
 
-	v.compare = widget.NewSelect(labels, func(s string) {
-		if !v.load.done {
-			return
-		}
-
-		if i := slices.Index(labels, s); i >= 0 {
-			v.compareWith(others[i])
-		}
+			v.a.fa.Clipboard().SetContent(text)
+			v.said.Hide()
+			v.a.notice(fmt.Sprintf("Copied the %s command for %s (%s) for %s.", verb, plural(flags.Items, "item"), byteSize(flags.Bytes), sh.Name()))
+		})
 	})
-	v.compare.PlaceHolder = "Compare with another backup…"
-
-	if len(others) == 0 {
-		v.compare.PlaceHolder = "No other backup of this resource to compare with"
-		v.compare.Disable()
-	}
-
-	return v.compare
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+	"github.com/corsodesktop/corso-desktop/repo/itemindex"
 	"github.com/corsodesktop/corso-desktop/repo/library"
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
 	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
@@ -82,6 +84,7 @@ func openItems(t *testing.T, eng repo.Engine) (*harness, library.Entry) {
 
 	h.tap(items)
 	h.loop.until(t, "every item", func() bool { return h.a.items != nil && h.a.items.load.done })
+	h.settled()
 
 	if err := h.a.items.load.err; err != nil {
 		t.Fatal(err)
@@ -92,22 +95,79 @@ func openItems(t *testing.T, eng repo.Engine) (*harness, library.Entry) {
 	return h, e
 }
 
-// settled waits for the items view's last search to be shown.
+// settled waits for the items view to show what it was last asked.
 func (h *harness) settled() {
 	h.t.Helper()
-	h.loop.until(h.t, "the search", func() bool { return h.a.items != nil && h.a.items.applied == h.a.items.seq })
+	h.loop.until(h.t, "the view to settle", func() bool {
+		v := h.a.items
+		return v != nil && v.applied == v.seq && v.pending == 0 && !v.rows.busy()
+	})
+}
+
+// shownItems is every row of the view's search, asked of its session.
+func shownItems(t *testing.T, v *itemsView) []repo.ShownItem {
+	t.Helper()
+
+	var out []repo.ShownItem
+
+	for from := 0; from < v.found.Items; from += repo.MaxShown {
+		rows, err := v.session.Shown(context.Background(), v.found.Search, from, repo.MaxShown)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		out = append(out, rows...)
+	}
+
+	if len(out) != v.found.Items {
+		t.Fatalf("%d rows of %d", len(out), v.found.Items)
+	}
+
+	return out
+}
+
+// rowTexts are the texts of the list's rows laid out on screen.
+func rowTexts(v *itemsView) []string {
+	var out []string
+
+	for _, o := range test.LaidOutObjects(v.list) {
+		if l, ok := o.(*widget.Label); ok && l.SizeName == "" && l.Text != "" {
+			out = append(out, l.Text)
+		}
+	}
+
+	return out
+}
+
+// readDetails is the backup's details as the engine reads them whole,
+// to hold the view's answers against.
+func readDetails(t *testing.T, h *harness, e library.Entry, id string) *repo.BackupDetails {
+	t.Helper()
+
+	secrets, err := h.a.lib.Secrets(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := h.a.eng.Details(context.Background(), h.a.lib.Local(e.ID), secrets, repo.DetailsRequest{BackupID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	return d
 }
 
 // TestItemsViewShowsAndFinds, over both engines: a backup's items open
 // from the backups view as the CLI lists them, by folder, searched,
-// filtered, sorted, with totals.
+// filtered, sorted, with totals; the rows on screen come from the
+// engine's session a page at a time.
 func TestItemsViewShowsAndFinds(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
 		h, _ := openItems(t, eng)
 		v := h.a.items
 
-		if len(v.shown) != 410 || v.ix.d.Len() != 410 {
-			t.Fatalf("%d items shown of %d, want 410", len(v.shown), v.ix.d.Len())
+		if v.found.Items != 410 || v.status.items != 410 {
+			t.Fatalf("%d items shown of %d, want 410", v.found.Items, v.status.items)
 		}
 
 		if got := v.tree.children[""]; !slices.Equal(got, []string{"Calendars", "Contacts", "Mail"}) {
@@ -118,24 +178,29 @@ func TestItemsViewShowsAndFinds(t *testing.T) {
 			t.Fatalf("totals %q", v.totals.Text)
 		}
 
+		first := shownItems(t, v)[0]
+		if texts := rowTexts(v); len(texts) == 0 || texts[0] != first.Item.Kind.Name()+" · "+first.Item.Name {
+			t.Fatalf("the first row on screen says %q, the first item is %+v", texts, first.Item)
+		}
+
 		// Items 50, 100, … 400 carry "Invoice" in their names.
 		h.typeInto(v.text, "INVOICE")
 		h.settled()
 
-		if len(v.shown) != 8 {
-			t.Fatalf("%d items for invoice, want 8", len(v.shown))
+		if v.found.Items != 8 {
+			t.Fatalf("%d items for invoice, want 8", v.found.Items)
 		}
 
 		h.loop.onUI(func() { v.text.SetText("日本語") })
 		h.settled()
 
-		for _, i := range v.shown {
-			if !slices.Contains(v.ix.d.FolderOf(int(i)), "日本語のフォルダ") && !strings.Contains(v.ix.d.Item(int(i)).Name, "日本語") {
-				t.Fatalf("%+v matched 日本語", v.ix.d.Item(int(i)))
+		for _, r := range shownItems(t, v) {
+			if !slices.Contains(v.status.folders[r.Item.Folder], "日本語のフォルダ") && !strings.Contains(r.Item.Name, "日本語") {
+				t.Fatalf("%+v matched 日本語", r.Item)
 			}
 		}
 
-		if len(v.shown) == 0 {
+		if v.found.Items == 0 {
 			t.Fatal("nothing matched 日本語")
 		}
 
@@ -144,21 +209,22 @@ func TestItemsViewShowsAndFinds(t *testing.T) {
 		h.settled()
 
 		inFolder := 0
-		for i := range v.ix.d.Len() {
-			if slices.Contains(v.ix.d.FolderOf(i), "Rechnungen & Belege") {
-				inFolder++
+		for f, n := range v.status.folderItems {
+			if slices.Contains(v.status.folders[f], "Rechnungen & Belege") {
+				inFolder += int(n)
 			}
 		}
 
-		if inFolder == 0 || len(v.shown) != inFolder {
-			t.Fatalf("%d items found by their folder's name, %d in it", len(v.shown), inFolder)
+		if inFolder == 0 || v.found.Items != inFolder {
+			t.Fatalf("%d items found by their folder's name, %d in it", v.found.Items, inFolder)
 		}
 
 		h.loop.onUI(func() { v.text.SetText(""); v.q.kind = repo.KindMail; v.q.order = itemsLargest; v.apply() })
 		h.settled()
 
-		for n, i := range v.shown {
-			if v.ix.d.Kind(int(i)) != repo.KindMail || n > 0 && v.ix.d.Size(int(i)) > v.ix.d.Size(int(v.shown[n-1])) {
+		rows := shownItems(t, v)
+		for n, r := range rows {
+			if r.Item.Kind != repo.KindMail || n > 0 && r.Item.Size > rows[n-1].Item.Size {
 				t.Fatalf("not mail, largest first at %d", n)
 			}
 		}
@@ -166,8 +232,8 @@ func TestItemsViewShowsAndFinds(t *testing.T) {
 		h.loop.onUI(func() { v.q.kind = repo.KindUnknown; v.treeW.Select(folderKey([]string{"Mail", "Inbox"})) })
 		h.settled()
 
-		for _, i := range v.shown {
-			if f := v.ix.d.FolderOf(int(i)); len(f) < 2 || f[1] != "Inbox" {
+		for _, r := range shownItems(t, v) {
+			if f := v.status.folders[r.Item.Folder]; len(f) < 2 || f[1] != "Inbox" {
 				t.Fatalf("an item of %q under Mail/Inbox", f)
 			}
 		}
@@ -178,69 +244,89 @@ func TestItemsViewShowsAndFinds(t *testing.T) {
 	})
 }
 
-// TestItemsViewCopiesTheCommandForThePicks: picks by folder and by item
-// become the restore and export commands, per shell, as corsoconfig
-// renders them for that selection (run in real shells there); what the
-// CLI cannot take is said under the buttons and nothing is copied.
+// TestItemsViewCopiesTheCommandForThePicks, over both engines: picks by
+// folder and by item become the restore and export commands, per shell,
+// as corsoconfig renders them for that selection of the details read
+// whole (run in real shells there); what the CLI cannot take is said
+// under the buttons and nothing is copied.
 func TestItemsViewCopiesTheCommandForThePicks(t *testing.T) {
-	h, e := openItems(t, inProcess)
-	v := h.a.items
+	forEachEngine(t, func(t *testing.T, eng repo.Engine) {
+		h, e := openItems(t, eng)
+		v := h.a.items
+		d := readDetails(t, h, e, newerItems.ID)
 
-	buttons := map[string]*widget.Button{}
-	for _, verb := range []string{"restore", "export"} {
-		buttons["Copy "+verb+" command"] = buttonIn(h.a.win.Content(), "Copy "+verb+" command")
-	}
-
-	h.a.fa.Clipboard().SetContent("before")
-	h.tap(buttons["Copy restore command"])
-
-	if !v.said.Visible() || !strings.Contains(v.said.Text, "select the items or folders to restore first") || h.a.fa.Clipboard().Content() != "before" {
-		t.Fatalf("nothing picked: said %q, clipboard %q", v.said.Text, h.a.fa.Clipboard().Content())
-	}
-
-	h.loop.onUI(func() {
-		v.picks.pickFolder([]string{"Mail", "Inbox"}, true)
-		v.picks.pickItem(1, true)
-		v.refreshPicks()
-	})
-
-	for _, sh := range shellcmd.Shells {
-		h.a.handoff.shell = sh
-
+		buttons := map[string]*widget.Button{}
 		for _, verb := range []string{"restore", "export"} {
-			h.tap(buttons["Copy "+verb+" command"])
+			buttons["Copy "+verb+" command"] = buttonIn(h.a.win.Content(), "Copy "+verb+" command")
+		}
 
-			items, folders := v.picks.selection()
-			want, err := corsoconfig.SelectionCommand(e.Settings(), h.a.commandOptions(e, false), corsoconfig.Selection{Verb: verb, Details: v.ix.d, Items: items, Folders: folders, Destination: v.dest.Text}, sh, h.a.handoff.form)
+		h.a.fa.Clipboard().SetContent("before")
+		h.tap(buttons["Copy restore command"])
+		h.settled()
 
-			got := h.a.fa.Clipboard().Content()
-			if err != nil || got != want || !strings.Contains(got, "--email-folder") || !strings.Contains(got, "--event") || !strings.Contains(got, newerItems.ID) {
-				t.Fatalf("%s %s: %v\n%s", sh.Name(), verb, err, got)
+		if !v.said.Visible() || !strings.Contains(v.said.Text, "select the items or folders to restore first") || h.a.fa.Clipboard().Content() != "before" {
+			t.Fatalf("nothing picked: said %q, clipboard %q", v.said.Text, h.a.fa.Clipboard().Content())
+		}
+
+		inbox := []string{"Mail", "Inbox"}
+
+		h.loop.onUI(func() {
+			v.pick(repo.PickRequest{What: repo.PickFolder, Folder: inbox, On: true})
+			v.pick(repo.PickRequest{What: repo.PickItem, Index: 1, On: true})
+		})
+		h.settled()
+
+		var items []int
+		for i := range d.Len() {
+			if f := d.FolderOf(i); i == 1 || len(f) >= 2 && slices.Equal(f[:2], inbox) {
+				items = append(items, i)
 			}
 		}
-	}
 
-	if !strings.Contains(h.a.lastNotice, "for 47 items") {
-		t.Errorf("notice %q", h.a.lastNotice)
-	}
+		for _, sh := range shellcmd.Shells {
+			h.a.handoff.shell = sh
 
-	h.loop.onUI(func() { v.picks.pickItem(1, false); v.picks.pickItem(2, true); v.refreshPicks() })
+			for _, verb := range []string{"restore", "export"} {
+				h.a.fa.Clipboard().SetContent("")
+				h.tap(buttons["Copy "+verb+" command"])
+				h.settled()
 
-	if _, folders := v.picks.selection(); len(folders) != 1 || v.picks.count != 47 {
-		t.Fatalf("picks: %d, folders %q", v.picks.count, folders)
-	}
+				want, err := corsoconfig.SelectionCommand(e.Settings(), h.a.commandOptions(e, false), corsoconfig.Selection{Verb: verb, Details: d, Items: items, Folders: [][]string{inbox}, Destination: v.dest.Text}, sh, h.a.handoff.form)
 
-	h.loop.onUI(func() { v.picks.pickItem(int(firstIn(v, "Mail", "Inbox")), false); v.refreshPicks() })
+				got := h.a.fa.Clipboard().Content()
+				if err != nil || got != want || !strings.Contains(got, "--email-folder") || !strings.Contains(got, "--event") || !strings.Contains(got, newerItems.ID) {
+					t.Fatalf("%s %s: %v\n%s\nwant\n%s", sh.Name(), verb, err, got, want)
+				}
+			}
+		}
 
-	if _, folders := v.picks.selection(); len(folders) != 0 {
-		t.Fatalf("a folder with an item unpicked is still whole: %q", folders)
-	}
+		if want := fmt.Sprintf("for %d items", len(items)); !strings.Contains(h.a.lastNotice, want) {
+			t.Errorf("notice %q, want %q", h.a.lastNotice, want)
+		}
+
+		h.loop.onUI(func() {
+			v.pick(repo.PickRequest{What: repo.PickItem, Index: 1, On: false})
+			v.pick(repo.PickRequest{What: repo.PickItem, Index: 2, On: true})
+		})
+		h.settled()
+
+		if len(v.picked.Folders) != 1 || v.picked.Items != len(items) || !strings.Contains(v.totals.Text, fmt.Sprintf("picked %d items", len(items))) {
+			t.Fatalf("picks: %+v; totals %q", v.picked, v.totals.Text)
+		}
+
+		h.loop.onUI(func() { v.pick(repo.PickRequest{What: repo.PickItem, Index: int32(firstIn(d, inbox...)), On: false}) })
+		h.settled()
+
+		if len(v.picked.Folders) != 0 {
+			t.Fatalf("a folder with an item unpicked is still whole: %q", v.picked.Folders)
+		}
+	})
 }
 
-func firstIn(v *itemsView, folder ...string) int32 {
-	for i := range v.ix.d.Len() {
-		if slices.Equal(v.ix.d.FolderOf(i), folder) {
-			return int32(i)
+func firstIn(d *repo.BackupDetails, folder ...string) int {
+	for i := range d.Len() {
+		if slices.Equal(d.FolderOf(i), folder) {
+			return i
 		}
 	}
 
@@ -287,15 +373,15 @@ func TestItemsArriveWhileShown(t *testing.T) {
 		h, e, c := repoWithBackups(t, eng, "large", b)
 
 		h.loop.onUI(func() { h.a.openBackupItems(e, c.Backups[0], c) })
-		h.loop.until(t, "the first items", func() bool { return h.a.items.ix.d.Len() > 0 })
+		h.loop.until(t, "the first items", func() bool { return h.a.items.status.items > 0 })
 
 		h.loop.onUI(func() { h.a.items.text.SetText("report-00") })
 		h.loop.until(t, "every item", func() bool { return h.a.items.load.done })
 		h.settled()
 
 		v := h.a.items
-		if v.load.err != nil || v.ix.d.Len() != 60000 || v.load.parts < 3 {
-			t.Fatalf("%d items in %d parts: %v", v.ix.d.Len(), v.load.parts, v.load.err)
+		if v.load.err != nil || v.status.items != 60000 || v.load.polls < 2 {
+			t.Fatalf("%d items in %d polls: %v", v.status.items, v.load.polls, v.load.err)
 		}
 
 		// report-000000 … report-009999, less the odd names every 50th.
@@ -306,8 +392,8 @@ func TestItemsArriveWhileShown(t *testing.T) {
 			}
 		}
 
-		if len(v.shown) != want || v.about.Text == "" || strings.Contains(v.about.Text, "so far") {
-			t.Fatalf("%d found, want %d; about %q", len(v.shown), want, v.about.Text)
+		if v.found.Items != want || v.about.Text == "" || strings.Contains(v.about.Text, "so far") {
+			t.Fatalf("%d found, want %d; about %q", v.found.Items, want, v.about.Text)
 		}
 
 		for _, w := range v.commands {
@@ -318,23 +404,26 @@ func TestItemsArriveWhileShown(t *testing.T) {
 	})
 }
 
-// partThenWait hands over one part of the real details, then waits for
-// the cancel: for the UI's handling of Cancel while items arrive.
+// partThenWait reads its sessions with a reader that hands over one part
+// of the real details, then waits for the stop: for the UI's handling of
+// Cancel while items arrive.
 type partThenWait struct{ repo.Engine }
 
-func (p partThenWait) Details(ctx context.Context, local repo.Local, sec repo.Secrets, req repo.DetailsRequest) (*repo.BackupDetails, error) {
-	d, err := p.Engine.Details(context.Background(), local, sec, req)
-	if err != nil {
-		return nil, err
-	}
+func (p partThenWait) OpenDetails(_ context.Context, local repo.Local, sec repo.Secrets, req repo.DetailsRequest) (repo.DetailsSession, error) {
+	return itemindex.Open(func(ctx context.Context, r repo.DetailsRequest) (*repo.BackupDetails, error) {
+		d, err := p.Engine.Details(context.Background(), local, sec, r)
+		if err != nil {
+			return nil, err
+		}
 
-	part := &repo.BackupDetails{Folders: d.Folders}
-	part.Append(d.Slice(0, 100))
-	repo.ItemParts(ctx)(part)
+		part := &repo.BackupDetails{Folders: d.Folders}
+		part.Append(d.Slice(0, 100))
+		repo.ItemParts(ctx)(part)
 
-	<-ctx.Done()
+		<-ctx.Done()
 
-	return nil, repo.CanceledError(ctx.Err())
+		return nil, repo.CanceledError(ctx.Err())
+	}, req), nil
 }
 
 // TestItemsReadingCanBeCancelled: Cancel stops the reading, what arrived
@@ -342,7 +431,7 @@ func (p partThenWait) Details(ctx context.Context, local repo.Local, sec repo.Se
 func TestItemsReadingCanBeCancelled(t *testing.T) {
 	h, e, c := repoWithBackups(t, partThenWait{Engine: inProcess}, "slow", newerItems)
 	h.loop.onUI(func() { h.a.openBackupItems(e, c.Backups[0], c) })
-	h.loop.until(t, "the first part", func() bool { return h.a.items.ix.d.Len() == 100 })
+	h.loop.until(t, "the first part", func() bool { return h.a.items.status.items == 100 })
 
 	v := h.a.items
 
@@ -362,8 +451,8 @@ func TestItemsReadingCanBeCancelled(t *testing.T) {
 		}
 	}
 
-	if !strings.HasPrefix(said, "Cancelled. The 100 items shown are not all of this backup's, so no command is offered") || len(v.shown) != 100 {
-		t.Fatalf("said %q, %d shown", said, len(v.shown))
+	if !strings.HasPrefix(said, "Cancelled. The 100 items shown are not all of this backup's, so no command is offered") || v.found.Items != 100 {
+		t.Fatalf("said %q, %d shown", said, v.found.Items)
 	}
 
 	for _, w := range v.commands {

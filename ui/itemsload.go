@@ -14,54 +14,50 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/library"
 )
 
-// itemsLoad is the reading of a backup's items while the view shows
-// those read so far: its step, Cancel, and how it ended.
+// itemsLoad is the reading of a backup's items, in the engine's session,
+// while the view shows those read so far: its step, Cancel, and how it
+// ended.
 type itemsLoad struct {
-	v      *itemsView
-	cancel context.CancelFunc
-	done   bool
-	err    error
-	// parts counts the parts that arrived.
-	parts int
-	// shown is when what arrived was last shown: parts come many a
-	// second, the tree and the search are redone at most every
-	// refreshEvery.
-	shown time.Time
+	v *itemsView
+	// cancel stops the opening, then the reading; end stops the opening
+	// and the asking, for a view that is left.
+	cancel, end context.CancelFunc
+	done        bool
+	// unshown says a status brought something not shown yet.
+	unshown bool
+	err     error
+	// polls counts the statuses that brought new items.
+	polls int
 	row   *fyne.Container
 	step  *widget.Label
 }
 
-const refreshEvery = 400 * time.Millisecond
+// The view asks how far the reading is every refreshEvery, and sooner
+// until the first items are in, for a first screen at once.
+const (
+	refreshEvery = 400 * time.Millisecond
+	firstEvery   = 50 * time.Millisecond
+)
 
 func newItemsLoad(v *itemsView) *itemsLoad {
-	l := &itemsLoad{v: v, cancel: func() {}, step: widget.NewLabel("Opening the repository…")}
+	l := &itemsLoad{v: v, cancel: func() {}, end: func() {}, step: widget.NewLabel("Opening the repository…")}
 	stop := widget.NewButton("Cancel", func() { l.cancel() })
 	l.row = container.NewVBox(container.NewHBox(widget.NewActivity(), l.step, stop))
 
 	return l
 }
 
-func (l *itemsLoad) stop() {
-	if !l.done {
-		l.cancel()
-	}
-}
-
-// openBackupItems shows b's items at once and reads them in the
-// background: each part that arrives is added to the view, the tree and
-// the search redone every so often; the commands that need every item
-// (restore, export, compare) wait for the end. c is the repository's
-// contents the backups view came from.
+// openBackupItems shows b's items at once and has the engine read them
+// into a session: the view asks every so often how far it is, and shows
+// the folders and a search of what is in; the commands that need every
+// item (restore, export, compare) wait for the end. c is the
+// repository's contents the backups view came from.
 func (a *App) openBackupItems(e library.Entry, b repo.Backup, c *repo.Contents) {
-	if a.items != nil {
-		a.items.load.stop()
-	}
-
-	v := a.showItems(e, b, c, &repo.BackupDetails{BackupID: b.ID, Service: b.Service})
+	v := a.showItems(e, b, c)
 	l := v.load
 
 	ctx, cancel := context.WithCancel(context.Background())
-	l.cancel = cancel
+	l.cancel, l.end = cancel, cancel
 
 	for _, w := range v.commands {
 		w.Disable()
@@ -69,51 +65,116 @@ func (a *App) openBackupItems(e library.Entry, b repo.Backup, c *repo.Contents) 
 
 	v.compare.Disable()
 
-	ctx = repo.WithProgress(ctx, func(s repo.Step) { a.post(func() { l.step.SetText(string(s)) }) })
-	ctx = repo.WithItemParts(ctx, func(p *repo.BackupDetails) { a.post(func() { l.add(p) }) })
-
 	go func() {
 		secrets, err := a.lib.Secrets(ctx, e)
 
-		var rest *repo.BackupDetails
+		var s repo.DetailsSession
 		if err == nil {
-			rest, err = a.eng.Details(ctx, a.lib.Local(e.ID), secrets, repo.DetailsRequest{BackupID: b.ID})
+			s, err = a.eng.OpenDetails(ctx, a.lib.Local(e.ID), secrets, repo.DetailsRequest{BackupID: b.ID})
 		}
 
 		a.post(func() {
-			if rest != nil {
-				l.add(rest)
+			if err == nil && v.closed {
+				go s.Close() //nolint:errcheck // opened after the view was left
+				return
 			}
 
-			l.finish(err)
-			cancel()
+			if err != nil {
+				l.finish(err)
+				return
+			}
+
+			v.attach(s)
+			l.cancel = func() {
+				go s.StopReading(context.Background()) //nolint:errcheck // the next status says how it ended
+			}
+
+			go l.poll(ctx, s)
 		})
 	}()
 }
 
-// add puts part after what was read, and shows it unless it showed
-// something a moment ago.
-func (l *itemsLoad) add(part *repo.BackupDetails) {
+// poll asks the session how far the reading is until it ends or the
+// view is left, and shows what is new.
+func (l *itemsLoad) poll(ctx context.Context, s repo.DetailsSession) {
+	every := firstEvery
+
+	for {
+		var folders int
+
+		l.v.a.postWait(func() { folders = len(l.v.status.folders) })
+
+		st, err := s.Status(ctx, folders)
+		if ctx.Err() != nil {
+			return
+		}
+
+		if err != nil {
+			st = &repo.DetailsStatus{Done: true, Err: err}
+		}
+
+		more := false
+
+		l.v.a.postWait(func() { more = l.update(st) })
+
+		if st.Done && !more {
+			return
+		}
+
+		if st.Items > 0 {
+			every = refreshEvery
+		}
+
+		if !more {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(every):
+			}
+		}
+	}
+}
+
+// update shows st; more says it did not carry every folder yet.
+func (l *itemsLoad) update(st *repo.DetailsStatus) (more bool) {
 	v := l.v
-	d := v.ix.d
-	before := len(d.Folders)
+	if v.closed || l.done {
+		return false
+	}
 
-	d.Append(part)
-	l.parts++
-	v.ix.grow(before)
-	v.picks.grow()
-	l.step.SetText(fmt.Sprintf("Reading the backup's items… %s so far", plural(d.Len(), "item")))
+	if st.Step != "" {
+		l.step.SetText(string(st.Step))
+	}
 
-	if time.Since(l.shown) >= refreshEvery {
+	v.status.folders = append(v.status.folders, st.Folders...)
+	more = len(v.status.folders) < st.FolderCount
+
+	if st.Items != v.status.items || len(st.Folders) > 0 || st.Done {
+		v.status.items, v.status.folderItems, v.status.kinds = st.Items, st.FolderItems, st.Kinds
+		l.polls++
+		l.unshown = true
+
+		if st.Items > 0 {
+			l.step.SetText(fmt.Sprintf("Reading the backup's items… %s so far", plural(st.Items, "item")))
+		}
+	}
+
+	if l.unshown && !more {
+		l.unshown = false
 		l.show()
 	}
+
+	if st.Done && !more {
+		l.finish(st.Err)
+	}
+
+	return more
 }
 
 // show redoes the tree, the kind filter and the search for what is read.
 func (l *itemsLoad) show() {
 	v := l.v
-	l.shown = time.Now()
-	v.tree = newFolderTree(v.ix.d)
+	v.tree = newFolderTree(v.status.folders, v.status.folderItems)
 	v.kind.Options = v.kindChoices()
 	v.kind.Refresh()
 	v.treeW.Refresh()
@@ -126,7 +187,7 @@ func (l *itemsLoad) show() {
 func (l *itemsLoad) finish(err error) {
 	v := l.v
 	l.done, l.err = true, err
-	l.show()
+	v.sayAbout()
 
 	switch {
 	case err == nil:
@@ -150,7 +211,7 @@ func (l *itemsLoad) finish(err error) {
 			text = "Cancelled"
 		}
 
-		said := wrapped(fmt.Sprintf("%s. The %s shown are not all of this backup's, so no command is offered; go back and open it again to read them all.", text, plural(v.ix.d.Len(), "item")))
+		said := wrapped(fmt.Sprintf("%s. The %s shown are not all of this backup's, so no command is offered; go back and open it again to read them all.", text, plural(v.status.items, "item")))
 		l.row.Objects = []fyne.CanvasObject{said}
 		l.row.Refresh()
 	}

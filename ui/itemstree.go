@@ -19,30 +19,31 @@ type folderTree struct {
 	children map[string][]string
 	path     map[string][]string
 	count    map[string]int
-	kinds    map[repo.ItemKind]bool
 }
 
-func newFolderTree(d *repo.BackupDetails) *folderTree {
-	t := &folderTree{children: map[string][]string{}, path: map[string][]string{"": nil}, count: map[string]int{}, kinds: map[repo.ItemKind]bool{}}
+func folderKey(f []string) string { return strings.Join(f, "\x1f") }
 
-	perFolder := make([]int, len(d.Folders))
-	for i := range d.Len() {
-		perFolder[d.FolderIndex(i)]++
-		t.kinds[d.Kind(i)] = true
-	}
+// newFolderTree is the tree of folders, folderItems[i] items in folders[i].
+func newFolderTree(folders [][]string, folderItems []int32) *folderTree {
+	t := &folderTree{children: map[string][]string{}, path: map[string][]string{"": nil}, count: map[string]int{}}
 
-	for fi, f := range d.Folders {
+	for fi, f := range folders {
+		n := 0
+		if fi < len(folderItems) {
+			n = int(folderItems[fi])
+		}
+
 		parent := ""
-		t.count[""] += perFolder[fi]
+		t.count[""] += n
 
-		for n := 1; n <= len(f); n++ {
-			id := folderKey(f[:n])
+		for k := 1; k <= len(f); k++ {
+			id := folderKey(f[:k])
 			if _, ok := t.path[id]; !ok {
-				t.path[id] = f[:n:n]
+				t.path[id] = f[:k:k]
 				t.children[parent] = append(t.children[parent], id)
 			}
 
-			t.count[id] += perFolder[fi]
+			t.count[id] += n
 			parent = id
 		}
 	}
@@ -77,10 +78,9 @@ func (v *itemsView) newTreeWidget() *widget.Tree {
 
 			check := c.Objects[1].(*widget.Check)
 			check.OnChanged = nil
-			check.SetChecked(v.picks.folderPicked(p))
+			check.SetChecked(v.folderPicked(p))
 			check.OnChanged = func(on bool) {
-				v.picks.pickFolder(p, on)
-				v.refreshPicks()
+				v.pick(repo.PickRequest{What: repo.PickFolder, Folder: p, On: on})
 			}
 		},
 	)

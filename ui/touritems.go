@@ -41,7 +41,7 @@ func (a *App) tourItems(e library.Entry, onUI func(func()), waitIdle func(), sho
 		for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 			var done bool
 
-			onUI(func() { done = a.items != nil && a.items.load.done && a.items.applied == a.items.seq })
+			onUI(func() { done = a.items != nil && a.items.settled() })
 
 			if done {
 				return nil
@@ -70,9 +70,8 @@ func (a *App) tourItems(e library.Entry, onUI func(func()), waitIdle func(), sho
 	onUI(func() {
 		v := a.items
 		v.text.SetText("")
-		v.picks.pickFolder([]string{"Mail", "Inbox"}, true)
-		v.picks.pickItem(1, true)
-		v.refreshPicks()
+		v.pick(repo.PickRequest{What: repo.PickFolder, Folder: []string{"Mail", "Inbox"}, On: true})
+		v.pick(repo.PickRequest{What: repo.PickItem, Index: 1, On: true})
 		v.copyCommand("restore")
 	})
 

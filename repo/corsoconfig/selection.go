@@ -48,40 +48,92 @@ func Exportable(service string) bool { return Restorable(service) }
 // form f. It refuses, in a sentence, what the CLI cannot select exactly
 // and a command longer than sh takes.
 func SelectionCommand(s repo.Settings, o CommandOptions, sel Selection, sh shellcmd.Shell, f shellcmd.Form) (string, error) {
-	d := sel.Details
-	if !Restorable(d.Service) {
-		return "", fmt.Errorf("the Corso CLI has no %s for %s backups (v0.19.0 restores and exports Exchange, OneDrive, SharePoint and Groups)", sel.Verb, d.Service)
+	picked := Picked{Verb: sel.Verb, Service: sel.Details.Service, BackupID: sel.Details.BackupID, Destination: sel.Destination, Items: len(sel.Items)}
+	if err := picked.refusal(); err != nil {
+		return "", err
 	}
 
-	if len(sel.Items) == 0 {
-		return "", fmt.Errorf("select the items or folders to %s first", sel.Verb)
-	}
-
-	if sel.Verb == "export" && strings.TrimSpace(sel.Destination) == "" {
-		return "", fmt.Errorf("choose the folder the export writes to first")
-	}
-
-	flags, err := selectionFlags(sel)
+	flags, err := SelectionFlags(sel)
 	if err != nil {
+		return "", err
+	}
+
+	picked.Flags = flags
+
+	return PickedCommand(s, o, picked, sh, f)
+}
+
+// Picked is a selection as the command needs it: its flags, made by
+// SelectionFlags where the backup's items are, and how many items they
+// select.
+type Picked struct {
+	Verb, Service, BackupID, Destination string
+	Flags                                []string
+	Items                                int
+}
+
+func (p Picked) refusal() error {
+	switch {
+	case !Restorable(p.Service):
+		return fmt.Errorf("the Corso CLI has no %s for %s backups (v0.19.0 restores and exports Exchange, OneDrive, SharePoint and Groups)", p.Verb, p.Service)
+	case p.Items == 0:
+		return fmt.Errorf("select the items or folders to %s first", p.Verb)
+	case p.Verb == "export" && strings.TrimSpace(p.Destination) == "":
+		return fmt.Errorf("choose the folder the export writes to first")
+	}
+
+	return nil
+}
+
+// PickedCommand is SelectionCommand for a selection already made into
+// its flags.
+func PickedCommand(s repo.Settings, o CommandOptions, p Picked, sh shellcmd.Shell, f shellcmd.Form) (string, error) {
+	if err := p.refusal(); err != nil {
 		return "", err
 	}
 
 	c := ConnectCommand(s, o)
 	c.Comments = append(c.Comments, "It reads the repository from the CLI's config file: export it, or run the connect command, first.")
 
-	args := []string{"corso", "restore", d.Service}
-	if sel.Verb == "export" {
-		args = []string{"corso", "export", d.Service, sel.Destination}
+	args := []string{"corso", "restore", p.Service}
+	if p.Verb == "export" {
+		args = []string{"corso", "export", p.Service, p.Destination}
 	}
 
-	c.Args = append(append(appendConfigFile(args, o), "--backup", d.BackupID), flags...)
+	c.Args = append(append(appendConfigFile(args, o), "--backup", p.BackupID), p.Flags...)
 
 	text := c.RenderForm(sh, f)
 	if limit := commandLimit[sh]; len(text) > limit {
-		return "", fmt.Errorf("a command for these %d items is %d characters long, more than %s takes (%d); select fewer items, or whole Exchange folders, and %s them in turns", len(sel.Items), len(text), sh.Name(), limit, sel.Verb)
+		return "", fmt.Errorf("a command for these %d items is %d characters long, more than %s takes (%d); select fewer items, or whole Exchange folders, and %s them in turns", p.Items, len(text), sh.Name(), limit, p.Verb)
 	}
 
 	return text, nil
+}
+
+// SelectionFlags are the CLI's selectors for sel (none for the whole
+// backup), or a sentence saying why the CLI cannot select exactly that.
+func SelectionFlags(sel Selection) ([]string, error) {
+	if !Restorable(sel.Details.Service) {
+		return nil, Picked{Verb: sel.Verb, Service: sel.Details.Service}.refusal()
+	}
+
+	flags, err := selectionFlags(sel)
+	if err != nil {
+		return nil, err
+	}
+
+	size := 0
+	for _, f := range flags {
+		size += len(f) + 3
+	}
+
+	// No shell takes more; the command would be refused anyway, and this
+	// keeps the flags of a million picked items off the engine's pipe.
+	if size > commandLimit[shellcmd.POSIX] {
+		return nil, fmt.Errorf("a command for these %d items would be over %d characters long, more than any shell takes; select fewer items, or whole Exchange folders, and %s them in turns", len(sel.Items), size, sel.Verb)
+	}
+
+	return flags, nil
 }
 
 // selectionFlags are the CLI's selectors for sel. Every item is named by

@@ -38,6 +38,15 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 		return send(infoMessage(nil, err))
 	}
 
+	if req.Op == opDetailsSession {
+		return serveSession(ctx, eng, req, br, func(m any) error {
+			mu.Lock()
+			defer mu.Unlock()
+
+			return enc.Encode(m)
+		})
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

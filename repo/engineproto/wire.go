@@ -17,7 +17,7 @@ import (
 // Protocol is the wire format's version. It changes whenever a message
 // changes meaning, so an app and an engine from different releases say so
 // instead of misreading each other.
-const Protocol = 6
+const Protocol = 7
 
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
@@ -61,7 +61,9 @@ type engineMessage struct {
 	Details    *repo.BackupDetails     `json:"details,omitempty"`
 	// DetailsPart is a part of Details sent ahead of the result.
 	DetailsPart *repo.BackupDetails `json:"detailsPart,omitempty"`
-	Err         *errorWire          `json:"err,omitempty"`
+	// Session says a details session is open and takes calls.
+	Session bool       `json:"session,omitempty"`
+	Err     *errorWire `json:"err,omitempty"`
 }
 
 // settingsWire holds exactly one kind of settings.
