@@ -360,6 +360,31 @@ func TestItemsViewComparesBackups(t *testing.T) {
 		if !strings.Contains(said, ": 20 added, 9 changed (another size or modification time), 10 removed.") {
 			t.Fatalf("comparison says %q; last error %v", said, h.a.lastError)
 		}
+
+		// The changes' rows come from the session a page at a time.
+		h.loop.until(t, "the changes' rows", func() bool {
+			for _, o := range test.LaidOutObjects(v.compareView) {
+				if l, ok := o.(*widget.Label); ok && (strings.HasPrefix(l.Text, "Changed: ") || strings.HasPrefix(l.Text, "Added: ")) {
+					return true
+				}
+			}
+
+			return false
+		})
+
+		back := buttonIn(v.compareView, "Back to the items")
+		h.tap(back)
+
+		if v.closed || h.a.items != v {
+			t.Fatal("going back from the comparison closed the items")
+		}
+
+		// Leaving the items for the backups ends the session.
+		h.tap(buttonIn(v.view, "Back"))
+		h.loop.until(t, "the session to close", func() bool {
+			found, err := v.session.Search(context.Background(), repo.ItemsQuery{})
+			return v.closed && (err != nil || found.Items == 0)
+		})
 	})
 }
 
