@@ -20,6 +20,10 @@ type index struct {
 	d *repo.BackupDetails
 	// folderText is each folder's path, lower-cased, for matching text.
 	folderText []string
+	// orders are every item in each order but the details' own, sorted
+	// once every item is read (sortedOrders), so that a search in that
+	// order only filters; replaced whole, never changed in place.
+	orders map[repo.ItemOrder][]int32
 }
 
 func newIndex(d *repo.BackupDetails) *index {
@@ -32,7 +36,7 @@ func newIndex(d *repo.BackupDetails) *index {
 // snapshot is the index as it is now, to search on another goroutine
 // while items still arrive (repo.BackupDetails.Snapshot).
 func (ix *index) snapshot() *index {
-	return &index{d: ix.d.Snapshot(), folderText: ix.folderText[:len(ix.folderText):len(ix.folderText)]}
+	return &index{d: ix.d.Snapshot(), folderText: ix.folderText[:len(ix.folderText):len(ix.folderText)], orders: ix.orders}
 }
 
 // grow takes in the folders added to the details from index from on.
@@ -58,6 +62,42 @@ func hasPrefix(f, prefix []string) bool {
 
 // match returns the items q shows, in q's order; nil when ctx ends first.
 func (ix *index) match(ctx context.Context, q repo.ItemsQuery) []int32 {
+	keep := ix.filter(q)
+
+	var out []int32
+
+	// Sorted already: filtering in that order is the answer.
+	if order := ix.orders[q.Order]; len(order) == ix.d.Len() && q.Order != repo.OrderByFolder {
+		for k, i := range order {
+			if k%65536 == 0 && ctx.Err() != nil {
+				return nil
+			}
+
+			if keep(int(i)) {
+				out = append(out, i)
+			}
+		}
+
+		return out
+	}
+
+	for i := range ix.d.Len() {
+		if i%65536 == 0 && ctx.Err() != nil {
+			return nil
+		}
+
+		if keep(i) {
+			out = append(out, int32(i))
+		}
+	}
+
+	ix.sort(out, q.Order)
+
+	return out
+}
+
+// filter says whether an item is one q shows, whatever the order.
+func (ix *index) filter(q repo.ItemsQuery) func(i int) bool {
 	d := ix.d
 	inScope := ix.under(q.Scope)
 	needle := strings.ToLower(strings.TrimSpace(q.Text))
@@ -67,37 +107,45 @@ func (ix *index) match(ctx context.Context, q repo.ItemsQuery) []int32 {
 		folderHit[i] = needle != "" && strings.Contains(f, needle)
 	}
 
-	var out []int32
-
-	for i := range d.Len() {
-		if i%65536 == 0 && ctx.Err() != nil {
-			return nil
-		}
-
+	return func(i int) bool {
 		f := d.FolderIndex(i)
 		if !inScope[f] || q.Kind != repo.KindUnknown && d.Kind(i) != q.Kind {
-			continue
+			return false
 		}
 
 		if s := d.Size(i); s < q.MinSize || q.MaxSize > 0 && s >= q.MaxSize {
-			continue
+			return false
 		}
 
 		if !q.After.IsZero() || !q.Before.IsZero() {
 			m := d.Modified(i)
 			if m.Before(q.After) || !q.Before.IsZero() && !m.Before(q.Before) {
-				continue
+				return false
 			}
 		}
 
-		if needle != "" && !folderHit[f] && !containsFold(d.NameBytes(i), needle) && !containsFold(d.ByBytes(i), needle) {
-			continue
+		return needle == "" || folderHit[f] || containsFold(d.NameBytes(i), needle) || containsFold(d.ByBytes(i), needle)
+	}
+}
+
+// sortedOrders sorts every item in each order a search can ask for but
+// the details' own, stopping when ctx ends.
+func (ix *index) sortedOrders(ctx context.Context) map[repo.ItemOrder][]int32 {
+	out := map[repo.ItemOrder][]int32{}
+
+	for _, o := range []repo.ItemOrder{repo.OrderByName, repo.OrderNewest, repo.OrderOldest, repo.OrderLargest} {
+		if ctx.Err() != nil {
+			return nil
 		}
 
-		out = append(out, int32(i))
-	}
+		all := make([]int32, ix.d.Len())
+		for i := range all {
+			all[i] = int32(i)
+		}
 
-	ix.sort(out, q.Order)
+		ix.sort(all, o)
+		out[o] = all
+	}
 
 	return out
 }

@@ -76,6 +76,22 @@ func (s *Session) load(ctx context.Context, req repo.DetailsRequest) {
 	}
 
 	s.done, s.err = true, err
+
+	// With every item in (or the reading stopped), sort them once in
+	// each order while the window shows the first answer: a search in
+	// another order then only filters.
+	snap := s.ix.snapshot()
+
+	go func() {
+		orders := snap.sortedOrders(ctx)
+
+		s.mu.Lock()
+		defer s.mu.Unlock()
+
+		if orders != nil && !s.closed && s.ix.d.Len() == snap.d.Len() {
+			s.ix.orders = orders
+		}
+	}()
 }
 
 // add puts part after what was read; s.mu is held.
