@@ -152,7 +152,7 @@ func (a *App) showItems(e library.Entry, b repo.Backup, c *repo.Contents) *items
 // its ordered calls.
 func (v *itemsView) attach(s repo.DetailsSession) {
 	v.session = s
-	v.work = make(chan func(repo.DetailsSession), 64)
+	v.work = make(chan func(repo.DetailsSession), 256)
 
 	go func() {
 		for f := range v.work {
@@ -272,6 +272,10 @@ func (v *itemsView) apply() {
 // sayProblem says, under the buttons, that a question to the engine
 // failed.
 func (v *itemsView) sayProblem(err error) {
+	if repo.CodeOf(err) == repo.CodeCanceled {
+		return // replaced by a newer search, whose answer is on its way
+	}
+
 	v.said.SetText("The items could not be shown: " + err.Error())
 	v.said.Show()
 }

@@ -167,7 +167,7 @@ func (s *Session) Search(ctx context.Context, q repo.ItemsQuery) (*repo.ItemsFou
 
 // staleSearch says a search's items are no longer kept.
 func staleSearch(n int) error {
-	return repo.NewError(repo.CodeInvalidField, nil, "Search %d was replaced by a newer one; show that one's items instead.", n)
+	return repo.NewError(repo.CodeCanceled, context.Canceled, "Search %d was replaced by a newer one; show that one's items instead.", n)
 }
 
 // Shown is up to n rows of search from position from on.
