@@ -53,6 +53,8 @@ func TestDependenciesPointDown(t *testing.T) {
 		"repo/shellcmd":      {"repo", "platform", "ui", "cmd/", "fyne.io/"},
 		"repo/awsprofile":    {"repo", "platform", "ui", "cmd/", "fyne.io/", "github.com/aws/"},
 		"repo/corsoconfig":   {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/library", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"repo/corsoselect":   {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/library", "repo/corsoconfig", "repo/itemindex", "platform", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"repo/itemindex":     {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/library", "repo/corsoconfig", "platform", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
 		"repo/library":       {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/corsoconfig", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
 		"repo/preflight":     {"repo/kopiaengine", "repo/engineproto", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/"},
 		"repo/kopiaengine":   {"repo/engineproto", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/"},

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/corsoselect"
 	"github.com/corsodesktop/corso-desktop/repo/shellcmd"
 )
 
@@ -167,11 +168,4 @@ func BackupCommand(s repo.Settings, o CommandOptions, verb, service, backupID st
 
 // Restorable says whether `corso restore` takes backups of service (the
 // CLI restores no Teams chats at v0.19.0).
-func Restorable(service string) bool {
-	switch service {
-	case "exchange", "onedrive", "sharepoint", "groups":
-		return true
-	}
-
-	return false
-}
+func Restorable(service string) bool { return corsoselect.Restorable(service) }

@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"github.com/corsodesktop/corso-desktop/repo"
-	"github.com/corsodesktop/corso-desktop/repo/corsoconfig"
+	"github.com/corsodesktop/corso-desktop/repo/corsoselect"
 )
 
 // Reader reads a backup's details as repo.Engine.Details does: handing
@@ -239,7 +239,7 @@ func (s *Session) SelectionFlags(ctx context.Context, verb string) (*repo.Select
 
 	items, folders := s.picks.selection()
 
-	flags, err := corsoconfig.SelectionFlags(corsoconfig.Selection{Verb: verb, Details: s.ix.d, Items: items, Folders: folders})
+	flags, err := corsoselect.Flags(corsoselect.Selection{Verb: verb, Details: s.ix.d, Items: items, Folders: folders})
 	if err != nil {
 		return nil, repo.NewError(repo.CodeInvalidField, err, "%s", err.Error())
 	}
