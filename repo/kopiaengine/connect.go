@@ -50,7 +50,14 @@ func connectOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local
 	}
 	defer st.Close(ctx) //nolint:errcheck
 
-	info, err := connectStorage(ctx, st, n, secrets, local, openRequest{readCheck: pre})
+	// On S3 what kopia's open reads is asked for at once, beside the
+	// check's last answers, instead of one round after another.
+	var ahead *readAhead
+	if _, folder := n.(repo.Filesystem); !folder {
+		ahead = startReadAhead(ctx, st)
+	}
+
+	info, err := connectStorage(ctx, st, n, secrets, local, openRequest{readCheck: pre, ahead: ahead})
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +139,8 @@ type openRequest struct {
 	// format, when set, is the format this operation is writing: the open
 	// reads it from memory, and counts only once its writes succeeded.
 	format *pendingFormat
+	// ahead, when set, is what a connect read ahead of kopia's open.
+	ahead *readAhead
 }
 
 // connectStorage writes kopia's connection file and opens the repository
@@ -151,6 +160,10 @@ func connectStorage(ctx context.Context, st blob.Storage, n repo.Settings, secre
 
 	if req.format != nil {
 		lent = freshFormat{Storage: lent, format: req.format}
+	}
+
+	if req.ahead != nil {
+		lent = aheadStorage{Storage: lent, ahead: req.ahead}
 	}
 
 	ctx = withOpenStorage(ctx, lent)

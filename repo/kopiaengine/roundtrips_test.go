@@ -90,7 +90,16 @@ func TestRoundTripsOfCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	logTrace(t, "connect", stats.Trace())
+	connect := stats.Trace()
+	logTrace(t, "connect", connect)
+
+	// What kopia's open reads is asked for at once (readahead.go): the
+	// connect is the check's handshake and round, kopia's storage opening
+	// (.storageconfig), the read-ahead, the indexes, and after the key
+	// derivation the manifests' pack.
+	if n := repotest.SequentialRounds(connect); n > 6 {
+		t.Errorf("the connect takes %d sequential round trips; want at most 6", n)
+	}
 
 	// Plain kopia's Initialize and Connect, for comparison.
 	stats.Reset()
