@@ -83,7 +83,7 @@ func finishOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, local 
 			}
 
 			storage := openStorageLater()
-			defer storage.discard(ctx)
+			defer storage.discardAfterAnswer(ctx)
 
 			info, err = initialize(ctx, n, keys, secrets, local, f, f.deriveKey(secrets.Passphrase), g, storage)
 

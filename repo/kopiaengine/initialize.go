@@ -79,7 +79,7 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 	// while the lock is taken: opening writes nothing. A folder's is
 	// opened holding the lock, as opening may make the folder.
 	storage := openStorageAsync(ctx, n, keys)
-	defer storage.discard(ctx)
+	defer storage.discardAfterAnswer(ctx)
 
 	var info *repo.Info
 
@@ -167,7 +167,7 @@ func initialize(ctx context.Context, n repo.Settings, keys *preflight.Keys, secr
 			return nil, preflight.Classify(ctx, err, where)
 		}
 	} else {
-		written = startFormatWrite(ctx, st, raw, blobs)
+		written = startFormatWrite(ctx, st, blobs)
 	}
 
 	info, err := connectStorage(ctx, st, n, secrets, local, openRequest{settings: writeSettings, created: time.Now(), extendLocks: extend, format: written})
@@ -230,6 +230,13 @@ func (a *asyncStorage) wait(ctx context.Context, n repo.Settings, keys *prefligh
 	}
 
 	return a.st, a.err
+}
+
+// discardAfterAnswer closes the storage after the answer, with the
+// clean-up that comes after it (a session marker's removal) done.
+func (a *asyncStorage) discardAfterAnswer(ctx context.Context) {
+	later := context.WithoutCancel(ctx)
+	repo.AfterAnswer(ctx, func() { a.discard(later) })
 }
 
 // discard closes the storage once the operation is over, opened or not.

@@ -37,13 +37,20 @@ const (
 // readAhead is what a connect asked for ahead of kopia's open.
 type readAhead struct {
 	gets  map[blob.ID]*aheadGet
-	lists map[blob.ID]*earlyListing
+	lists map[blob.ID]*aheadListing
 	// indexes are the epochs' indexes, read once their listing is in;
 	// the map is complete when that listing's done is closed.
 	indexes map[blob.ID]*aheadGet
 	// listed are the prefixes of xn kopia has listed, each answered once.
 	mu     sync.Mutex
 	listed map[blob.ID]bool
+}
+
+// aheadListing is one listing made ahead, answered to kopia once.
+type aheadListing struct {
+	done  chan struct{}
+	blobs []blob.Metadata
+	err   error
 }
 
 // aheadGet is one blob read ahead, answered to kopia once.
@@ -59,7 +66,7 @@ type aheadGet struct {
 // (nothing is written). Each answers kopia once, as a read kopia made a
 // moment earlier would; anything else kopia asks goes to the store then.
 func startReadAhead(ctx context.Context, raw blob.Storage) *readAhead {
-	a := &readAhead{gets: map[blob.ID]*aheadGet{}, lists: map[blob.ID]*earlyListing{}, indexes: map[blob.ID]*aheadGet{}, listed: map[blob.ID]bool{}}
+	a := &readAhead{gets: map[blob.ID]*aheadGet{}, lists: map[blob.ID]*aheadListing{}, indexes: map[blob.ID]*aheadGet{}, listed: map[blob.ID]bool{}}
 
 	for _, id := range aheadBlobs {
 		g := &aheadGet{done: make(chan struct{})}
@@ -75,7 +82,7 @@ func startReadAhead(ctx context.Context, raw blob.Storage) *readAhead {
 	}
 
 	for _, prefix := range aheadListings {
-		l := &earlyListing{done: make(chan struct{})}
+		l := &aheadListing{done: make(chan struct{})}
 		a.lists[prefix] = l
 
 		go func() {
@@ -100,7 +107,7 @@ func startReadAhead(ctx context.Context, raw blob.Storage) *readAhead {
 
 // planIndexes makes room for the listed indexes of every epoch, unless
 // there are more than a read-ahead should hold, and returns them.
-func (a *readAhead) planIndexes(l *earlyListing) []blob.ID {
+func (a *readAhead) planIndexes(l *aheadListing) []blob.ID {
 	var total int64
 	for _, md := range l.blobs {
 		total += md.Length

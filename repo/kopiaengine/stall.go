@@ -138,6 +138,16 @@ func watched(ctx context.Context, st blob.Storage, folder bool) blob.Storage {
 	return watchedStorage{Storage: st, w: w, folder: folder}
 }
 
+// unwatched is st without the operation's watch, for a request made
+// after the operation answered, bounded by its own context.
+func unwatched(st blob.Storage) blob.Storage {
+	if w, ok := st.(watchedStorage); ok {
+		return w.Storage
+	}
+
+	return st
+}
+
 type watchedStorage struct {
 	blob.Storage
 	w      *watch
