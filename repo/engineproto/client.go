@@ -33,7 +33,7 @@ const cancelGrace = 5 * time.Second
 const maxEngineMessage = 4 << 20
 
 // spareIdle is how long a prepared engine process waits for an operation
-// before it is stopped: while it waits it holds about 30 MiB.
+// before it is stopped: while it waits it holds about 100 MiB (warm.go).
 const spareIdle = 60 * time.Second
 
 var _ repo.Engine = (*Client)(nil)

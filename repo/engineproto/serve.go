@@ -28,6 +28,11 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 		return enc.Encode(m)
 	}
 
+	// Readied while the request is awaited (a prepared helper waits for
+	// the person to finish a form); an operation that starts at once runs
+	// its first requests meanwhile.
+	go warmForDerivation()
+
 	req, err := readRequest(br)
 	if errors.Is(err, io.EOF) {
 		return nil // a prepared engine the app did not need

@@ -50,7 +50,16 @@ func open(ctx context.Context, local repo.Local, secrets repo.Secrets, req openR
 
 	ctx, capture := withFormatCapture(ctx)
 
+	// What kopia's open reads is asked for at once (readahead.go): by
+	// the connect that lent its storage, else by the storage kopia makes.
+	ctx, slot := withReadAhead(ctx)
+	defer slot.finish()
+	defer req.ahead.finish()
+
 	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, openOptions)
+
+	slot.openDone()
+	req.ahead.openDone()
 
 	perr := req.readCheck.wait()
 	if ferr := req.format.wait(); ferr != nil {
@@ -370,7 +379,11 @@ func openReading(ctx context.Context, local repo.Local, secrets repo.Secrets) (k
 // openDirect opens a connected repository for an operation that works on
 // it directly (contents, maintenance); the caller closes it.
 func openDirect(ctx context.Context, local repo.Local, secrets repo.Secrets, opts *kopiarepo.Options) (kopiarepo.DirectRepository, error) {
+	// Read ahead for kopia's open only: the operation's own reads, for as
+	// long as it runs, ask the store.
+	ctx, slot := withReadAhead(ctx)
 	r, err := kopiarepo.Open(withS3Secrets(ctx, secrets.S3), local.ConfigFile, secrets.Passphrase, opts)
+	slot.finish()
 	if err != nil {
 		return nil, preflight.Classify(ctx, err, locationOf(local))
 	}

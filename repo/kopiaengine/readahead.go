@@ -44,6 +44,26 @@ type readAhead struct {
 	// listed are the prefixes of xn kopia has listed, each answered once.
 	mu     sync.Mutex
 	listed map[blob.ID]bool
+	// opened ends the answers to listings and to reads of indexes: once
+	// kopia's open is over, what it lists or reads is asked of the store
+	// (a write may follow); ended ends every answer.
+	opened, ended atomic.Bool
+}
+
+// openDone says kopia's open is over: listings and indexes go to the
+// store from now on.
+func (a *readAhead) openDone() {
+	if a != nil {
+		a.opened.Store(true)
+	}
+}
+
+// finish says the operation's open is over: everything goes to the store.
+func (a *readAhead) finish() {
+	if a != nil {
+		a.opened.Store(true)
+		a.ended.Store(true)
+	}
 }
 
 // aheadListing is one listing made ahead, answered to kopia once.
@@ -158,6 +178,10 @@ type aheadStorage struct {
 }
 
 func (s aheadStorage) GetBlob(ctx context.Context, id blob.ID, offset, length int64, out blob.OutputBuffer) error {
+	if s.ahead.ended.Load() || s.ahead.opened.Load() && strings.HasPrefix(string(id), aheadIndexPrefix) {
+		return s.Storage.GetBlob(ctx, id, offset, length, out)
+	}
+
 	g := s.ahead.gets[id]
 
 	if l := s.ahead.lists[aheadIndexPrefix]; g == nil && strings.HasPrefix(string(id), aheadIndexPrefix) {
@@ -196,6 +220,10 @@ func (s aheadStorage) GetBlob(ctx context.Context, id blob.ID, offset, length in
 // one made ahead (an epoch's indexes from the listing of them all),
 // unless that failed.
 func (s aheadStorage) ListBlobs(ctx context.Context, prefix blob.ID, cb func(blob.Metadata) error) error {
+	if s.ahead.opened.Load() {
+		return s.Storage.ListBlobs(ctx, prefix, cb)
+	}
+
 	l := s.ahead.lists[prefix]
 	if l == nil && strings.HasPrefix(string(prefix), aheadIndexPrefix) {
 		l = s.ahead.lists[aheadIndexPrefix]
@@ -231,4 +259,41 @@ func (s aheadStorage) ListBlobs(ctx context.Context, prefix blob.ID, cb func(blo
 	}
 
 	return nil
+}
+
+// aheadSlot carries a read-ahead from an operation to the storage kopia's
+// open makes from the connection file, and back.
+type aheadSlot struct{ ahead *readAhead }
+
+type aheadSlotKey struct{}
+
+// withReadAhead asks the S3 storage kopia's open makes through ctx to read
+// ahead; the slot then holds that read-ahead, to say when the open is over.
+func withReadAhead(ctx context.Context) (context.Context, *aheadSlot) {
+	slot := &aheadSlot{}
+	return context.WithValue(ctx, aheadSlotKey{}, slot), slot
+}
+
+// readingAhead wraps st with a read-ahead when ctx asks for one.
+func readingAhead(ctx context.Context, st blob.Storage) blob.Storage {
+	slot, ok := ctx.Value(aheadSlotKey{}).(*aheadSlot)
+	if !ok || slot.ahead != nil {
+		return st
+	}
+
+	slot.ahead = startReadAhead(ctx, st)
+
+	return aheadStorage{Storage: st, ahead: slot.ahead}
+}
+
+func (s *aheadSlot) openDone() {
+	if s != nil {
+		s.ahead.openDone()
+	}
+}
+
+func (s *aheadSlot) finish() {
+	if s != nil {
+		s.ahead.finish()
+	}
 }

@@ -99,7 +99,8 @@ func TestRoundTripsOfCreate(t *testing.T) {
 	}
 	stats.Reset()
 
-	if _, err := eng.Connect(ctx, s, repotest.RootSecrets(), repotest.LocalIn(t.TempDir())); err != nil {
+	connected := repotest.LocalIn(t.TempDir())
+	if _, err := eng.Connect(ctx, s, repotest.RootSecrets(), connected); err != nil {
 		t.Fatal(err)
 	}
 
@@ -112,6 +113,29 @@ func TestRoundTripsOfCreate(t *testing.T) {
 	// derivation the manifests' pack.
 	if n := repotest.SequentialRounds(connect); n > 6 {
 		t.Errorf("the connect takes %d sequential round trips; want at most 6", n)
+	}
+
+	// Opening it again, and reading what it holds, read ahead too.
+	stats.Reset()
+
+	if _, err := eng.Reopen(ctx, connected, repotest.RootSecrets()); err != nil {
+		t.Fatal(err)
+	}
+
+	reopen := stats.Trace()
+	logTrace(t, "reopen", reopen)
+
+	stats.Reset()
+
+	if _, err := eng.Contents(ctx, connected, repotest.RootSecrets()); err != nil {
+		t.Fatal(err)
+	}
+
+	contents := stats.Trace()
+	logTrace(t, "contents", contents)
+
+	if n, m := repotest.SequentialRounds(reopen), repotest.SequentialRounds(contents); n > 6 || m > 10 {
+		t.Errorf("a reopen takes %d sequential round trips (want at most 6), reading the contents %d (want at most 10)", n, m)
 	}
 
 	// Plain kopia's Initialize and Connect, for comparison.

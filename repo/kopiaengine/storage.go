@@ -216,7 +216,7 @@ func init() {
 			return nil, err
 		}
 
-		return readOnlyIf(ctx, capturing(ctx, aided(ctx, st))), nil
+		return readOnlyIf(ctx, capturing(ctx, aided(ctx, readingAhead(ctx, st)))), nil
 	})
 
 	// kopia opens a folder repository through its connection file with its
