@@ -28,10 +28,11 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 		return enc.Encode(m)
 	}
 
-	// Readied while the request is awaited (a prepared helper waits for
-	// the person to finish a form); an operation that starts at once runs
-	// its first requests meanwhile.
-	go warmForDerivation()
+	// Readied before the request is read: a prepared helper does it while
+	// the person finishes a form; one started for a request at once pays
+	// the page faults here instead of inside the derivation. Done first,
+	// not beside the operation, so that no collection is forced under it.
+	warmForDerivation()
 
 	req, err := readRequest(br)
 	if errors.Is(err, io.EOF) {
