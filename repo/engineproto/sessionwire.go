@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
@@ -182,7 +183,8 @@ func answerCall(ctx context.Context, s repo.DetailsSession, c sessionCall) sessi
 	case callStop:
 		err = s.StopReading(ctx)
 	default:
-		err = engineMismatch(Protocol - 1)
+		// A call this engine does not know comes from another release.
+		err = repo.NewError(repo.CodeEngine, fmt.Errorf("session call %q unknown at engine protocol %d", c.Call, Protocol), "%s", engineMismatch(Protocol).Error())
 	}
 
 	a.Err = encodeError(err)
