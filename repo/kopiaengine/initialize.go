@@ -69,8 +69,14 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 		return nil, rep.Err
 	}
 
-	if e := preflight.StateError(rep.State, rep.HalfMade, repo.Describe(n)); e != nil {
-		return nil, e
+	// A half-made location may be another create of it under way: that
+	// one holds the lock, so the lock decides what to say (busy, lost the
+	// race, or interrupted if it is still half-made once the lock is ours).
+	wasHalfMade := rep.State == repo.StateHalfMade
+	if !wasHalfMade {
+		if e := preflight.StateError(rep.State, rep.HalfMade, repo.Describe(n)); e != nil {
+			return nil, e
+		}
 	}
 
 	ctx = withBucketRegion(ctx, rep.Region)
@@ -84,6 +90,10 @@ func initializeOp(ctx context.Context, s repo.Settings, secrets repo.Secrets, lo
 	var info *repo.Info
 
 	err = whileLocked(ctx, n, rep, api, true, func(g guard, st repo.State, stage repo.HalfMadeStage) error {
+		if st == repo.StateHalfMade && wasHalfMade {
+			return preflight.StateError(st, stage, repo.Describe(n))
+		}
+
 		if st == repo.StateRepository || st == repo.StateHalfMade {
 			return preflight.LostRace(repo.Describe(n))
 		}
