@@ -104,7 +104,7 @@ func storageUseOf(ctx context.Context, st blob.Reader, lister *preflight.S3API) 
 	if lister != nil && !lister.Nearby(ctx, format.KopiaRepositoryBlobID) {
 		var t usageTally
 
-		err := lister.ListAll(ctx, preflight.KopiaRangeBounds, func(o preflight.ListedObject) error {
+		err := lister.ListAll(ctx, preflight.KopiaGroups, func(o preflight.ListedObject) error {
 			t.add(o.Name, o.Size, o.Modified)
 			return nil
 		})

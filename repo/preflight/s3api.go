@@ -89,9 +89,9 @@ func newS3API(loc repo.S3Location, creds ResolvedCredentials) (*S3API, error) {
 		WithTransportOptions(func(t *http.Transport) {
 			t.TLSClientConfig = tc
 			t.TLSHandshakeTimeout = 10 * time.Second
-			// A whole listing goes in ranges side by side (ListAll):
+			// A whole listing goes in listings side by side (ListAll):
 			// their connections are kept for the next one.
-			t.MaxIdleConnsPerHost = len(KopiaRangeBounds) + 1
+			t.MaxIdleConnsPerHost = 2*len(KopiaGroups) + 1
 		})
 
 	api := &S3API{

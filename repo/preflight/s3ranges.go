@@ -27,16 +27,24 @@ type ListedObject struct {
 	Modified time.Time
 }
 
-// KopiaRangeBounds cut a repository's key space in four where kopia's
-// blobs are many, its data packs ("p" and 32 random hex digits): before
-// p4 (kopia.*, logs, the first packs), p4–p8, p8–pc, and from pc on
-// (the last packs, metadata packs, sessions, indexes). Any other name
-// still falls in exactly one range, so nothing of the user's is missed.
-// Four, not more: MinIO walks its whole folder for every new listing, so
-// beyond four its own work outgrows what a network round saves
-// (BenchmarkListRanges: at 50 ms, 100,000 objects in 4.2 s against 30.8 s
-// in one range and 11.2 s in 22).
-var KopiaRangeBounds = []string{"p4", "p8", "pc"}
+// KopiaGroups are the prefixes of kopia's data packs ("p" and 32 random
+// hex digits), which are nearly all of a large repository's blobs: each
+// is listed on its own, side by side, and everything else (kopia.*, logs,
+// metadata packs, sessions, indexes, anything of the user's) by the
+// listings between and after them (ListAll). By prefix, not by range:
+// MinIO walks every name after a listing's start for its second page,
+// but only the names under its prefix (BenchmarkListRanges).
+var KopiaGroups = hexGroups("p")
+
+// hexGroups are letter followed by each hex digit.
+func hexGroups(letter string) []string {
+	groups := make([]string, 0, 16)
+	for _, d := range "0123456789abcdef" {
+		groups = append(groups, letter+string(d))
+	}
+
+	return groups
+}
 
 // nearbyAnswer is how quickly a store next to this computer answers: a
 // store on this computer or its network answers a HEAD in a few
@@ -77,10 +85,13 @@ func OpenS3(loc repo.S3Location, region string, keys *Keys) (*S3API, error) {
 }
 
 // ListAll calls each for every object under the location, once, from one
-// goroutine at a time, in no particular order. The key space is cut at
-// bounds (names relative to the prefix, in ascending order) into ranges
-// (…, b0], (b0, b1], …, (bn, …) listed side by side.
-func (a *S3API) ListAll(ctx context.Context, bounds []string, each func(ListedObject) error) error {
+// goroutine at a time, in no particular order. The names under each of
+// groups (prefixes relative to the location's, ascending, none the prefix
+// of another) are listed side by side, one listing each; the names before
+// the first group, between two groups and after the last are listed from
+// where the group before them ends, so every name is in exactly one
+// listing whatever it is. No groups: one listing of everything.
+func (a *S3API) ListAll(ctx context.Context, groups []string, each func(ListedObject) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -101,22 +112,13 @@ func (a *S3API) ListAll(ctx context.Context, bounds []string, each func(ListedOb
 		return each(o)
 	}
 
-	for i := 0; i <= len(bounds); i++ {
-		from, to := "", ""
-		if i > 0 {
-			from = bounds[i-1]
-		}
-
-		if i < len(bounds) {
-			to = bounds[i]
-		}
-
+	run := func(l listing) {
 		wg.Add(1)
 
 		go func() {
 			defer wg.Done()
 
-			if err := a.listRange(ctx, from, to, emit); err != nil {
+			if err := a.listPart(ctx, l, emit); err != nil {
 				mu.Lock()
 				if fail == nil {
 					fail = err
@@ -127,16 +129,86 @@ func (a *S3API) ListAll(ctx context.Context, bounds []string, each func(ListedOb
 		}()
 	}
 
+	ends := make([]groupEnd, len(groups))
+	for i, g := range groups {
+		ends[i] = groupEnd{done: make(chan struct{})}
+		run(listing{prefix: g, end: &ends[i]})
+	}
+
+	// Before the first group; with none, everything.
+	first := ""
+	if len(groups) > 0 {
+		first = groups[0]
+	}
+
+	run(listing{before: first})
+
+	for i, g := range groups {
+		next := ""
+		if i+1 < len(groups) {
+			next = groups[i+1]
+			if adjacent(g, next) {
+				continue // nothing sorts between them
+			}
+		}
+
+		run(listing{after: &ends[i], group: g, before: next})
+	}
+
 	wg.Wait()
 
 	return fail
 }
 
-// listRange lists the names in (from, to]; "" leaves that side open.
-func (a *S3API) listRange(ctx context.Context, from, to string, emit func(ListedObject) error) error {
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(a.Loc.Bucket), Prefix: aws.String(a.Loc.Prefix), MaxKeys: aws.Int32(listPageSize)}
-	if from != "" {
+// groupEnd is the last name a group's listing found, once it is done.
+type groupEnd struct {
+	done chan struct{}
+	last string
+}
+
+// listing is one of ListAll's listings: the names under prefix (then end
+// records its last), or the names after every name of group (after says
+// when they are known) and before before ("" leaves that side open).
+type listing struct {
+	prefix string
+	end    *groupEnd
+
+	after  *groupEnd
+	group  string
+	before string
+}
+
+// adjacent says whether no name sorts after every name under a and
+// before b: b is a with its last byte one higher.
+func adjacent(a, b string) bool {
+	n := len(a)
+
+	return n > 0 && len(b) == n && a[:n-1] == b[:n-1] && a[n-1]+1 == b[n-1]
+}
+
+// listPart lists l's names, page after page.
+func (a *S3API) listPart(ctx context.Context, l listing, emit func(ListedObject) error) error {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(a.Loc.Bucket), Prefix: aws.String(a.Loc.Prefix + l.prefix), MaxKeys: aws.Int32(listPageSize)}
+
+	if l.after != nil {
+		select {
+		case <-l.after.done:
+		case <-ctx.Done():
+			return repo.CanceledError(ctx.Err())
+		}
+
+		// The group's last name, or the group itself when it has none:
+		// no name under it exists, so nothing after it is skipped.
+		from := l.after.last
+		if from == "" {
+			from = l.group
+		}
+
 		in.StartAfter = aws.String(a.Loc.Prefix + from)
+	}
+
+	if l.end != nil {
+		defer close(l.end.done)
 	}
 
 	for {
@@ -147,12 +219,16 @@ func (a *S3API) listRange(ctx context.Context, from, to string, emit func(Listed
 
 		for _, o := range out.Contents {
 			name := strings.TrimPrefix(aws.ToString(o.Key), a.Loc.Prefix)
-			if to != "" && name > to {
-				return nil // the next range's
+			if l.before != "" && name >= l.before {
+				return nil // the next group's
 			}
 
 			if err := emit(ListedObject{Name: name, Size: aws.ToInt64(o.Size), Modified: aws.ToTime(o.LastModified)}); err != nil {
 				return err
+			}
+
+			if l.end != nil {
+				l.end.last = name
 			}
 		}
 

@@ -14,11 +14,12 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/repotest"
 )
 
-// TestListAllListsEveryObjectOnce: the ranges listed side by side give
-// exactly the objects MinIO holds under the prefix, each once, with its
-// size: names equal to a bound, just either side of one, before the first
-// and after the last, nested, non-ASCII, and ranges of many pages. A
-// repository at the bucket's root is listed the same way.
+// TestListAllListsEveryObjectOnce: the listings side by side give exactly
+// the objects MinIO holds under the prefix, each once, with its size:
+// names equal to a group, under it, just either side of one, between two
+// groups that are not adjacent, before the first and after the last,
+// nested, non-ASCII, and listings of many pages; with groups empty on the
+// store too. A repository at the bucket's root is listed the same way.
 func TestListAllListsEveryObjectOnce(t *testing.T) {
 	defer preflight.SetListPageSize(3)()
 
@@ -26,7 +27,8 @@ func TestListAllListsEveryObjectOnce(t *testing.T) {
 	ctx := context.Background()
 
 	names := []string{".storageconfig", "0", "A", "^", "_", "_log_1", "kopia.repository", "o~", "p", "p0", "p1", "p10", "p1~", "p3~", "p4", "p40", "p7~", "pc", "pc0", "pf", "pfff", "pg",
-		"q", "q7ff", "q8", "q80", "r", "s01", "x", "xn0_1", "y", "~", "ümlaut", "dir/p0", "p8/nested"}
+		"q", "q7ff", "q8", "q80", "r", "s01", "x", "xn0_1", "y", "~", "ümlaut", "dir/p0", "p8/nested",
+		"p/", "p!", "p9", "p9~", "p:", "pA", "pZ", "p_", "p`", "pa", "pf\U0010FFFF", "p\U0010FFFF", "k", "kopia", "j~", "x0"}
 	for i := 0; i < 40; i++ {
 		names = append(names, fmt.Sprintf("p%x%031x", i%16, i), fmt.Sprintf("q%x%031x", i%16, i))
 	}
@@ -55,10 +57,10 @@ func TestListAllListsEveryObjectOnce(t *testing.T) {
 
 			got := map[string]int64{}
 
-			for _, bounds := range [][]string{preflight.KopiaRangeBounds, manyBounds} {
+			for _, groups := range [][]string{preflight.KopiaGroups, manyGroups, {"p4"}, {"k", "m", "o", "p"}, nil} {
 				clear(got)
 
-				err := api.ListAll(ctx, bounds, func(o preflight.ListedObject) error {
+				err := api.ListAll(ctx, groups, func(o preflight.ListedObject) error {
 					mu.Lock()
 					defer mu.Unlock()
 
@@ -80,7 +82,7 @@ func TestListAllListsEveryObjectOnce(t *testing.T) {
 
 				if !maps.Equal(got, want) {
 					gk, wk := slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want))
-					t.Fatalf("%d ranges listed %d:\n%v\nwant %d:\n%v", len(bounds)+1, len(gk), gk, len(wk), wk)
+					t.Fatalf("groups %v listed %d:\n%v\nwant %d:\n%v", groups, len(gk), gk, len(wk), wk)
 				}
 			}
 		})
@@ -98,7 +100,7 @@ func TestListAllEndsWithTheStoresSentence(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 
-	err := openLister(t, m.Settings(bucket, "d")).ListAll(ctx, preflight.KopiaRangeBounds, func(preflight.ListedObject) error { return nil })
+	err := openLister(t, m.Settings(bucket, "d")).ListAll(ctx, preflight.KopiaGroups, func(preflight.ListedObject) error { return nil })
 	repotest.RequireCode(t, err, repo.CodeCanceled)
 
 	m.AddUser(t, "nolist", "nolist-secret-1", bucket, []string{"s3:GetObject"})
@@ -113,7 +115,7 @@ func TestListAllEndsWithTheStoresSentence(t *testing.T) {
 	}
 
 	n := 0
-	err = api.ListAll(context.Background(), preflight.KopiaRangeBounds, func(preflight.ListedObject) error { n++; return nil })
+	err = api.ListAll(context.Background(), preflight.KopiaGroups, func(preflight.ListedObject) error { n++; return nil })
 	repotest.RequireCode(t, err, repo.CodeAccessDenied)
 
 	if !strings.Contains(err.Error(), "s3:ListBucket") {
@@ -147,5 +149,16 @@ func locationOf(t testing.TB, s repo.S3Compatible) repo.S3Location {
 	return loc
 }
 
-// manyBounds cut at each of kopia's kinds and every hex digit of the packs.
-var manyBounds = []string{"_", "p", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "pa", "pb", "pc", "pd", "pe", "pf", "q", "q8", "r", "x"}
+// manyGroups: some of kopia's kinds, and every hex digit of the data and
+// metadata packs.
+var manyGroups = slices.Concat([]string{"_", "k"}, preflight.KopiaGroups, hexGroups("q"), []string{"x"})
+
+// hexGroups are letter followed by each hex digit.
+func hexGroups(letter string) []string {
+	var groups []string
+	for _, d := range "0123456789abcdef" {
+		groups = append(groups, letter+string(d))
+	}
+
+	return groups
+}
