@@ -1,6 +1,9 @@
 package repo
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Contents is what a repository holds, read without writing anything: its
 // storage by kind of blob, and the Corso backups recorded in it.
@@ -87,4 +90,21 @@ func (b Backup) Duration() time.Duration {
 	}
 
 	return b.Completed.Sub(b.Started)
+}
+
+type contentsAheadKey struct{}
+
+// WithContentsAhead returns a context on which Contents hands receive what
+// it has read before its storage summary is done: the backups and the
+// maintenance, with Storage still zero; from the operation's goroutine,
+// at most once. Listing a large bucket takes longer than reading its
+// backups, and a view need not wait for it to show them.
+func WithContentsAhead(ctx context.Context, receive func(Contents)) context.Context {
+	return context.WithValue(ctx, contentsAheadKey{}, receive)
+}
+
+// ContentsAhead is the receiver WithContentsAhead put on ctx, or nil.
+func ContentsAhead(ctx context.Context) func(Contents) {
+	f, _ := ctx.Value(contentsAheadKey{}).(func(Contents))
+	return f
 }

@@ -111,13 +111,23 @@ type backupsView struct {
 	// first).
 	shell   *widget.Select
 	form    *widget.RadioGroup
+	count   *widget.Label
 	storage *widget.Label
+	// listing: the storage was still being listed when the view opened.
+	listing bool
 }
 
 // showBackups lists c's backups for e, with filters, and the details and
 // CLI commands of the one selected.
 func (a *App) showBackups(e library.Entry, c *repo.Contents) {
+	// Opened while the storage was being listed: it may be listed now.
+	st := a.contents[e.ID]
+	if st != nil && st.ahead == c && !st.loading && st.result != nil {
+		c = st.result
+	}
+
 	v := &backupsView{a: a, e: e, contents: c, all: c.Backups, filter: backupFilter{service: anyService, status: anyStatus, order: sortNewest}}
+
 	a.backups = v
 
 	statuses := []string{anyStatus}
@@ -167,20 +177,48 @@ func (a *App) showBackups(e library.Entry, c *repo.Contents) {
 
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), func() { a.backups = nil; a.showMain() })
 	title := widget.NewLabelWithStyle("Backups in "+e.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	count := widget.NewLabel(summarize(c, time.Now()))
-	count.Wrapping = fyne.TextWrapWord
+	v.count = widget.NewLabel(summarize(c, time.Now()))
+	v.count.Wrapping = fyne.TextWrapWord
 	v.storage = widget.NewLabel(storageText(c.Storage, time.Now()))
+
+	if st != nil && st.ahead == c {
+		v.listing = true // the backups are read, the storage not yet
+		v.count.SetText(backupsLine(c, time.Now()) + ".")
+		v.storage.SetText("Storage: still being listed…")
+
+		if !st.loading {
+			v.listed(st.result, st.err)
+		}
+	}
+
 	v.storage.Wrapping = fyne.TextWrapWord
 	v.storage.SizeName = theme.SizeNameCaptionText
 
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(v.service, v.status, v.order), v.text)
-	top := container.NewVBox(container.NewBorder(nil, nil, title, back), count, v.storage, filters)
+	top := container.NewVBox(container.NewBorder(nil, nil, title, back), v.count, v.storage, filters)
 
 	split := container.NewHSplit(v.list, container.NewPadded(v.detail))
 	split.Offset = 0.5
 
 	a.setView(container.NewPadded(container.NewBorder(top, nil, nil, nil, split)))
 	v.apply()
+}
+
+// listed is the end of the storage's listing the view was opened before:
+// its summary, or why there is none.
+func (v *backupsView) listed(c *repo.Contents, err error) {
+	v.listing = false
+
+	switch {
+	case err == nil && c != nil:
+		v.contents = c
+		v.count.SetText(summarize(c, time.Now()))
+		v.storage.SetText(storageText(c.Storage, time.Now()))
+	case repo.CodeOf(err) == repo.CodeCanceled:
+		v.storage.SetText("Storage: not listed, cancelled.")
+	default:
+		v.storage.SetText("Storage: not listed: " + err.Error())
+	}
 }
 
 // apply shows the backups the filter lets through.

@@ -24,8 +24,11 @@ type contentsState struct {
 	loading bool
 	step    string
 	cancel  context.CancelFunc
-	result  *repo.Contents
-	err     error
+	// ahead is what was read before the storage summary, shown while the
+	// storage is still being listed.
+	ahead  *repo.Contents
+	result *repo.Contents
+	err    error
 }
 
 // loadContents reads e's contents off the UI goroutine; the details show
@@ -44,6 +47,9 @@ func (a *App) loadContents(e library.Entry) {
 	ctx = repo.WithProgress(ctx, func(s repo.Step) {
 		a.post(func() { st.step = string(s); refresh() })
 	})
+	ctx = repo.WithContentsAhead(ctx, func(c repo.Contents) {
+		a.post(func() { st.ahead = &c; refresh() })
+	})
 
 	go func() {
 		secrets, err := a.lib.Secrets(ctx, e)
@@ -57,6 +63,10 @@ func (a *App) loadContents(e library.Entry) {
 			st.loading, st.result, st.err = false, c, err
 			cancel()
 			refresh()
+
+			if v := a.backups; v != nil && v.e.ID == e.ID && v.listing {
+				v.listed(c, err)
+			}
 		})
 	}()
 }
@@ -91,6 +101,18 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 	switch {
 	case st == nil:
 		return nil
+	case st.loading && st.ahead != nil:
+		// The backups are read; the storage is still being listed.
+		c := st.ahead
+		stop := widget.NewButton("Cancel", st.cancel)
+		show := widget.NewButtonWithIcon("Backups…", theme.ListIcon(), func() { a.showBackups(e, c) })
+		line := wrapped(backupsLine(c, time.Now()) + ".")
+		maint := widget.NewButtonWithIcon("Maintenance…", theme.SettingsIcon(), func() { a.showMaintenance(e) })
+
+		return []fyne.CanvasObject{
+			fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop), container.NewHBox(show)),
+			fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, c.Maintenance), time.Now())), container.NewHBox(maint)),
+		}
 	case st.loading:
 		stop := widget.NewButton("Cancel", st.cancel)
 		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)}
@@ -121,6 +143,11 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 // summarize is the details' one line about a repository's contents, e.g.
 // "7 backups of 5 resources, the last 3 hours ago; 12.4 MB in 31 blobs".
 func summarize(c *repo.Contents, now time.Time) string {
+	return backupsLine(c, now) + fmt.Sprintf("; %s in %s", byteSize(c.Storage.Bytes), plural(c.Storage.Blobs, "blob"))
+}
+
+// backupsLine is what summarize says of c's backups.
+func backupsLine(c *repo.Contents, now time.Time) string {
 	resources := map[string]bool{}
 	var last time.Time
 
@@ -146,7 +173,7 @@ func summarize(c *repo.Contents, now time.Time) string {
 		s += fmt.Sprintf(" (and %s kept to resume interrupted backups, hidden as the CLI hides them)", plural(c.AssistBackups, "assist backup"))
 	}
 
-	return s + fmt.Sprintf("; %s in %s", byteSize(c.Storage.Bytes), plural(c.Storage.Blobs, "blob"))
+	return s
 }
 
 func plural(n int, what string) string {

@@ -245,3 +245,69 @@ func TestReadingContentsCanBeCancelled(t *testing.T) {
 		t.Fatalf("after Cancel: %v", h.a.contents[e.ID].err)
 	}
 }
+
+// aheadContents hands the backups over, then lists the storage until
+// release is closed.
+type aheadContents struct {
+	repo.Engine
+	c       *repo.Contents
+	release chan struct{}
+}
+
+func (f aheadContents) Contents(ctx context.Context, _ repo.Local, _ repo.Secrets) (*repo.Contents, error) {
+	part := *f.c
+	part.Storage = repo.StorageUse{}
+	repo.ContentsAhead(ctx)(part)
+	repo.Progress(ctx, repo.StepListing)
+
+	select {
+	case <-f.release:
+		return f.c, nil
+	case <-ctx.Done():
+		return nil, repo.CanceledError(ctx.Err())
+	}
+}
+
+// TestBackupsShownWhileTheStorageIsListed: the backups are there to open
+// while a large bucket is still being listed; the storage line says it is
+// being listed, never "0 bytes", and fills in when the listing ends, in
+// the details and in a backups view opened meanwhile.
+func TestBackupsShownWhileTheStorageIsListed(t *testing.T) {
+	c := &repo.Contents{Backups: fixtureBackups(time.Now()), Storage: repo.StorageUse{Bytes: 5_000_000, Blobs: 40}}
+	release := make(chan struct{})
+	h := newHarnessOver(t, aheadContents{Engine: inProcess, c: c, release: release})
+	h.checkFolder(filepath.Join(h.root, "listing"))
+	e := h.createHere("Listing")
+
+	h.loop.until(t, "the backups to be handed over", func() bool { st := h.a.contents[e.ID]; return st != nil && st.ahead != nil })
+
+	var show *widget.Button
+
+	h.loop.onUI(func() { show = buttonIn(h.a.details, "Backups…") })
+
+	if show == nil || buttonIn(h.a.details, "Cancel") == nil {
+		t.Fatal("no Backups… and Cancel while the storage is listed")
+	}
+
+	h.tap(show)
+
+	v := h.a.backups
+	if v == nil || len(v.shown) != 5 || v.storage.Text != "Storage: still being listed…" || strings.Contains(v.count.Text, "blob") {
+		t.Fatalf("while listing: %+v / %q / %q", v, v.storage.Text, v.count.Text)
+	}
+
+	close(release)
+	h.loop.until(t, "the storage to be listed", func() bool { return !h.a.contents[e.ID].loading })
+
+	if want := storageText(c.Storage, time.Now()); v.storage.Text != want || v.count.Text != summarize(c, time.Now()) {
+		t.Fatalf("after the listing: %q, want %q; %q", v.storage.Text, want, v.count.Text)
+	}
+
+	// Opened again with what was handed over (as the items view, opened
+	// during the listing, comes back): the whole contents now.
+	h.loop.onUI(func() { h.a.showBackups(e, h.a.contents[e.ID].ahead) })
+
+	if got := h.a.backups.storage.Text; got != storageText(c.Storage, time.Now()) || h.a.backups.contents != c {
+		t.Fatalf("opened again: %q", got)
+	}
+}

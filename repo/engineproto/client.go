@@ -333,6 +333,14 @@ func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 			return m, nil
 		}
 
+		if m.ContentsAhead != nil {
+			if ahead := repo.ContentsAhead(ctx); ahead != nil {
+				ahead(*m.ContentsAhead)
+			}
+
+			continue
+		}
+
 		switch {
 		case m.DetailsPart != nil && receive != nil:
 			receive(m.DetailsPart)

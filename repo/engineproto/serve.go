@@ -66,6 +66,7 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 	ctx = repo.WithProgress(ctx, func(s repo.Step) { send(engineMessage{Progress: s}) }) //nolint:errcheck
 	ctx = repo.WithCounts(ctx, countSender(send))
 	ctx = repo.WithItemParts(ctx, partSender(send))
+	ctx = repo.WithContentsAhead(ctx, func(c repo.Contents) { send(engineMessage{ContentsAhead: &c}) }) //nolint:errcheck // a closed pipe cancels the operation
 
 	if req.Checked != nil {
 		ctx = repo.WithCheck(ctx, req.Checked.decode())

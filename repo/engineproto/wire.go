@@ -61,6 +61,9 @@ type engineMessage struct {
 	Details    *repo.BackupDetails     `json:"details,omitempty"`
 	// DetailsPart is a part of Details sent ahead of the result.
 	DetailsPart *repo.BackupDetails `json:"detailsPart,omitempty"`
+	// ContentsAhead is what Contents read before its storage summary
+	// (repo.WithContentsAhead), sent ahead of the result.
+	ContentsAhead *repo.Contents `json:"contentsAhead,omitempty"`
 	// Session says a details session is open and takes calls.
 	Session bool       `json:"session,omitempty"`
 	Err     *errorWire `json:"err,omitempty"`

@@ -76,9 +76,10 @@ var (
 // the latency proxy at 50 ms (with and without the store's own 20 ms per
 // request): the storage summary (the listing) and the backups list are
 // timed apart (summary-s, list-s), and the engine helper's peak memory is
-// measured in a run of its own (helper-MiB). Targets: at 0 ms, list under
-// 2 s, summary under 5 s, helper under 200 MiB; at 50 ms, summary under
-// 1.5 s and list under 1 s.
+// measured in a run of its own (helper-MiB). Both times are from the call:
+// the backups are handed over ahead of the summary when it is not done.
+// Targets: at 0 ms, list under 2 s, summary under 5 s, helper under 200
+// MiB; at 50 ms, summary under 1.5 s and list under 1 s.
 func BenchmarkContentsAtScale(b *testing.B) {
 	b.Setenv("AWS_ACCESS_KEY_ID", repotest.RootUser)
 	b.Setenv("AWS_SECRET_ACCESS_KEY", repotest.RootPassword)
@@ -136,22 +137,18 @@ func connectThrough(b *testing.B, m *repotest.MinIO, from repo.Local, nw repotes
 	return local
 }
 
-// contentsTimes reads the contents b.N times and gives the mean time of
-// the storage summary and of the backups list.
+// contentsTimes reads the contents b.N times and gives the mean time
+// from the call until the backups list is there (handed over ahead of the
+// storage summary, or with it) and until all of it, the summary included,
+// is: what a person waits for each.
 func contentsTimes(b *testing.B, local repo.Local, sec repo.Secrets) (summary, list time.Duration) {
 	b.ResetTimer()
 
 	for i := 0; i < b.N; i++ {
-		var start, backups time.Time
+		var backups time.Time
 
-		ctx := repo.WithProgress(context.Background(), func(s repo.Step) {
-			switch s {
-			case repo.StepListing:
-				start = time.Now()
-			case repo.StepBackups:
-				backups = time.Now()
-			}
-		})
+		start := time.Now()
+		ctx := repo.WithContentsAhead(context.Background(), func(repo.Contents) { backups = time.Now() })
 
 		c, err := eng.Contents(ctx, local, sec)
 		if err != nil {
@@ -163,8 +160,13 @@ func contentsTimes(b *testing.B, local repo.Local, sec repo.Secrets) (summary, l
 			b.Fatal(err)
 		}
 
-		summary += backups.Sub(start)
-		list += time.Since(backups)
+		end := time.Now()
+		if backups.IsZero() {
+			backups = end
+		}
+
+		summary += end.Sub(start)
+		list += backups.Sub(start)
 
 		if c.Storage.Blobs < scaleBlobs || len(c.Backups)+c.AssistBackups != scaleBackups {
 			b.Fatalf("%d blobs, %d+%d backups", c.Storage.Blobs, len(c.Backups), c.AssistBackups)

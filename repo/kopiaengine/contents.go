@@ -37,23 +37,31 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	lister, keys := s3ListerFor(ctx, local, secrets)
 	ctx = withKeys(ctx, keys) // resolved once: kopia's open uses the same
 
+	// The storage is listed beside the rest: a bucket's listing needs no
+	// key, so it starts now, beside the derivation and kopia's open.
+	listCtx, stopListing := context.WithCancel(ctx)
+	storage := startStorageUse(listCtx, lister)
+
 	repo.Progress(ctx, repo.StepDeriving)
 
 	dr, err := openReading(ctx, local, secrets)
 	if err != nil {
+		stopListing()
+		storage.wait()
+
 		return nil, err
 	}
 	defer dr.Close(ctx) //nolint:errcheck
 
+	// Before the repository closes: the listing may be kopia's.
+	defer storage.wait()
+	defer stopListing()
+
+	storage.open(dr.BlobReader())
+
 	r := kopiarepo.Repository(dr)
 
 	c := &repo.Contents{}
-
-	repo.Progress(ctx, repo.StepListing)
-
-	if c.Storage, err = storageUseOf(ctx, dr.BlobReader(), lister); err != nil {
-		return nil, preflight.Classify(ctx, err, where)
-	}
 
 	repo.Progress(ctx, repo.StepBackups)
 
@@ -62,6 +70,16 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	}
 
 	if c.Maintenance, _, err = maintenanceOf(ctx, dr); err != nil {
+		return nil, preflight.Classify(ctx, err, where)
+	}
+
+	if ahead := repo.ContentsAhead(ctx); ahead != nil && !storage.finished() {
+		ahead(*c)
+	}
+
+	repo.Progress(ctx, repo.StepListing)
+
+	if c.Storage, err = storage.wait(); err != nil {
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
@@ -95,29 +113,72 @@ func s3ListerFor(ctx context.Context, local repo.Local, secrets repo.Secrets) (*
 	return api, keys
 }
 
-// storageUseOf sums a repository's blobs by kind: a bucket across a
-// network listed in ranges side by side, so that 100,000 blobs are 25
-// rounds, not a hundred; a folder, a store next to this computer (where
-// the ranges only add the store's work), or a bucket that listing cannot
-// reach as saved, through kopia's own listing.
-func storageUseOf(ctx context.Context, st blob.Reader, lister *preflight.S3API) (repo.StorageUse, error) {
-	if lister != nil && !lister.Nearby(ctx, format.KopiaRepositoryBlobID) {
-		var t usageTally
+// storageListing is a storage summary read beside the rest of the
+// contents: a bucket across a network listed side by side (so that
+// 100,000 blobs are a few rounds, not a hundred); a folder, a store next
+// to this computer (where more listings only add the store's work), or a
+// bucket that listing cannot reach as saved, through kopia's own listing
+// once the repository is open.
+type storageListing struct {
+	opened chan blob.Reader
+	done   chan struct{}
+	use    repo.StorageUse
+	err    error
+}
 
-		err := lister.ListAll(ctx, preflight.KopiaGroups, func(o preflight.ListedObject) error {
-			t.add(o.Name, o.Size, o.Modified)
-			return nil
-		})
-		if err == nil {
-			return t.result(), nil
+// startStorageUse starts summing a repository's blobs by kind; lister is
+// nil for a folder.
+func startStorageUse(ctx context.Context, lister *preflight.S3API) *storageListing {
+	l := &storageListing{opened: make(chan blob.Reader, 1), done: make(chan struct{})}
+
+	go func() {
+		defer close(l.done)
+
+		if lister != nil && !lister.Nearby(ctx, format.KopiaRepositoryBlobID) {
+			var t usageTally
+
+			err := lister.ListAll(ctx, preflight.KopiaGroups, func(o preflight.ListedObject) error {
+				t.add(o.Name, o.Size, o.Modified)
+				return nil
+			})
+			if err == nil {
+				l.use = t.result()
+				return
+			}
+
+			if ctx.Err() != nil {
+				l.err = repo.CanceledError(ctx.Err())
+				return
+			}
 		}
 
-		if ctx.Err() != nil {
-			return repo.StorageUse{}, repo.CanceledError(ctx.Err())
+		select {
+		case st := <-l.opened:
+			l.use, l.err = storageUse(ctx, st)
+		case <-ctx.Done():
+			l.err = repo.CanceledError(ctx.Err())
 		}
+	}()
+
+	return l
+}
+
+// open hands the listing kopia's storage, should it need it.
+func (l *storageListing) open(st blob.Reader) { l.opened <- st }
+
+func (l *storageListing) finished() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
 	}
+}
 
-	return storageUse(ctx, st)
+// wait is the summary, once it is done.
+func (l *storageListing) wait() (repo.StorageUse, error) {
+	<-l.done
+	return l.use, l.err
 }
 
 // storageUse lists every blob once, through kopia, and sums them by kind.

@@ -38,8 +38,8 @@ func TestStorageSummaryCountsEveryObjectOnce(t *testing.T) {
 		}
 	}
 
-	// Next to MinIO, kopia's own listing; 20 ms away, four ranges side
-	// by side (their requests start after a bound).
+	// Next to MinIO, kopia's own listing; 20 ms away, listings side by
+	// side: one per data-pack prefix, and those between and after them.
 	endpoint, stats := m.LatencyProxy(t, 20*time.Millisecond)
 	far := s
 	far.Endpoint = endpoint
@@ -57,9 +57,9 @@ func TestStorageSummaryCountsEveryObjectOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		ranged := slices.ContainsFunc(stats.Trace(), func(r repotest.TracedRequest) bool { return strings.Contains(r.Query, "start-after=") })
-		if ranged != (l == farLocal) {
-			t.Errorf("%s: listed in ranges: %v", name, ranged)
+		grouped := slices.ContainsFunc(stats.Trace(), func(r repotest.TracedRequest) bool { return strings.Contains(r.Query, "prefix=ranges%2Fp7") })
+		if grouped != (l == farLocal) {
+			t.Errorf("%s: listed by prefix: %v", name, grouped)
 		}
 
 		if c.Storage.Blobs != want {

@@ -1,0 +1,109 @@
+package engineproto_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/kopiaengine"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// TestContentsAheadOfTheSummary: while the storage is still being listed,
+// Contents hands over the backups and the maintenance it has read (through
+// the helper as in-process), and the result then holds the same with the
+// summary. The proxy holds the summary's listings until the backups are
+// handed over, so a contents that waited for its listing first would never get
+// there; without a receiver nothing changes.
+func TestContentsAheadOfTheSummary(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
+
+	saved := repotest.LocalIn(t.TempDir())
+	if _, err := eng.Initialize(ctx, m.Settings(bucket, "ahead"), sec, saved); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := repotest.WriteCorsoBackups(kopiaengine.WithS3Secrets(ctx, sec.S3), saved.ConfigFile, repotest.Passphrase, 3, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	var handed atomic.Pointer[chan struct{}]
+
+	endpoint := m.Proxy(t, func(r *http.Request, _ int) {
+		// The summary's listings (the whole prefix, or its data packs),
+		// not kopia's of its indexes when it opens.
+		q := r.URL.Query()
+		if r.Method != http.MethodGet || !q.Has("list-type") || (q.Get("prefix") != "ahead/" && !strings.HasPrefix(q.Get("prefix"), "ahead/p")) {
+			return
+		}
+
+		if ch := handed.Load(); ch != nil {
+			select {
+			case <-*ch:
+			case <-time.After(20 * time.Second):
+			}
+		}
+	})
+
+	s := m.Settings(bucket, "ahead")
+	s.Endpoint = endpoint
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			local := repotest.LocalIn(t.TempDir())
+			if _, err := e.Connect(ctx, s, sec, local); err != nil {
+				t.Fatal(err)
+			}
+
+			ch := make(chan struct{})
+			handed.Store(&ch)
+			defer handed.Store(nil)
+
+			var ahead *repo.Contents
+
+			start := time.Now()
+			c, err := e.Contents(repo.WithContentsAhead(ctx, func(part repo.Contents) {
+				if ahead != nil {
+					t.Error("handed over twice")
+				}
+
+				ahead = &part
+				close(ch)
+			}), local, sec)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if time.Since(start) > 15*time.Second || ahead == nil {
+				t.Fatalf("the backups were not handed over before the listing ended (%v)", time.Since(start))
+			}
+
+			if ahead.Storage.Blobs != 0 || len(ahead.Backups) != 3 || len(c.Backups) != 3 || c.Storage.Blobs == 0 {
+				t.Fatalf("ahead %d backups, %d blobs; result %d backups, %d blobs", len(ahead.Backups), ahead.Storage.Blobs, len(c.Backups), c.Storage.Blobs)
+			}
+
+			for i := range c.Backups {
+				if ahead.Backups[i].ID != c.Backups[i].ID {
+					t.Fatalf("backup %d: ahead %s, result %s", i, ahead.Backups[i].ID, c.Backups[i].ID)
+				}
+			}
+
+			if ahead.Maintenance.Owner != c.Maintenance.Owner || !ahead.Maintenance.LastRun.Equal(c.Maintenance.LastRun) {
+				t.Fatalf("maintenance ahead %+v, result %+v", ahead.Maintenance, c.Maintenance)
+			}
+
+			// No receiver: the same result, the listings not held.
+			plain, err := e.Contents(ctx, local, sec)
+			if err != nil || len(plain.Backups) != 3 || plain.Storage.Blobs != c.Storage.Blobs {
+				t.Fatalf("without a receiver: %+v %v", plain, err)
+			}
+		})
+	}
+}
