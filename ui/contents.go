@@ -110,7 +110,7 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 		maint := widget.NewButtonWithIcon("Maintenance…", theme.SettingsIcon(), func() { a.showMaintenance(e) })
 
 		return []fyne.CanvasObject{
-			fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop), container.NewHBox(show)),
+			fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(widget.NewActivity(), widget.NewLabel(string(repo.StepListing)), stop), container.NewHBox(show)),
 			fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, c.Maintenance), time.Now())), container.NewHBox(maint)),
 		}
 	case st.loading:
