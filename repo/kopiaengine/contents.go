@@ -86,7 +86,7 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	return c, nil
 }
 
-// s3ListerFor is a client that lists a connected bucket in ranges side
+// s3ListerFor is a client that lists a connected bucket in listings side
 // by side (preflight.ListAll), and the keys it resolved; nil for a
 // folder, whose listing is local.
 func s3ListerFor(ctx context.Context, local repo.Local, secrets repo.Secrets) (*preflight.S3API, *preflight.Keys) {

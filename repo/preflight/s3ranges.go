@@ -1,5 +1,5 @@
-// Listing a whole location fast: its key space cut into ranges that are
-// listed side by side, so a repository of many blobs costs a few rounds
+// Listing a whole location fast: its names listed by prefix, several
+// listings side by side, so a repository of many blobs costs a few rounds
 // over a network rather than one per thousand blobs.
 
 package preflight
@@ -53,9 +53,9 @@ const nearbyAnswer = 10 * time.Millisecond
 
 // Nearby says whether the store answers as one next to this computer
 // does, from the time of one HEAD of name (on a new connection, so its
-// handshake counts too). Next to it, listing ranges side by side only
+// handshake counts too). Next to it, listings side by side only
 // adds the store's own work (MinIO walks its folder for each listing);
-// across a network the ranges save a round per page.
+// across a network they save a round per page.
 func (a *S3API) Nearby(ctx context.Context, name string) bool {
 	start := time.Now()
 
