@@ -120,10 +120,13 @@ type backupsView struct {
 // showBackups lists c's backups for e, with filters, and the details and
 // CLI commands of the one selected.
 func (a *App) showBackups(e library.Entry, c *repo.Contents) {
-	// Opened while the storage was being listed: it may be listed now.
+	// Opened with what was handed over before the storage was listed:
+	// the whole once it is.
 	st := a.contents[e.ID]
-	if st != nil && st.ahead == c && !st.loading && st.result != nil {
-		c = st.result
+
+	listing := st != nil && st.ahead == c
+	if listing && !st.loading && st.result != nil {
+		c, listing = st.result, false
 	}
 
 	v := &backupsView{a: a, e: e, contents: c, all: c.Backups, filter: backupFilter{service: anyService, status: anyStatus, order: sortNewest}}
@@ -181,13 +184,13 @@ func (a *App) showBackups(e library.Entry, c *repo.Contents) {
 	v.count.Wrapping = fyne.TextWrapWord
 	v.storage = widget.NewLabel(storageText(c.Storage, time.Now()))
 
-	if st != nil && st.ahead == c {
+	if listing {
 		v.listing = true // the backups are read, the storage not yet
 		v.count.SetText(backupsLine(c, time.Now()) + ".")
 		v.storage.SetText("Storage: still being listed…")
 
 		if !st.loading {
-			v.listed(st.result, st.err)
+			v.listed(nil, st.err) // the listing failed
 		}
 	}
 

@@ -16,3 +16,6 @@ func SetListPageSize(n int32) (undo func()) {
 
 	return func() { listPageSize = old }
 }
+
+// HexGroups are letter followed by each hex digit.
+var HexGroups = hexGroups

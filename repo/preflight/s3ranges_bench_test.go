@@ -30,10 +30,10 @@ func BenchmarkListRanges(b *testing.B) {
 
 		var groups256 []string
 		for _, g := range preflight.KopiaGroups {
-			groups256 = append(groups256, hexGroups(g)...)
+			groups256 = append(groups256, preflight.HexGroups(g)...)
 		}
 
-		for _, groups := range [][]string{nil, hexGroups("p")[:8:8], preflight.KopiaGroups, groups256} {
+		for _, groups := range [][]string{nil, preflight.HexGroups("p")[:8:8], preflight.KopiaGroups, groups256} {
 			b.Run(fmt.Sprintf("rtt=%dms-server=%dms/groups=%d", nw.RTT.Milliseconds(), nw.ServerTime.Milliseconds(), len(groups)), func(b *testing.B) {
 				api := openLister(b, set)
 

@@ -151,14 +151,4 @@ func locationOf(t testing.TB, s repo.S3Compatible) repo.S3Location {
 
 // manyGroups: some of kopia's kinds, and every hex digit of the data and
 // metadata packs.
-var manyGroups = slices.Concat([]string{"_", "k"}, preflight.KopiaGroups, hexGroups("q"), []string{"x"})
-
-// hexGroups are letter followed by each hex digit.
-func hexGroups(letter string) []string {
-	var groups []string
-	for _, d := range "0123456789abcdef" {
-		groups = append(groups, letter+string(d))
-	}
-
-	return groups
-}
+var manyGroups = slices.Concat([]string{"_", "k"}, preflight.KopiaGroups, preflight.HexGroups("q"), []string{"x"})
