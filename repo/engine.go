@@ -83,10 +83,11 @@ type Engine interface {
 	// PassphraseStrength rates a new passphrase; known are words the user
 	// has typed elsewhere (bucket, prefix) that make a guess easier.
 	PassphraseStrength(ctx context.Context, p string, known ...string) (Strength, error)
-	// Prepare gets ready for an operation the user is about to ask for
-	// (the helper starts its process); it may take a few milliseconds, so
-	// a UI calls it off its UI goroutine.
-	Prepare()
+	// Prepare gets ready for an operation the user is about to ask for:
+	// the helper starts its process, and connections to the store next
+	// names are opened ahead. It may take a few milliseconds, so a UI
+	// calls it off its UI goroutine.
+	Prepare(next Upcoming)
 	// Problem says why the engine cannot run at all (its helper is missing
 	// next to the app), or nil, so the app can say so at start.
 	Problem() error

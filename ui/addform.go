@@ -293,7 +293,7 @@ func (f *addFlow) fieldValidator(field string) fyne.StringValidator {
 // Step 2: where exactly.
 func (f *addFlow) showForm() {
 	f.back, f.step = f.showPicker, 2
-	go f.a.eng.Prepare() // Check comes next
+	go f.a.eng.Prepare(repo.Upcoming{}) // Check comes next; where, not yet known
 	f.ensureFields()
 	f.formBox = container.NewVBox()
 	f.checkButton = widget.NewButtonWithIcon("Check", theme.SearchIcon(), f.check)

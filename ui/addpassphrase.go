@@ -50,7 +50,7 @@ func locationNames(s repo.Settings) []string {
 // Step 4: the passphrase, a name, and whether to remember it.
 func (f *addFlow) showPassphrase(mode passMode) {
 	f.back, f.step = f.showReport, 4
-	go f.a.eng.Prepare() // the rating, then Create or Connect
+	go f.a.eng.Prepare(f.upcoming()) // the rating, then Create or Connect
 	f.mode = mode
 
 	newRepo := mode == modeCreate || (mode == modeFinish && f.report.HalfMade == repo.HalfMadeBeforeFormat)
@@ -67,6 +67,7 @@ func (f *addFlow) showPassphrase(mode passMode) {
 	}
 
 	f.newPassphrase = f.a.newPassphraseFields(func() []string { return append([]string{f.name.Text, f.defaultName()}, locationNames(f.settings)...) }, f.updateSubmit)
+	f.newPassphrase.upcoming = f.upcoming()
 	f.remember = widget.NewCheck("Remember in the keychain", nil)
 	f.remember.SetChecked(true)
 
@@ -271,4 +272,15 @@ func withoutObjectLock(s repo.Settings) repo.Settings {
 	}
 
 	return s
+}
+
+// upcoming is where the create or connect of this flow will go: the
+// checked location, in the region the check found.
+func (f *addFlow) upcoming() repo.Upcoming {
+	next := repo.Upcoming{Settings: f.settings}
+	if f.report != nil {
+		next.Region = f.report.Region
+	}
+
+	return next
 }

@@ -321,7 +321,7 @@ func (a *App) showMain() {
 		}
 
 		a.selectEntry(a.visible[i].ID)
-		go a.eng.Prepare()
+		go a.eng.Prepare(a.upcoming(a.visible[i]))
 	}
 }
 

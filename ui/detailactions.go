@@ -21,7 +21,7 @@ import (
 // askPassphrase asks for the passphrase (and a typed S3 secret when the
 // keychain has none) and then opens or connects.
 func (a *App) askPassphrase(e library.Entry, connect bool) {
-	go a.eng.Prepare()
+	go a.eng.Prepare(a.upcoming(e))
 
 	pass := a.newEntry("", true)
 	pass.Validator = func(s string) error {
@@ -327,4 +327,9 @@ func (a *App) applyCorsoSettings(e library.Entry) {
 		a.setInfo(e.ID, info)
 		a.showDetails()
 	})
+}
+
+// upcoming is where an operation on e will go, for the engine to prepare.
+func (a *App) upcoming(e library.Entry) repo.Upcoming {
+	return repo.Upcoming{Settings: e.Settings(), Local: a.lib.Local(e.ID)}
 }

@@ -34,6 +34,8 @@ type newPassphrase struct {
 	known func() []string
 	// changed runs after every rating shown, for a submit button.
 	changed func()
+	// upcoming is where the operation this passphrase is for will go.
+	upcoming repo.Upcoming
 }
 
 func (a *App) newPassphraseFields(known func() []string, changed func()) *newPassphrase {
@@ -123,7 +125,7 @@ func (n *newPassphrase) updateStrength() {
 		}
 
 		s, err := n.a.eng.PassphraseStrength(ctx, pass, known...)
-		go n.a.eng.Prepare() // for the next keystroke or the submit
+		go n.a.eng.Prepare(n.upcoming) // for the next keystroke or the submit
 
 		n.a.post(func() {
 			// Cancelled, on this goroutine, by a newer keystroke.

@@ -55,7 +55,7 @@ func (a *App) askChangePassphrase(e library.Entry) {
 		return
 	}
 
-	go a.eng.Prepare()
+	go a.eng.Prepare(a.upcoming(e))
 
 	go func() {
 		ctx := context.Background()
@@ -74,6 +74,7 @@ func (a *App) askChangePassphrase(e library.Entry) {
 func (a *App) showChangePassphrase(e library.Entry, info *repo.Info, secrets repo.Secrets, loc library.Located, pending string) {
 	f := &passChangeForm{e: e, info: info, s3: secrets.S3, current: a.newEntry("current passphrase", true)}
 	f.next = a.newPassphraseFields(func() []string { return []string{e.Name, f.current.Text} }, f.updateSubmit)
+	f.next.upcoming = a.upcoming(e)
 
 	f.current.SetText(secrets.Passphrase)
 	f.current.Validator = func(s string) error {

@@ -59,6 +59,9 @@ type engineProcess struct {
 	stdout io.ReadCloser
 	stderr *stderrHead
 	expire *time.Timer
+	// prepared is the prepare line last sent (connections opened ahead
+	// to a store), nil when none was.
+	prepared []byte
 }
 
 func NewClient(path string) *Client { return &Client{path: path, idle: spareIdle} }
@@ -93,14 +96,18 @@ func (c *Client) start() (*engineProcess, error) {
 // Prepare starts an engine process ahead of the next operation, so its
 // start-up (about 0.1 s: the runtime and its packages' initialisation)
 // overlaps with the user filling in a form instead of adding to the
-// operation. The UI calls it when an operation is likely to follow. One
-// process at most waits; unused, it is stopped after c.idle.
-func (c *Client) Prepare() {
+// operation; when next names a store, the process opens its connections
+// to it too (a prepare line ahead of the request). The UI calls it when
+// an operation is likely to follow. One process at most waits; unused,
+// it is stopped after c.idle.
+func (c *Client) Prepare(next repo.Upcoming) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
 	if c.spare != nil {
 		c.spare.expire.Reset(c.idle)
+		c.spare.prepareFor(next)
+
 		return
 	}
 
@@ -123,7 +130,26 @@ func (c *Client) Prepare() {
 		p.stdin.Close() //nolint:errcheck // an engine without a request exits
 		p.cmd.Wait()    //nolint:errcheck
 	})
+	p.prepareFor(next)
 	c.spare = p
+}
+
+// prepareFor tells a waiting process where the next operation goes, once
+// per place. The line holds no secret. A process that can no longer read
+// it has died, and the request then starts another (send).
+func (p *engineProcess) prepareFor(next repo.Upcoming) {
+	if next.Settings == nil {
+		return
+	}
+
+	line, err := encodeRequest(engineRequest{Op: opPrepare, Settings: encodeSettings(next.Settings), Region: next.Region, Local: next.Local})
+	if err != nil || bytes.Equal(line, p.prepared) {
+		return
+	}
+
+	if _, err := p.stdin.Write(line); err == nil {
+		p.prepared = line
+	}
 }
 
 // Problem says why the helper cannot run, or nil.
@@ -136,11 +162,16 @@ func (c *Client) Problem() error {
 }
 
 // take returns the prepared process if there is one (prepared true),
-// else starts one.
-func (c *Client) take() (p *engineProcess, prepared bool, err error) {
+// else starts one. An operation that needs no store (storeFree) leaves a
+// process that has opened connections to one for the operation that does.
+func (c *Client) take(storeFree bool) (p *engineProcess, prepared bool, err error) {
 	c.mu.Lock()
 	p = c.spare
-	c.spare = nil
+	if p != nil && storeFree && p.prepared != nil {
+		p = nil
+	} else {
+		c.spare = nil
+	}
 	c.mu.Unlock()
 
 	// Stop fails when the idle timer has already fired: that process is
@@ -178,8 +209,8 @@ func encodeRequest(req engineRequest) ([]byte, error) {
 // send starts the operation: the request goes in whole, and stdin then
 // stays open until the result is in (closing it earlier cancels). A
 // prepared process that has died since is replaced once by a new one.
-func (c *Client) send(line []byte, secrets []string) (*engineProcess, error) {
-	p, prepared, err := c.take()
+func (c *Client) send(line []byte, secrets []string, storeFree bool) (*engineProcess, error) {
+	p, prepared, err := c.take(storeFree)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +262,7 @@ func (c *Client) call(ctx context.Context, req engineRequest) (engineMessage, er
 		return engineMessage{}, err
 	}
 
-	proc, err := c.send(line, secretsOf(req))
+	proc, err := c.send(line, secretsOf(req), req.Op == opStrength)
 	if err != nil {
 		return engineMessage{}, engineError(err)
 	}

@@ -93,7 +93,7 @@ func TestKillAtEveryWriteOfCreate(t *testing.T) {
 
 	for k := 1; k <= total; k += killEvery() {
 		e := repotest.Helper(t)
-		e.Prepare()
+		e.Prepare(repo.Upcoming{})
 
 		helper := e.Spare()
 		if helper == nil {
@@ -132,7 +132,7 @@ func TestKillFolderCreateAtManyPoints(t *testing.T) {
 
 	for i, delay := 0, time.Duration(0); delay <= 400*time.Millisecond; i, delay = i+1, delay+time.Duration(25*killEvery())*time.Millisecond {
 		e := repotest.Helper(t)
-		e.Prepare()
+		e.Prepare(repo.Upcoming{})
 
 		helper := e.Spare()
 		s := repo.Filesystem{Path: filepath.Join(root, fmt.Sprintf("kill-%d", i))}

@@ -100,7 +100,7 @@ func TestKillScheduledMaintenanceAtEveryWrite(t *testing.T) {
 		s, local := maintenanceFixture(t, m, bucket, fmt.Sprintf("kill-maintenance-%d", k))
 
 		e := repotest.Helper(t)
-		e.Prepare()
+		e.Prepare(repo.Upcoming{})
 
 		helper := e.Spare()
 		if helper == nil {

@@ -68,7 +68,7 @@ func TestPassphraseChangeInterruptedAtEveryWrite(t *testing.T) {
 				switch way {
 				case "kill":
 					h := repotest.Helper(t)
-					h.Prepare()
+					h.Prepare(repo.Upcoming{})
 
 					helper := h.Spare()
 					if helper == nil {

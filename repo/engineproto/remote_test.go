@@ -225,7 +225,7 @@ func TestEngineMissingOrBroken(t *testing.T) {
 	// Dead before the request could be written (a prepared one that
 	// died): a new one is tried, and then the same sentence and details.
 	early := engineproto.NewClient(broken)
-	early.Prepare()
+	early.Prepare(repo.Upcoming{})
 
 	if spare := early.Spare(); spare != nil {
 		repotest.WaitFor(t, "the prepared helper to die", func() bool {
@@ -244,7 +244,7 @@ func TestEngineMissingOrBroken(t *testing.T) {
 	// A prepared engine that died (killed, say) costs the user nothing:
 	// a new one does the work.
 	working := repotest.Helper(t)
-	working.Prepare()
+	working.Prepare(repo.Upcoming{})
 
 	spare := working.Spare().Process
 	if err := spare.Kill(); err != nil {
@@ -359,13 +359,13 @@ func TestEnginePreparedProcess(t *testing.T) {
 	repotest.Helper(t) // builds the helper
 	e := repotest.Helper(t)
 
-	e.Prepare()
+	e.Prepare(repo.Upcoming{})
 	spare := e.Spare()
 	if spare == nil {
 		t.Fatal("Prepare started no process")
 	}
 
-	e.Prepare()
+	e.Prepare(repo.Upcoming{})
 	if e.Spare() != spare {
 		t.Fatal("a second Prepare started another process")
 	}
@@ -387,7 +387,7 @@ func TestEnginePreparedProcess(t *testing.T) {
 
 	// Unused, a prepared process goes away by itself.
 	e.SetIdle(300 * time.Millisecond)
-	e.Prepare()
+	e.Prepare(repo.Upcoming{})
 	unused := e.Spare()
 	if unused == nil {
 		t.Fatal("no second prepared process")

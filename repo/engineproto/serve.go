@@ -35,6 +35,13 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 	warmForDerivation()
 
 	req, err := readRequest(br)
+	for err == nil && req.Op == opPrepare {
+		// Lines before the request say where it will go: the engine
+		// opens its connections meanwhile.
+		prepare(eng, req)
+		req, err = readRequest(br)
+	}
+
 	if errors.Is(err, io.EOF) {
 		return nil // a prepared engine the app did not need
 	}
@@ -122,4 +129,22 @@ func countSender(send func(engineMessage) error) func(repo.Step, repo.Count) {
 		last = time.Now()
 		send(engineMessage{Progress: s, Count: &c}) //nolint:errcheck
 	}
+}
+
+// opPrepare is a line ahead of the request naming where it will go.
+const opPrepare = "prepare"
+
+// prepare passes a prepare line to the engine; one from another version,
+// or that names no place it can read, prepares nothing.
+func prepare(eng repo.Engine, req engineRequest) {
+	if req.Protocol != Protocol || req.Settings == nil {
+		return
+	}
+
+	s, err := req.Settings.decode()
+	if err != nil {
+		return
+	}
+
+	eng.Prepare(repo.Upcoming{Settings: s, Region: req.Region, Local: req.Local})
 }

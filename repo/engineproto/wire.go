@@ -17,7 +17,7 @@ import (
 // Protocol is the wire format's version. It changes whenever a message
 // changes meaning, so an app and an engine from different releases say so
 // instead of misreading each other.
-const Protocol = 7
+const Protocol = 8
 
 type engineRequest struct {
 	Protocol    int              `json:"protocol"`
@@ -41,6 +41,8 @@ type engineRequest struct {
 	Verify *repo.VerifyRequest `json:"verify,omitempty"`
 	// Details names the backup for opDetails.
 	Details *repo.DetailsRequest `json:"details,omitempty"`
+	// Region is the bucket's region a check found, for opPrepare.
+	Region string `json:"region,omitempty"`
 }
 
 // engineMessage is one line from the engine: a progress step, or the

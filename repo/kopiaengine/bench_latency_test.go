@@ -90,7 +90,7 @@ func BenchmarkLatency(b *testing.B) {
 		// The helper is started the way the app starts it (when the user
 		// reaches the step), off the clock.
 		prepareHelper := func() {
-			helper.Prepare()
+			helper.Prepare(repo.Upcoming{})
 			time.Sleep(300 * time.Millisecond)
 		}
 

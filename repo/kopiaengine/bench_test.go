@@ -196,13 +196,13 @@ func helperImpl(prepared bool) string {
 // prepare starts the helper the way the app does when it shows the
 // passphrase field, and gives it the moment a user takes to type, off the
 // clock.
-func prepare(b *testing.B, e interface{ Prepare() }, prepared bool) {
+func prepare(b *testing.B, e interface{ Prepare(repo.Upcoming) }, prepared bool) {
 	if !prepared {
 		return
 	}
 
 	b.StopTimer()
-	e.Prepare()
+	e.Prepare(repo.Upcoming{})
 	time.Sleep(300 * time.Millisecond)
 	b.StartTimer()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/dialahead"
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 
@@ -31,6 +32,9 @@ func init() {
 		// after the first opened two new ones (a round trip each, more
 		// with TLS). minio-go's own default transport keeps 16.
 		t.MaxIdleConnsPerHost = idleConnsPerHost
+		// Connections a prepared engine opened ahead (Prepare) are
+		// taken from here.
+		t.DialContext = dialahead.Default.Dial
 	}
 }
 
@@ -100,6 +104,10 @@ func phaseName(s repo.Step) string {
 // in the helper; in this process it runs before the answer, for as long
 // as the bound leaves, and goes on in the background after that.
 func bounded[T any](ctx context.Context, location string, op func(context.Context) (T, error)) (T, error) {
+	// The operation has begun: connections opened ahead wait for it, and
+	// no more are opened.
+	dialahead.Default.Settle()
+
 	if !repo.HasAfterAnswer(ctx) {
 		var settle func()
 

@@ -36,9 +36,6 @@ func (*Engine) ResolveCredentials(ctx context.Context, c repo.Credentials, secre
 	return rc.From, nil
 }
 
-// Prepare does nothing: there is no process to start.
-func (*Engine) Prepare() {}
-
 // Problem is always nil: the in-process engine is always there.
 func (*Engine) Problem() error { return nil }
 

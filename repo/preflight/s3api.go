@@ -19,6 +19,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/dialahead"
 )
 
 // AnswerTimeout is how long any one request waits for the store's answer:
@@ -92,6 +93,9 @@ func newS3API(loc repo.S3Location, creds ResolvedCredentials) (*S3API, error) {
 			// A whole listing goes in listings side by side (ListAll):
 			// their connections are kept for the next one.
 			t.MaxIdleConnsPerHost = 2*len(KopiaGroups) + 1
+			// Connections a prepared engine opened ahead are taken
+			// from here.
+			t.DialContext = dialahead.Default.Dial
 		})
 
 	api := &S3API{

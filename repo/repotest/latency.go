@@ -96,6 +96,13 @@ func (s *LatencyStats) Conns() int { return int(s.conns.Load()) }
 
 type connKey struct{}
 
+// acceptedConn is when a proxy connection was accepted, and whether its
+// first request is still to come.
+type acceptedConn struct {
+	at    time.Time
+	first atomic.Bool
+}
+
 // LatencyProxy puts a plain-HTTP proxy in front of m that behaves like a
 // store rtt away: each request reaches MinIO rtt/2 after it was sent, each
 // answer comes back rtt/2 after MinIO gave it, and a new connection costs
@@ -116,6 +123,9 @@ type Network struct {
 	// answers, as a real S3 takes 10–30 ms where MinIO on loopback takes
 	// next to none.
 	ServerTime time.Duration
+	// CloseIdleAfter, when set, closes a connection that has sent no
+	// request for that long, as stores do.
+	CloseIdleAfter time.Duration
 }
 
 // LatencyProxyWith is LatencyProxy on the network nw.
@@ -147,11 +157,16 @@ func (m *MinIO) LatencyProxyWith(t testing.TB, nw Network) (string, *LatencyStat
 		sent := time.Since(stats.since)
 		stats.mu.Unlock()
 
+		// A connection's handshake began when it was accepted: its first
+		// request waits for what is left of it. One opened well ahead
+		// waits for nothing, and is not counted as a new connection.
 		newConn := false
-		if first, ok := r.Context().Value(connKey{}).(*atomic.Bool); ok && first.CompareAndSwap(true, false) {
-			newConn = true
+		if c, ok := r.Context().Value(connKey{}).(*acceptedConn); ok && c.first.CompareAndSwap(true, false) {
+			if left := handshake - time.Since(c.at); left > 0 {
+				newConn = true
 
-			time.Sleep(handshake) // the new connection's handshake
+				time.Sleep(left)
+			}
 		}
 
 		time.Sleep(rtt/2 + nw.ServerTime) // the request on its way there, and the store's own time
@@ -173,11 +188,13 @@ func (m *MinIO) LatencyProxyWith(t testing.TB, nw Network) (string, *LatencyStat
 		ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
 			stats.conns.Add(1)
 
-			first := &atomic.Bool{}
-			first.Store(true)
+			c := &acceptedConn{at: time.Now()}
+			c.first.Store(true)
 
-			return context.WithValue(ctx, connKey{}, first)
+			return context.WithValue(ctx, connKey{}, c)
 		},
+		ReadHeaderTimeout: nw.CloseIdleAfter,
+		IdleTimeout:       nw.CloseIdleAfter,
 	}
 	go srv.Serve(l) //nolint:errcheck
 

@@ -1,0 +1,286 @@
+// Package dialahead opens a store's connections before the operation that
+// needs them, while the person is still typing, so that the operation's
+// first requests do not wait for a TCP handshake. Every HTTP client of the
+// engine dials through Dial, which hands over a connection opened ahead to
+// the same address if one is still good, and dials as usual otherwise.
+//
+// A connection waits at most MaxAge; one that the server has closed in the
+// meantime (stores close idle connections, S3 after some seconds) is
+// noticed when it is taken, closed, and a new one dialled in its place, so
+// a closed connection costs the handshake it would have saved and nothing
+// else. Only plain TCP is opened ahead: the TLS handshake stays with the
+// client that verifies the certificate, with its own settings.
+package dialahead
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+// MaxAge is how long a connection opened ahead is kept before it is
+// replaced by a new one (while the pool is still waiting) or dropped.
+// Servers close idle connections after a while of their own (nginx's
+// default is 75 s, Go's 90 s, some stores less); a fresh connection is
+// the cheaper bet.
+const MaxAge = 20 * time.Second
+
+// dialTimeout bounds one connection's handshake, as Go's default
+// transport does.
+const dialTimeout = 30 * time.Second
+
+// Pool holds connections opened ahead, by address.
+type Pool struct {
+	// dial makes a new connection; a test may put a recorder here.
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	mu      sync.Mutex
+	waiting map[string][]opened
+	// addrs are what the current Open keeps connections to, and stop
+	// ends its refreshing (nil once settled).
+	addrs []string
+	stop  context.CancelFunc
+	taken int
+}
+
+type opened struct {
+	conn net.Conn
+	at   time.Time
+}
+
+// Default is the process's pool, which the engine's HTTP clients dial
+// through.
+var Default = New()
+
+// New is an empty pool dialling with Go's default dialer settings.
+func New() *Pool {
+	return &Pool{dial: defaultDialer().DialContext, waiting: map[string][]opened{}}
+}
+
+func defaultDialer() *net.Dialer {
+	return &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+}
+
+// SetDialer replaces how new connections are made, for a test that
+// records where its clients dial; nil is Go's dialer again.
+func (p *Pool) SetDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	if dial == nil {
+		dial = defaultDialer().DialContext
+	}
+
+	p.dial = dial
+}
+
+// Dial is DialContext for an http.Transport: a connection opened ahead to
+// addr when one is still good, else a new one.
+func (p *Pool) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if network == "tcp" || network == "tcp4" || network == "tcp6" {
+		if c := p.take(addr); c != nil {
+			return c, nil
+		}
+	}
+
+	p.mu.Lock()
+	dial := p.dial
+	p.mu.Unlock()
+
+	return dial(ctx, network, addr)
+}
+
+// take returns a waiting connection to addr that is young enough and that
+// the server has not closed, closing those that fail either test.
+func (p *Pool) take(addr string) net.Conn {
+	for {
+		p.mu.Lock()
+		list := p.waiting[addr]
+		if len(list) == 0 {
+			p.mu.Unlock()
+			return nil
+		}
+
+		o := list[0]
+		p.waiting[addr] = list[1:]
+		p.mu.Unlock()
+
+		if time.Since(o.at) < MaxAge && open(o.conn) {
+			p.mu.Lock()
+			p.taken++
+			p.mu.Unlock()
+
+			return o.conn
+		}
+
+		o.conn.Close() //nolint:errcheck // closed by the server, or too old
+	}
+}
+
+// open says whether the server still holds c open: a server that closed
+// it has sent its end, which a read then returns at once; an open one
+// leaves the read waiting until the short deadline. A server sends
+// nothing on an HTTP connection before a request, so anything read means
+// the connection cannot be used either.
+func open(c net.Conn) bool {
+	if err := c.SetReadDeadline(time.Now().Add(time.Millisecond)); err != nil {
+		return false
+	}
+
+	var b [1]byte
+	n, err := c.Read(b[:])
+
+	if err := c.SetReadDeadline(time.Time{}); err != nil {
+		return false
+	}
+
+	return n == 0 && errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// Open opens n connections to each address and keeps them fresh (each
+// replaced when it reaches MaxAge) until ctx ends or Settle is called.
+// A connection that cannot be opened is not retried: the operation will
+// dial, and say what went wrong, itself. Asked again for the same
+// addresses while they are kept fresh, it changes nothing; for others, it
+// closes what it held: the person has moved on.
+func (p *Pool) Open(ctx context.Context, addrs []string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	if p.stop != nil && slices.Equal(p.addrs, addrs) {
+		return
+	}
+
+	if p.stop != nil {
+		p.stop()
+	}
+
+	for a, list := range p.waiting {
+		closeAll(list)
+		delete(p.waiting, a)
+	}
+
+	ctx, p.stop = context.WithCancel(ctx)
+	p.addrs = slices.Clone(addrs)
+
+	for _, a := range addrs {
+		for range n {
+			go p.keepOpen(ctx, a)
+		}
+	}
+}
+
+func (p *Pool) count(addr string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	return len(p.waiting[addr])
+}
+
+// keepOpen keeps one connection to addr waiting, replacing it when it
+// grows old, until ctx ends; a connection taken meanwhile is the
+// operation's and is not replaced.
+func (p *Pool) keepOpen(ctx context.Context, addr string) {
+	for {
+		p.mu.Lock()
+		dial := p.dial
+		p.mu.Unlock()
+
+		dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+		c, err := dial(dctx, "tcp", addr)
+		cancel()
+
+		if err != nil {
+			return
+		}
+
+		o := opened{conn: c, at: time.Now()}
+
+		p.mu.Lock()
+		if ctx.Err() != nil {
+			p.mu.Unlock()
+			c.Close() //nolint:errcheck // the pool moved on while it was dialled
+
+			return
+		}
+
+		p.waiting[addr] = append(p.waiting[addr], o)
+		p.mu.Unlock()
+
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(MaxAge - time.Second):
+		}
+
+		if !p.remove(addr, o) {
+			return // taken by the operation
+		}
+
+		c.Close() //nolint:errcheck // replaced by a fresh one
+	}
+}
+
+// remove takes o out of the waiting list, false when it is no longer
+// there (taken, or dropped).
+func (p *Pool) remove(addr string, o opened) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	list := p.waiting[addr]
+	for i, w := range list {
+		if w.conn == o.conn {
+			p.waiting[addr] = append(list[:i:i], list[i+1:]...)
+			return true
+		}
+	}
+
+	return false
+}
+
+// Settle stops opening and refreshing connections: the operation has
+// begun, and what it needs beyond what is waiting it dials itself. What
+// is waiting stays for it until MaxAge.
+func (p *Pool) Settle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	if p.stop != nil {
+		p.stop()
+		p.stop = nil
+	}
+}
+
+// Close closes every waiting connection and stops refreshing.
+func (p *Pool) Close() {
+	p.Settle()
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	for a, list := range p.waiting {
+		closeAll(list)
+		delete(p.waiting, a)
+	}
+}
+
+// Taken is how many connections opened ahead were handed to a request.
+func (p *Pool) Taken() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	return p.taken
+}
+
+// Waiting is how many connections opened ahead wait for addr.
+func (p *Pool) Waiting(addr string) int { return p.count(addr) }
+
+func closeAll(list []opened) {
+	for _, o := range list {
+		o.conn.Close() //nolint:errcheck // unused
+	}
+}

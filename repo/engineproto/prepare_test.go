@@ -1,0 +1,162 @@
+package engineproto_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/corsodesktop/corso-desktop/repo"
+	"github.com/corsodesktop/corso-desktop/repo/dialahead"
+	"github.com/corsodesktop/corso-desktop/repo/repotest"
+)
+
+// A prepared engine told where the next operation goes opens its
+// connections while the person types: none of the connect's requests
+// waits for a handshake, where unprepared its first already does (through
+// the helper as in-process). What that saves in time is measured by
+// BenchmarkLatency's prepared runs; round counts here vary with the CPU.
+func TestPreparedEngineOpensItsConnectionsAhead(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
+
+	if _, err := eng.Initialize(ctx, m.Settings(bucket, "ahead"), sec, repotest.LocalIn(t.TempDir())); err != nil {
+		t.Fatal(err)
+	}
+
+	const rtt = 60 * time.Millisecond
+
+	endpoint, stats := m.LatencyProxyWith(t, repotest.Network{RTT: rtt, Handshake: rtt})
+	s := m.Settings(bucket, "ahead")
+	s.Endpoint = endpoint
+
+	t.Cleanup(dialahead.Default.Close)
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			rounds := map[bool]int{}
+
+			for _, prepared := range []bool{false, true} {
+				dialahead.Default.Close() // nothing left from before, in this process
+
+				if prepared {
+					stats.Reset()
+					e.Prepare(repo.Upcoming{Settings: s})
+					waitForConns(t, stats, 16)
+					time.Sleep(2 * rtt) // their handshakes over, as while someone types
+				}
+
+				stats.Reset()
+
+				if _, err := e.Connect(ctx, s, sec, repotest.LocalIn(t.TempDir())); err != nil {
+					t.Fatal(err)
+				}
+
+				trace := stats.Trace()
+				if len(trace) == 0 {
+					t.Fatal("no request went through the proxy")
+				}
+
+				if !prepared && !trace[0].NewConn {
+					t.Error("unprepared, the first request found a connection open: the test shows nothing")
+				}
+
+				rounds[prepared] = repotest.SequentialRounds(trace)
+
+				if prepared {
+					for _, r := range trace {
+						if r.NewConn {
+							t.Errorf("prepared, %s %s?%s waited for a new connection", r.Method, r.Path, r.Query)
+						}
+					}
+				}
+			}
+
+			t.Logf("sequential round trips: %d unprepared, %d prepared", rounds[false], rounds[true])
+		})
+	}
+}
+
+// Connections opened ahead that the store closed while they waited are
+// not used: the operation opens new ones and succeeds.
+func TestConnectionsClosedByTheStoreAreNotUsed(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
+
+	if _, err := eng.Initialize(ctx, m.Settings(bucket, "closed"), sec, repotest.LocalIn(t.TempDir())); err != nil {
+		t.Fatal(err)
+	}
+
+	const idle = 300 * time.Millisecond
+
+	endpoint, stats := m.LatencyProxyWith(t, repotest.Network{RTT: 20 * time.Millisecond, Handshake: 20 * time.Millisecond, CloseIdleAfter: idle})
+	s := m.Settings(bucket, "closed")
+	s.Endpoint = endpoint
+
+	t.Cleanup(dialahead.Default.Close)
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			stats.Reset()
+			e.Prepare(repo.Upcoming{Settings: s})
+			waitForConns(t, stats, 16)
+			time.Sleep(3 * idle) // the store closes them
+
+			stats.Reset()
+
+			if _, err := e.Connect(ctx, s, sec, repotest.LocalIn(t.TempDir())); err != nil {
+				t.Fatalf("connect after the store closed the connections opened ahead: %v", err)
+			}
+
+			if trace := stats.Trace(); len(trace) == 0 || !trace[0].NewConn {
+				t.Error("the first request did not open a new connection, so it went on one the store had closed")
+			}
+		})
+	}
+}
+
+func waitForConns(t *testing.T, stats *repotest.LatencyStats, n int) {
+	t.Helper()
+
+	for deadline := time.Now().Add(10 * time.Second); stats.Conns() < n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections opened ahead, want %d", stats.Conns(), n)
+		}
+
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Rating a passphrase needs no store: it leaves a prepared helper that
+// has opened connections to one for the create or connect that follows,
+// and takes one that has not.
+func TestRatingLeavesThePreparedConnectionsAlone(t *testing.T) {
+	s := repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "127.0.0.1:9", DisableTLS: true}
+	ctx := context.Background()
+
+	h := repotest.Helper(t)
+	h.Prepare(repo.Upcoming{Settings: s})
+	spare := h.Spare()
+
+	if _, err := h.PassphraseStrength(ctx, "correct horse battery staple"); err != nil {
+		t.Fatal(err)
+	}
+
+	if h.Spare() != spare {
+		t.Fatal("the rating took the helper prepared for the store")
+	}
+
+	plain := repotest.Helper(t)
+	plain.Prepare(repo.Upcoming{})
+
+	if _, err := plain.PassphraseStrength(ctx, "correct horse battery staple"); err != nil {
+		t.Fatal(err)
+	}
+
+	if plain.Spare() != nil {
+		t.Fatal("the rating did not take the helper prepared for nothing in particular")
+	}
+}
