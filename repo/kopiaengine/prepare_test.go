@@ -137,7 +137,7 @@ func TestNothingPreparedWhereTheAddressIsUnknown(t *testing.T) {
 	for _, next := range []repo.Upcoming{
 		{},
 		{Settings: repo.Filesystem{Path: t.TempDir()}},
-		{Settings: repo.S3{Bucket: "b-1"}},              // the region comes with the first answer
+		{Settings: repo.S3{Bucket: "b-1"}},                      // the region comes with the first answer
 		{Settings: repo.S3{Bucket: "b.1", Region: "eu-west-1"}}, // dotted: addressed by path
 	} {
 		if a := kopiaengine.DialAddresses(next); len(a) != 0 {
