@@ -217,10 +217,8 @@ func (v *backupsView) listed(c *repo.Contents, err error) {
 		v.contents = c
 		v.count.SetText(summarize(c, time.Now()))
 		v.storage.SetText(storageText(c.Storage, time.Now()))
-	case repo.CodeOf(err) == repo.CodeCanceled:
-		v.storage.SetText("Storage: not listed, cancelled.")
 	default:
-		v.storage.SetText("Storage: not listed: " + err.Error())
+		v.storage.SetText(notListedText(err))
 	}
 }
 

@@ -116,6 +116,10 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 	case st.loading:
 		stop := widget.NewButton("Cancel", st.cancel)
 		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)}
+	case st.err != nil && st.ahead != nil:
+		// The backups were read; only the storage's listing did not end
+		// (cancelled, or the store stopped answering): what was read stays.
+		return a.contentsWithoutStorage(e, st)
 	case st.err != nil:
 		again := widget.NewButtonWithIcon("Read again", theme.ViewRefreshIcon(), func() { a.loadContents(e); a.showDetails() })
 		text := "Not read: " + st.err.Error()
@@ -138,6 +142,29 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 		fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(show)),
 		fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, st.result.Maintenance), time.Now())), container.NewHBox(maint)),
 	}, a.careRows(e, st.result)...)
+}
+
+// contentsWithoutStorage are the details' lines when the backups were read
+// but the storage's listing ended without a summary.
+func (a *App) contentsWithoutStorage(e library.Entry, st *contentsState) []fyne.CanvasObject {
+	c := st.ahead
+	again := widget.NewButtonWithIcon("Read again", theme.ViewRefreshIcon(), func() { a.loadContents(e); a.showDetails() })
+	show := widget.NewButtonWithIcon("Backups…", theme.ListIcon(), func() { a.showBackups(e, c) })
+	maint := widget.NewButtonWithIcon("Maintenance…", theme.SettingsIcon(), func() { a.showMaintenance(e) })
+
+	return append([]fyne.CanvasObject{
+		fieldLabel("Contents"), container.NewVBox(wrapped(backupsLine(c, time.Now())+"."), wrapped(notListedText(st.err)), container.NewHBox(show, again)),
+		fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, c.Maintenance), time.Now())), container.NewHBox(maint)),
+	}, a.careRows(e, c)...)
+}
+
+// notListedText says why the storage has no summary.
+func notListedText(err error) string {
+	if repo.CodeOf(err) == repo.CodeCanceled {
+		return "Storage: not listed, cancelled."
+	}
+
+	return "Storage: not listed: " + err.Error()
 }
 
 // summarize is the details' one line about a repository's contents, e.g.

@@ -311,3 +311,41 @@ func TestBackupsShownWhileTheStorageIsListed(t *testing.T) {
 		t.Fatalf("opened again: %q", got)
 	}
 }
+
+// TestCancelWhileListingKeepsTheBackups: Cancel while the storage is
+// still being listed stops the listing only; the backups already read
+// stay in the details (with Backups… to open them) and in a backups view
+// opened meanwhile, and the storage line says it was not listed.
+func TestCancelWhileListingKeepsTheBackups(t *testing.T) {
+	c := &repo.Contents{Backups: fixtureBackups(time.Now()), Storage: repo.StorageUse{Bytes: 5_000_000, Blobs: 40}}
+	h := newHarnessOver(t, aheadContents{Engine: inProcess, c: c, release: make(chan struct{})})
+	h.checkFolder(filepath.Join(h.root, "cancel-listing"))
+	e := h.createHere("Cancel listing")
+
+	h.loop.until(t, "the backups to be handed over", func() bool { st := h.a.contents[e.ID]; return st != nil && st.ahead != nil })
+
+	var show, stop *widget.Button
+
+	h.loop.onUI(func() { show, stop = buttonIn(h.a.details, "Backups…"), buttonIn(h.a.details, "Cancel") })
+	h.tap(show)
+
+	v := h.a.backups
+
+	h.tap(stop)
+	h.loop.until(t, "the listing to end", func() bool { return !h.a.contents[e.ID].loading })
+
+	var detailsText string
+
+	h.loop.onUI(func() {
+		show = buttonIn(h.a.details, "Backups…")
+		detailsText = strings.Join(labelTexts(h.a.details), "\n")
+	})
+
+	if show == nil || !strings.Contains(detailsText, backupsLine(c, time.Now())) || !strings.Contains(detailsText, "Storage: not listed, cancelled.") || strings.Contains(detailsText, "Not read") {
+		t.Fatalf("the details after Cancel during the listing:\n%s", detailsText)
+	}
+
+	if v.storage.Text != "Storage: not listed, cancelled." || len(v.shown) != len(c.Backups) {
+		t.Fatalf("the backups view after Cancel: %q, %d backups", v.storage.Text, len(v.shown))
+	}
+}

@@ -58,12 +58,13 @@ func TestDependenciesPointDown(t *testing.T) {
 		"repo/library":       {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/corsoconfig", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
 		"repo/preflight":     {"repo/kopiaengine", "repo/engineproto", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/"},
 		"repo/kopiaengine":   {"repo/engineproto", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/"},
-		"repo/engineproto":   {"repo/preflight", "repo/kopiaengine", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"repo/engineproto":   {"repo/preflight", "repo/dialahead", "repo/kopiaengine", "repo/library", "repo/corsoconfig", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
 		"repo/health":        {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/library", "repo/corsoconfig", "platform", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
+		"repo/dialahead":     {"repo", "platform", "ui", "cmd/", "fyne.io/", "github.com/kopia/", "github.com/aws/"},
 		"platform":           {"repo", "ui", "cmd/", "fyne.io/"},
 		"platform/autostart": {"repo", "ui", "cmd/", "fyne.io/"},
 		"platform/tray":      {"repo", "ui", "cmd/", "fyne.io/"},
-		"ui":                 {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "cmd/", "github.com/kopia/", "github.com/aws/"},
+		"ui":                 {"repo/preflight", "repo/kopiaengine", "repo/engineproto", "repo/dialahead", "cmd/", "github.com/kopia/", "github.com/aws/"},
 	}
 
 	for pkg, forbidden := range never {

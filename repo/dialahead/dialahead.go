@@ -29,6 +29,10 @@ import (
 // the cheaper bet.
 const MaxAge = 20 * time.Second
 
+// KeepFor is how long Open keeps connections fresh when no operation
+// comes: as long as a prepared helper waits.
+const KeepFor = 60 * time.Second
+
 // dialTimeout bounds one connection's handshake, as Go's default
 // transport does.
 const dialTimeout = 30 * time.Second
@@ -37,6 +41,9 @@ const dialTimeout = 30 * time.Second
 type Pool struct {
 	// dial makes a new connection; a test may put a recorder here.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// maxAge and keepFor are MaxAge and KeepFor, shorter in tests.
+	maxAge, keepFor time.Duration
 
 	mu      sync.Mutex
 	waiting map[string][]opened
@@ -58,7 +65,7 @@ var Default = New()
 
 // New is an empty pool dialling with Go's default dialer settings.
 func New() *Pool {
-	return &Pool{dial: defaultDialer().DialContext, waiting: map[string][]opened{}}
+	return &Pool{dial: defaultDialer().DialContext, maxAge: MaxAge, keepFor: KeepFor, waiting: map[string][]opened{}}
 }
 
 func defaultDialer() *net.Dialer {
@@ -109,7 +116,7 @@ func (p *Pool) take(addr string) net.Conn {
 		p.waiting[addr] = list[1:]
 		p.mu.Unlock()
 
-		if time.Since(o.at) < MaxAge && open(o.conn) {
+		if time.Since(o.at) < p.maxAge && open(o.conn) {
 			p.mu.Lock()
 			p.taken++
 			p.mu.Unlock()
@@ -142,7 +149,8 @@ func open(c net.Conn) bool {
 }
 
 // Open opens n connections to each address and keeps them fresh (each
-// replaced when it reaches MaxAge) until ctx ends or Settle is called.
+// replaced when it reaches MaxAge) until ctx ends, Settle is called or
+// KeepFor has passed.
 // A connection that cannot be opened is not retried: the operation will
 // dial, and say what went wrong, itself. Asked again for the same
 // addresses while they are kept fresh, it changes nothing; for others, it
@@ -164,7 +172,7 @@ func (p *Pool) Open(ctx context.Context, addrs []string, n int) {
 		delete(p.waiting, a)
 	}
 
-	ctx, p.stop = context.WithCancel(ctx)
+	ctx, p.stop = context.WithTimeout(ctx, p.keepFor)
 	p.addrs = slices.Clone(addrs)
 
 	for _, a := range addrs {
@@ -213,8 +221,16 @@ func (p *Pool) keepOpen(ctx context.Context, addr string) {
 
 		select {
 		case <-ctx.Done():
+			// Settled, or waited KeepFor: a connection still waiting then
+			// is dropped when it grows old.
+			time.AfterFunc(time.Until(o.at.Add(p.maxAge)), func() {
+				if p.remove(addr, o) {
+					c.Close() //nolint:errcheck // never used
+				}
+			})
+
 			return
-		case <-time.After(MaxAge - time.Second):
+		case <-time.After(p.maxAge * 19 / 20):
 		}
 
 		if !p.remove(addr, o) {

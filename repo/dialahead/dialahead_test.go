@@ -228,3 +228,26 @@ func TestAnAddressThatRefusesIsLeftToTheRequest(t *testing.T) {
 		t.Fatal("a dial to a closed port succeeded")
 	}
 }
+
+// While it waits, each connection is replaced as it grows old; once the
+// pool has waited long enough (or settled), the old ones are dropped and
+// none replaces them.
+func TestConnectionsAreKeptFreshThenDropped(t *testing.T) {
+	s := newServer(t)
+	p := dialahead.NewAged(200*time.Millisecond, 700*time.Millisecond)
+	t.Cleanup(p.Close)
+
+	p.Open(context.Background(), []string{s.addr}, 2)
+	waitFor(t, "replacements", func() bool { return s.accepted.Load() >= 6 })
+
+	waitFor(t, "two waiting while kept fresh", func() bool { return p.Waiting(s.addr) == 2 })
+
+	waitFor(t, "the old ones to be dropped", func() bool { return p.Waiting(s.addr) == 0 })
+
+	accepted := s.accepted.Load()
+	time.Sleep(400 * time.Millisecond)
+
+	if s.accepted.Load() != accepted {
+		t.Fatal("connections were still opened after KeepFor")
+	}
+}

@@ -88,11 +88,14 @@ func BenchmarkLatency(b *testing.B) {
 		helper := repotest.Helper(b)
 
 		// The helper is started the way the app starts it (when the user
-		// reaches the step), off the clock.
-		prepareHelper := func() {
-			helper.Prepare(repo.Upcoming{})
+		// reaches the step), off the clock: for the check nothing is known
+		// yet of where it goes, for the create the checked location, for
+		// a connect the repository picked.
+		prepareHelperFor := func(next repo.Upcoming) {
+			helper.Prepare(next)
 			time.Sleep(300 * time.Millisecond)
 		}
+		prepareHelper := func() { prepareHelperFor(repo.Upcoming{}) }
 
 		type impl struct {
 			name   string
@@ -137,7 +140,7 @@ func BenchmarkLatency(b *testing.B) {
 					return err
 				}
 
-				offClock(prepareHelper) // the user typing the passphrase
+				offClock(func() { prepareHelperFor(repo.Upcoming{Settings: ours(fresh), Region: rep.Region}) }) // the user typing the passphrase
 
 				_, err = helper.Initialize(repo.WithCheck(ctx, rep), ours(fresh), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 
@@ -160,7 +163,7 @@ func BenchmarkLatency(b *testing.B) {
 			}, nil}, {"corso-desktop-helper", func(b *testing.B, _ string, _ func(func())) error {
 				_, err := helper.Connect(ctx, ours(existingOurs), repotest.RootSecrets(), repotest.LocalIn(b.TempDir()))
 				return err
-			}, prepareHelper}}},
+			}, func() { prepareHelperFor(repo.Upcoming{Settings: ours(existingOurs)}) }}}},
 			{"check", []impl{{"corso-desktop", func(b *testing.B, fresh string, _ func(func())) error {
 				_, err := eng.Check(ctx, ours(fresh), repotest.RootSecrets().S3, repo.CheckWrite)
 				return err
