@@ -16,9 +16,10 @@ import (
 	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 
-// recordDials makes every dial to a name under suffix fail after noting
-// where it went (nothing here reaches Amazon); every other dial goes on.
-func recordDials(t *testing.T, suffix string) func() []string {
+// recordDials makes every dial to Amazon or to an .invalid name fail
+// (nothing here reaches them), noting those whose name holds key; every
+// other dial goes on.
+func recordDials(t *testing.T, key string) func() []string {
 	t.Helper()
 
 	var (
@@ -29,12 +30,12 @@ func recordDials(t *testing.T, suffix string) func() []string {
 	d := &net.Dialer{}
 	dialahead.Default.SetDialer(func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, _ := net.SplitHostPort(addr)
-		if !strings.HasSuffix(host, suffix) {
+		if !strings.HasSuffix(host, ".amazonaws.com") && !strings.HasSuffix(host, ".invalid") {
 			return d.DialContext(ctx, network, addr)
 		}
 
 		mu.Lock()
-		if !slices.Contains(seen, addr) {
+		if strings.Contains(host, key) && !slices.Contains(seen, addr) {
 			seen = append(seen, addr)
 		}
 		mu.Unlock()
@@ -64,14 +65,16 @@ func TestPreparedAddressesAreWhereTheClientsDial(t *testing.T) {
 	cases := []struct {
 		name string
 		next repo.Upcoming
+		// host is in this case's addresses alone, so that what an
+		// earlier case's clients still dial is not counted here.
 		host string
 	}{
-		{"typed region", repo.Upcoming{Settings: repo.S3{Bucket: "b-1", Region: "eu-west-1"}}, "amazonaws.com"},
-		{"region from the check", repo.Upcoming{Settings: repo.S3{Bucket: "b-1"}, Region: "ap-southeast-2"}, "amazonaws.com"},
-		{"us-east-1", repo.Upcoming{Settings: repo.S3{Bucket: "b-1"}, Region: "us-east-1"}, "amazonaws.com"},
-		{"endpoint with a port", repo.Upcoming{Settings: repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "store.invalid:9000", DisableTLS: true}}, "store.invalid"},
-		{"https endpoint", repo.Upcoming{Settings: repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "store.invalid"}}, "store.invalid"},
-		{"plain endpoint", repo.Upcoming{Settings: repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "store.invalid", DisableTLS: true}}, "store.invalid"},
+		{"typed region", repo.Upcoming{Settings: repo.S3{Bucket: "b-typed", Region: "eu-west-1"}}, "b-typed."},
+		{"region from the check", repo.Upcoming{Settings: repo.S3{Bucket: "b-checked"}, Region: "ap-southeast-2"}, "b-checked."},
+		{"us-east-1", repo.Upcoming{Settings: repo.S3{Bucket: "b-east"}, Region: "us-east-1"}, "b-east."},
+		{"endpoint with a port", repo.Upcoming{Settings: repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "port.store.invalid:9000", DisableTLS: true}}, "port.store.invalid"},
+		{"https endpoint", repo.Upcoming{Settings: repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "https.store.invalid"}}, "https.store.invalid"},
+		{"plain endpoint", repo.Upcoming{Settings: repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "plain.store.invalid", DisableTLS: true}}, "plain.store.invalid"},
 	}
 
 	for _, c := range cases {
