@@ -28,11 +28,18 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 		return enc.Encode(m)
 	}
 
-	// Readied before the request is read: a prepared helper does it while
+	// Readied while the request is awaited: a prepared helper does it while
 	// the person finishes a form; one started for a request at once pays
-	// the page faults here instead of inside the derivation. Done first,
-	// not beside the operation, so that no collection is forced under it.
-	warmForDerivation()
+	// the page faults here instead of inside the derivation. Finished
+	// before the operation starts, not beside it, so that no collection is
+	// forced under it; beside the reading, so that a prepare line is acted
+	// on at once.
+	warmed := make(chan struct{})
+
+	go func() {
+		defer close(warmed)
+		warmForDerivation()
+	}()
 
 	req, err := readRequest(br)
 	for err == nil && req.Op == opPrepare {
@@ -41,6 +48,8 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 		prepare(eng, req)
 		req, err = readRequest(br)
 	}
+
+	<-warmed
 
 	if errors.Is(err, io.EOF) {
 		return nil // a prepared engine the app did not need
