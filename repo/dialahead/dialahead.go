@@ -47,11 +47,12 @@ type Pool struct {
 
 	mu      sync.Mutex
 	waiting map[string][]opened
-	// addrs are what the current Open keeps connections to, and stop
-	// ends its refreshing (nil once settled).
-	addrs []string
-	stop  context.CancelFunc
-	taken int
+	// addrs are what the current Open keeps connections to, current is
+	// its context (done once settled or after keepFor), and stop ends it.
+	addrs   []string
+	current context.Context //nolint:containedctx // the refreshing's lifetime, not a request's
+	stop    context.CancelFunc
+	taken   int
 }
 
 type opened struct {
@@ -159,7 +160,7 @@ func (p *Pool) Open(ctx context.Context, addrs []string, n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
-	if p.stop != nil && slices.Equal(p.addrs, addrs) {
+	if p.current != nil && p.current.Err() == nil && slices.Equal(p.addrs, addrs) {
 		return
 	}
 
@@ -173,6 +174,7 @@ func (p *Pool) Open(ctx context.Context, addrs []string, n int) {
 	}
 
 	ctx, p.stop = context.WithTimeout(ctx, p.keepFor)
+	p.current = ctx
 	p.addrs = slices.Clone(addrs)
 
 	for _, a := range addrs {

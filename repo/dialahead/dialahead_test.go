@@ -251,3 +251,19 @@ func TestConnectionsAreKeptFreshThenDropped(t *testing.T) {
 		t.Fatal("connections were still opened after KeepFor")
 	}
 }
+
+// Asked again for the same address once it stopped keeping connections
+// (KeepFor passed), it opens them again.
+func TestOpenAgainAfterKeepFor(t *testing.T) {
+	s := newServer(t)
+	p := dialahead.NewAged(200*time.Millisecond, 300*time.Millisecond)
+	t.Cleanup(p.Close)
+
+	p.Open(context.Background(), []string{s.addr}, 1)
+	waitFor(t, "one connection", func() bool { return p.Waiting(s.addr) == 1 })
+	waitFor(t, "it to be dropped", func() bool { return p.Waiting(s.addr) == 0 })
+	time.Sleep(200 * time.Millisecond)
+
+	p.Open(context.Background(), []string{s.addr}, 1)
+	waitFor(t, "a connection opened again", func() bool { return p.Waiting(s.addr) == 1 })
+}
