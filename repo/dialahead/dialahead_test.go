@@ -234,7 +234,7 @@ func TestAnAddressThatRefusesIsLeftToTheRequest(t *testing.T) {
 // none replaces them.
 func TestConnectionsAreKeptFreshThenDropped(t *testing.T) {
 	s := newServer(t)
-	p := dialahead.NewAged(200*time.Millisecond, 700*time.Millisecond)
+	p := dialahead.NewAged(200*time.Millisecond, 2*time.Second)
 	t.Cleanup(p.Close)
 
 	p.Open(context.Background(), []string{s.addr}, 2)
