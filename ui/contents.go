@@ -103,25 +103,20 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 		return nil
 	case st.loading && st.ahead != nil:
 		// The backups are read; the storage is still being listed.
-		c := st.ahead
 		stop := widget.NewButton("Cancel", st.cancel)
-		show := widget.NewButtonWithIcon("Backups…", theme.ListIcon(), func() { a.showBackups(e, c) })
-		line := wrapped(backupsLine(c, time.Now()) + ".")
-		maint := widget.NewButtonWithIcon("Maintenance…", theme.SettingsIcon(), func() { a.showMaintenance(e) })
+		listing := container.NewHBox(widget.NewActivity(), widget.NewLabel(string(repo.StepListing)), stop)
 
-		return []fyne.CanvasObject{
-			fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(widget.NewActivity(), widget.NewLabel(string(repo.StepListing)), stop), container.NewHBox(show)),
-			fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, c.Maintenance), time.Now())), container.NewHBox(maint)),
-		}
+		return a.readRows(e, st.ahead, []fyne.CanvasObject{wrapped(backupsLine(st.ahead, time.Now()) + "."), listing})
 	case st.loading:
 		stop := widget.NewButton("Cancel", st.cancel)
 		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)}
 	case st.err != nil && st.ahead != nil:
 		// The backups were read; only the storage's listing did not end
 		// (cancelled, or the store stopped answering): what was read stays.
-		return a.contentsWithoutStorage(e, st)
+		lines := []fyne.CanvasObject{wrapped(backupsLine(st.ahead, time.Now()) + "."), wrapped(notListedText(st.err))}
+
+		return append(a.readRows(e, st.ahead, lines, a.readAgain(e)), a.careRows(e, st.ahead)...)
 	case st.err != nil:
-		again := widget.NewButtonWithIcon("Read again", theme.ViewRefreshIcon(), func() { a.loadContents(e); a.showDetails() })
 		text := "Not read: " + st.err.Error()
 
 		switch {
@@ -131,31 +126,28 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 			text = "Not read: cancelled."
 		}
 
-		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewVBox(wrapped(text), container.NewHBox(again))}
+		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewVBox(wrapped(text), container.NewHBox(a.readAgain(e)))}
 	}
 
-	show := widget.NewButtonWithIcon("Backups…", theme.ListIcon(), func() { a.showBackups(e, st.result) })
-	line := wrapped(summarize(st.result, time.Now()))
-	maint := widget.NewButtonWithIcon("Maintenance…", theme.SettingsIcon(), func() { a.showMaintenance(e) })
-
-	return append([]fyne.CanvasObject{
-		fieldLabel("Contents"), container.NewVBox(line, container.NewHBox(show)),
-		fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, st.result.Maintenance), time.Now())), container.NewHBox(maint)),
-	}, a.careRows(e, st.result)...)
+	return append(a.readRows(e, st.result, []fyne.CanvasObject{wrapped(summarize(st.result, time.Now()))}), a.careRows(e, st.result)...)
 }
 
-// contentsWithoutStorage are the details' lines when the backups were read
-// but the storage's listing ended without a summary.
-func (a *App) contentsWithoutStorage(e library.Entry, st *contentsState) []fyne.CanvasObject {
-	c := st.ahead
-	again := widget.NewButtonWithIcon("Read again", theme.ViewRefreshIcon(), func() { a.loadContents(e); a.showDetails() })
+// readRows are the details' Contents and Maintenance rows for what was
+// read of e: lines, then Backups… (and more buttons), then the
+// maintenance.
+func (a *App) readRows(e library.Entry, c *repo.Contents, lines []fyne.CanvasObject, more ...fyne.CanvasObject) []fyne.CanvasObject {
 	show := widget.NewButtonWithIcon("Backups…", theme.ListIcon(), func() { a.showBackups(e, c) })
 	maint := widget.NewButtonWithIcon("Maintenance…", theme.SettingsIcon(), func() { a.showMaintenance(e) })
 
-	return append([]fyne.CanvasObject{
-		fieldLabel("Contents"), container.NewVBox(wrapped(backupsLine(c, time.Now())+"."), wrapped(notListedText(st.err)), container.NewHBox(show, again)),
+	return []fyne.CanvasObject{
+		fieldLabel("Contents"), container.NewVBox(append(lines, container.NewHBox(append([]fyne.CanvasObject{show}, more...)...))...),
 		fieldLabel("Maintenance"), container.NewVBox(wrapped(maintenanceText(entryMaintenance(e, c.Maintenance), time.Now())), container.NewHBox(maint)),
-	}, a.careRows(e, c)...)
+	}
+}
+
+// readAgain reads e's contents anew.
+func (a *App) readAgain(e library.Entry) *widget.Button {
+	return widget.NewButtonWithIcon("Read again", theme.ViewRefreshIcon(), func() { a.loadContents(e); a.showDetails() })
 }
 
 // notListedText says why the storage has no summary.

@@ -95,11 +95,14 @@ func (p *Pool) Dial(ctx context.Context, network, addr string) (net.Conn, error)
 		}
 	}
 
-	p.mu.Lock()
-	dial := p.dial
-	p.mu.Unlock()
+	return p.dialer()(ctx, network, addr)
+}
 
-	return dial(ctx, network, addr)
+func (p *Pool) dialer() func(ctx context.Context, network, addr string) (net.Conn, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	return p.dial
 }
 
 // take returns a waiting connection to addr that is young enough and that
@@ -184,25 +187,13 @@ func (p *Pool) Open(ctx context.Context, addrs []string, n int) {
 	}
 }
 
-func (p *Pool) count(addr string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-
-	return len(p.waiting[addr])
-}
-
 // keepOpen keeps one connection to addr waiting, replacing it when it
 // grows old, until ctx ends; a connection taken meanwhile is the
 // operation's and is not replaced.
 func (p *Pool) keepOpen(ctx context.Context, addr string) {
 	for {
-		p.mu.Lock()
-		dial := p.dial
-		p.mu.Unlock()
-
-		dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-		c, err := dial(dctx, "tcp", addr)
-		cancel()
+		// Bounded by the dialer's own timeout and by ctx (KeepFor).
+		c, err := p.dialer()(ctx, "tcp", addr)
 
 		if err != nil {
 			return
@@ -295,7 +286,12 @@ func (p *Pool) Taken() int {
 }
 
 // Waiting is how many connections opened ahead wait for addr.
-func (p *Pool) Waiting(addr string) int { return p.count(addr) }
+func (p *Pool) Waiting(addr string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	return len(p.waiting[addr])
+}
 
 func closeAll(list []opened) {
 	for _, o := range list {

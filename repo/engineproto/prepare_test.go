@@ -16,22 +16,11 @@ import (
 // the helper as in-process). What that saves in time is measured by
 // BenchmarkLatency's prepared runs; round counts here vary with the CPU.
 func TestPreparedEngineOpensItsConnectionsAhead(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
-	sec := repotest.RootSecrets()
-	ctx := context.Background()
-
-	if _, err := eng.Initialize(ctx, m.Settings(bucket, "ahead"), sec, repotest.LocalIn(t.TempDir())); err != nil {
-		t.Fatal(err)
-	}
-
 	const rtt = 60 * time.Millisecond
 
-	endpoint, stats := m.LatencyProxyWith(t, repotest.Network{RTT: rtt, Handshake: rtt})
-	s := m.Settings(bucket, "ahead")
-	s.Endpoint = endpoint
-
-	t.Cleanup(dialahead.Default.Close)
+	s, stats := repositoryBehind(t, repotest.Network{RTT: rtt, Handshake: rtt})
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
 
 	for name, e := range repotest.Engines(t) {
 		t.Run(name, func(t *testing.T) {
@@ -81,22 +70,11 @@ func TestPreparedEngineOpensItsConnectionsAhead(t *testing.T) {
 // Connections opened ahead that the store closed while they waited are
 // not used: the operation opens new ones and succeeds.
 func TestConnectionsClosedByTheStoreAreNotUsed(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
-	sec := repotest.RootSecrets()
-	ctx := context.Background()
-
-	if _, err := eng.Initialize(ctx, m.Settings(bucket, "closed"), sec, repotest.LocalIn(t.TempDir())); err != nil {
-		t.Fatal(err)
-	}
-
 	const idle = 300 * time.Millisecond
 
-	endpoint, stats := m.LatencyProxyWith(t, repotest.Network{RTT: 20 * time.Millisecond, Handshake: 20 * time.Millisecond, CloseIdleAfter: idle})
-	s := m.Settings(bucket, "closed")
-	s.Endpoint = endpoint
-
-	t.Cleanup(dialahead.Default.Close)
+	s, stats := repositoryBehind(t, repotest.Network{RTT: 20 * time.Millisecond, Handshake: 20 * time.Millisecond, CloseIdleAfter: idle})
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
 
 	for name, e := range repotest.Engines(t) {
 		t.Run(name, func(t *testing.T) {
@@ -116,6 +94,28 @@ func TestConnectionsClosedByTheStoreAreNotUsed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// repositoryBehind creates a repository on MinIO and gives its location
+// through a latency proxy on nw; connections this process opened ahead
+// are closed at the end.
+func repositoryBehind(t *testing.T, nw repotest.Network) (repo.S3Compatible, *repotest.LatencyStats) {
+	t.Helper()
+
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+
+	if _, err := eng.Initialize(context.Background(), m.Settings(bucket, "ahead"), repotest.RootSecrets(), repotest.LocalIn(t.TempDir())); err != nil {
+		t.Fatal(err)
+	}
+
+	endpoint, stats := m.LatencyProxyWith(t, nw)
+	s := m.Settings(bucket, "ahead")
+	s.Endpoint = endpoint
+
+	t.Cleanup(dialahead.Default.Close)
+
+	return s, stats
 }
 
 func waitForConns(t *testing.T, stats *repotest.LatencyStats, n int) {

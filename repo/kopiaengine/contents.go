@@ -4,7 +4,6 @@ package kopiaengine
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"strings"
 	"time"
@@ -90,15 +89,8 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 // by side (preflight.ListAll), and the keys it resolved; nil for a
 // folder, whose listing is local.
 func s3ListerFor(ctx context.Context, local repo.Local, secrets repo.Secrets) (*preflight.S3API, *preflight.Keys) {
-	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
-	if err != nil || lc.Storage == nil || lc.Storage.Type != s3StorageType {
-		return nil, nil
-	}
-
-	raw, _ := json.Marshal(lc.Storage.Config)
-
-	var o s3StorageOptions
-	if json.Unmarshal(raw, &o) != nil {
+	o := connectedS3Options(local)
+	if o == nil {
 		return nil, nil
 	}
 

@@ -5,8 +5,6 @@ import (
 	"net"
 	"strings"
 
-	kopiarepo "github.com/kopia/kopia/repo"
-
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/dialahead"
 )
@@ -84,16 +82,7 @@ func dialAddresses(next repo.Upcoming) []string {
 // connectedRegion is the bucket region kopia's connection file keeps, or
 // "".
 func connectedRegion(l repo.Local) string {
-	if l.ConfigFile == "" {
-		return ""
-	}
-
-	lc, err := kopiarepo.LoadConfigFromFile(l.ConfigFile)
-	if err != nil || lc.Storage == nil {
-		return ""
-	}
-
-	if o, ok := lc.Storage.Config.(*s3StorageOptions); ok {
+	if o := connectedS3Options(l); o != nil {
 		return o.BucketRegion
 	}
 

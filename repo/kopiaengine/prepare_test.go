@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -146,5 +148,24 @@ func TestNothingPreparedWhereTheAddressIsUnknown(t *testing.T) {
 		if a := kopiaengine.DialAddresses(next); len(a) != 0 {
 			t.Errorf("%+v: prepared %v", next, a)
 		}
+	}
+}
+
+// A connected Amazon S3 repository whose region was not typed: the region
+// its connection file keeps (the check's, remembered at connect) gives
+// the same addresses as the check's region does.
+func TestPreparedAddressesOfAConnectedRepository(t *testing.T) {
+	local := repo.Local{ConfigFile: filepath.Join(t.TempDir(), "repository.config")}
+	conn := `{"storage":{"type":"corso-desktop-s3","config":{"bucket":"b-saved","endpoint":"s3.amazonaws.com","credentials":{},"bucketRegion":"eu-central-1"}}}`
+
+	if err := os.WriteFile(local.ConfigFile, []byte(conn), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	got := kopiaengine.DialAddresses(repo.Upcoming{Settings: repo.S3{Bucket: "b-saved"}, Local: local})
+	want := kopiaengine.DialAddresses(repo.Upcoming{Settings: repo.S3{Bucket: "b-saved"}, Region: "eu-central-1"})
+
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("from the connection file: %v, want %v", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	kopiarepo "github.com/kopia/kopia/repo"
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/blob/filesystem"
 	"github.com/kopia/kopia/repo/blob/readonly"
@@ -45,6 +46,23 @@ func (o s3StorageOptions) location() repo.S3Location {
 		DisableTLSVerification: o.DisableTLSVerification,
 		CAFile:                 o.CAFile,
 	}}
+}
+
+// connectedS3Options is the S3 location kopia's connection file for local
+// names (this app's storage type), or nil: a folder, or no file to read.
+func connectedS3Options(local repo.Local) *s3StorageOptions {
+	if local.ConfigFile == "" {
+		return nil
+	}
+
+	lc, err := kopiarepo.LoadConfigFromFile(local.ConfigFile)
+	if err != nil || lc.Storage == nil {
+		return nil
+	}
+
+	o, _ := lc.Storage.Config.(*s3StorageOptions)
+
+	return o
 }
 
 func optionsFor(l repo.S3Location) s3StorageOptions {

@@ -53,7 +53,8 @@ const nearbyAnswer = 10 * time.Millisecond
 
 // Nearby says whether the store answers as one next to this computer
 // does, from the time of one HEAD of name (on a new connection, so its
-// handshake counts too). Next to it, listings side by side only
+// handshake counts too, unless one was opened ahead: then a store more
+// than 10 ms away still answers later than that). Next to it, listings side by side only
 // adds the store's own work (MinIO walks its folder for each listing);
 // across a network they save a round per page.
 func (a *S3API) Nearby(ctx context.Context, name string) bool {
