@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of a release binary: start it under Xvfb with a fresh, empty
-# home, wait for its window, close it as a logout would (SIGTERM) and
+# home, wait for its window, start it again (the second start must hand
+# over to the first and end), close it as a logout would (SIGTERM) and
 # require a clean exit (status 0) with nothing on stderr.
 set -euo pipefail
 here=$(dirname "$0")
@@ -26,6 +27,27 @@ if ! app_window_viewable 30; then
 	exit 1
 fi
 
+# Started again, the app finds itself running: the second start asks the
+# first to show its window and ends at once, cleanly, and the first keeps
+# its one window.
+windows() { xwininfo -root -tree | grep -c '"Corso Desktop"' || true; }
+before=$(windows)
+second=0
+(app_env "$home" timeout 20 "$bin") >"$home/out2" 2>"$home/err2" || second=$?
+
+if [ $second -ne 0 ] || [ -s "$home/err2" ]; then
+	echo "smoke: a second start ended with status $second" >&2
+	cat "$home/err2" >&2
+	kill -9 $app 2>/dev/null || true
+	exit 1
+fi
+
+if ! kill -0 $app 2>/dev/null || [ "$(windows)" != "$before" ]; then
+	echo "smoke: after a second start the first is gone or there are $(windows) windows (were $before)" >&2
+	kill -9 $app 2>/dev/null || true
+	exit 1
+fi
+
 kill -TERM $app
 status=0
 wait $app || status=$?
@@ -42,4 +64,4 @@ if [ -s "$home/err" ]; then
 	exit 1
 fi
 
-echo "smoke: window shown, closed cleanly"
+echo "smoke: window shown, a second start handed to it, closed cleanly"

@@ -96,11 +96,19 @@ type fixedContents struct {
 }
 
 func (f fixedContents) Contents(ctx context.Context, local repo.Local, sec repo.Secrets) (*repo.Contents, error) {
-	if _, err := f.Engine.Contents(ctx, local, sec); err != nil {
+	real, err := f.Engine.Contents(ctx, local, sec)
+	if err != nil {
 		return nil, err
 	}
 
-	return f.c, nil
+	// The backups and storage are the test's; who maintains the
+	// repository, unless the test says, is what the engine read.
+	c := *f.c
+	if c.Maintenance == (repo.Maintenance{}) {
+		c.Maintenance = real.Maintenance
+	}
+
+	return &c, nil
 }
 
 // TestBackupsView: after a repository opens, its details read what it

@@ -45,6 +45,10 @@ type maintenanceForm struct {
 // maintenanceText is the details' line about who owns maintenance and
 // when it last ran.
 func maintenanceText(m repo.Maintenance, now time.Time) string {
+	if m.Owner == "" && m.Identity == "" {
+		return "Never run. The first run makes the identity it runs as the owner."
+	}
+
 	if m.Owner == "" {
 		return "Never run. The first run makes the identity it runs as (" + m.Identity + " on this computer) the owner."
 	}

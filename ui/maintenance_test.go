@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/dialog"
 
@@ -168,4 +169,23 @@ func TestMaintenanceFromTheDetails(t *testing.T) {
 			t.Fatalf("a metadata run lists a task of the complete run before it: %q", h.a.lastInfo)
 		}
 	})
+}
+
+// TestMaintenanceTextWithoutAnIdentity: where the engine could not say who
+// this connection runs as, the line names nobody rather than "( on this
+// computer)".
+func TestMaintenanceTextWithoutAnIdentity(t *testing.T) {
+	now := time.Now()
+
+	for _, c := range []struct {
+		m    repo.Maintenance
+		want string
+	}{
+		{repo.Maintenance{}, "Never run. The first run makes the identity it runs as the owner."},
+		{repo.Maintenance{Identity: "anna@laptop"}, "Never run. The first run makes the identity it runs as (anna@laptop on this computer) the owner."},
+	} {
+		if got := maintenanceText(c.m, now); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.m, got, c.want)
+		}
+	}
 }

@@ -78,6 +78,10 @@ func (a *App) trayMenu() *fyne.Menu {
 	return fyne.NewMenu("Corso Desktop", append(items, fyne.NewMenuItemSeparator(), quit)...)
 }
 
+// Raise shows the window and brings it forward, from any goroutine (the
+// app started a second time asks for it).
+func (a *App) Raise() { a.post(a.showWindow) }
+
 // showWindow shows the window and brings it forward.
 func (a *App) showWindow() {
 	a.win.Show()

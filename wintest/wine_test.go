@@ -153,6 +153,15 @@ func TestAppUnderWine(t *testing.T) {
 		}
 	}
 
+	// Started again, it hands over to the first and ends, cleanly.
+	if out, err := wine(t, time.Minute, exe); err != nil {
+		t.Fatalf("a second start: %v\n%s", err, out)
+	}
+
+	if info, _ := exec.Command("xwininfo", "-name", "Corso Desktop").Output(); !strings.Contains(string(info), "IsViewable") {
+		t.Fatal("after a second start the first window is gone")
+	}
+
 	exec.Command("wineserver", "-k").Run() //nolint:errcheck // closes the app and anything it started
 }
 
@@ -162,8 +171,9 @@ func TestAppUnderWine(t *testing.T) {
 // engine, where the details say the secrets are (the Windows Credential
 // Manager) and that a remembered repository reopens after a restart
 // without asking, the copied command's quoting in Windows' default shell,
-// the keychain itself, the owner-only access list, and the login item
-// (the per-user Run entry) the background switch writes.
+// the keychain itself, the owner-only access list, the one instance per
+// user, and the login item (the per-user Run entry) the background switch
+// writes.
 func TestWindowsTestBinariesUnderWine(t *testing.T) {
 	engineExe := winPath(filepath.Join(*app, "corso-desktop-engine.exe"))
 
@@ -175,7 +185,8 @@ func TestWindowsTestBinariesUnderWine(t *testing.T) {
 			[]string{"TestCreateFolderRepositoryThenReopen/helper", "TestConnectToExistingFolderRepository/helper", "TestDetailsSayWhereSecretsAreInTheSystemKeychain", "TestCopiedCommandDialog", "TestChangePassphrase/helper"}},
 		{"platform/keychain", "^(TestSystemKeychain|TestTooLargeIsRefusedBeforeTheKeychain)$",
 			[]string{"TestSystemKeychain", "TestTooLargeIsRefusedBeforeTheKeychain"}},
-		{"platform", "^(TestOwnerOnlyACL|TestPrivateOnEveryOS)$", []string{"TestOwnerOnlyACL"}},
+		{"platform", "^(TestOwnerOnlyACL|TestPrivateOnEveryOS|TestASecondStartShowsTheFirst|TestAWrongTokenAsksNothing|TestAKilledInstanceLeavesNoClaim)$",
+			[]string{"TestOwnerOnlyACL", "TestASecondStartShowsTheFirst", "TestAWrongTokenAsksNothing", "TestAKilledInstanceLeavesNoClaim"}},
 		{"platform/autostart", "^TestRunEntry$", []string{"TestRunEntry"}},
 	}
 

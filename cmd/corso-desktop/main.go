@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/corsodesktop/corso-desktop/platform"
 	"github.com/corsodesktop/corso-desktop/platform/keychain"
 	"github.com/corsodesktop/corso-desktop/repo/engineproto"
 	"github.com/corsodesktop/corso-desktop/ui"
@@ -47,7 +49,26 @@ func main() {
 	prepareFyneCache()
 
 	fa := app.NewWithID(ui.AppID)
+
+	// The screenshots' walk is not the user's app: it claims nothing.
+	var inst *platform.Instance
+	if *screenshots == "" {
+		var refused bool
+		if inst, refused = claimInstance(fa, *background); refused {
+			return
+		}
+	}
+
 	a := ui.New(fa, opts)
+
+	if inst != nil {
+		defer inst.Close()
+		inst.Serve(func(ask string) {
+			if ask == platform.AskShow {
+				a.Raise()
+			}
+		})
+	}
 
 	quitOnEarlySignal(fa)
 	if *screenshots != "" {
@@ -55,6 +76,44 @@ func main() {
 	}
 
 	a.ShowAndRun()
+}
+
+// claimInstance makes this start the app's one instance for this user;
+// refused says it must end: the app already runs (asked to show its
+// window, unless this is the login item's start), or it runs and does not
+// answer (said in a window, or on stderr at login). Where the settings
+// folder cannot be used, the app starts anyway and says so itself.
+func claimInstance(fa fyne.App, background bool) (inst *platform.Instance, refused bool) {
+	dirs, err := platform.UserDirs()
+	if err != nil {
+		return nil, false
+	}
+
+	ask := platform.AskShow
+	if background {
+		ask = platform.AskStay
+	}
+
+	inst, err = platform.ClaimInstance(dirs.Config, ask)
+
+	var pe *platform.Error
+
+	switch {
+	case err == nil:
+		return inst, false
+	case errors.Is(err, platform.ErrOtherInstance):
+		return nil, true
+	case errors.As(err, &pe) && pe.Code == platform.CodeBusy:
+		if background {
+			tell(false, err.Error())
+		} else {
+			ui.RunRefusal(fa, err.Error())
+		}
+
+		return nil, true
+	default:
+		return nil, false
+	}
 }
 
 // prepareFyneCache makes the cache folder Fyne keeps for the app, private

@@ -9,10 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -192,7 +190,8 @@ func contentsTimes(b *testing.B, local repo.Local, sec repo.Secrets) (t contents
 type contentsTiming struct{ all, backups, reading time.Duration }
 
 // helperPeakMiB runs Contents once in the real helper binary, as the app
-// does, and returns the process's peak resident memory.
+// does, and returns the process's peak resident memory (measured as
+// repotest.MeasuredCommand says).
 func helperPeakMiB(b *testing.B, local repo.Local, sec repo.Secrets) float64 {
 	req, _ := json.Marshal(map[string]any{"protocol": engineproto.Protocol, "op": "contents", "local": local, "secrets": sec})
 
@@ -204,7 +203,7 @@ func helperPeakMiB(b *testing.B, local repo.Local, sec repo.Secrets) float64 {
 
 	var out bytes.Buffer
 
-	cmd := exec.Command(repotest.HelperPath(b))
+	cmd := repotest.MeasuredCommand(repotest.HelperPath(b))
 	cmd.Stdin, cmd.Stdout = in, &out
 
 	if err := cmd.Start(); err != nil {
@@ -229,7 +228,12 @@ func helperPeakMiB(b *testing.B, local repo.Local, sec repo.Secrets) float64 {
 		b.Fatalf("helper: %v %.300s", err, out.String())
 	}
 
-	return float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+	peak, err := cmd.PeakMiB()
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	return peak
 }
 
 type benchNetwork struct {

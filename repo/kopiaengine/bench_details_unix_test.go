@@ -6,10 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -216,11 +214,12 @@ func heapMiB() float64 {
 
 // helperPeakDetailsMiB opens a session in the real helper binary, as the
 // app does, reads every item into it, sorts them all by name, and returns
-// the process's peak resident memory.
+// the process's peak resident memory (measured as
+// repotest.MeasuredCommand says).
 func helperPeakDetailsMiB(b *testing.B, local repo.Local, sec repo.Secrets) float64 {
 	req, _ := json.Marshal(map[string]any{"protocol": engineproto.Protocol, "op": "detailsSession", "local": local, "secrets": sec, "details": repo.DetailsRequest{BackupID: detailsBackupID}})
 
-	cmd := exec.Command(repotest.HelperPath(b))
+	cmd := repotest.MeasuredCommand(repotest.HelperPath(b))
 
 	w, err := cmd.StdinPipe()
 	if err != nil {
@@ -272,11 +271,17 @@ func helperPeakDetailsMiB(b *testing.B, local repo.Local, sec repo.Secrets) floa
 	}
 
 	answer(map[string]any{"id": 1 << 20, "call": "search", "query": repo.ItemsQuery{Order: repo.OrderByName}})
+
 	w.Close()
 
 	if err := cmd.Wait(); err != nil {
 		b.Fatal(err)
 	}
 
-	return float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+	peak, err := cmd.PeakMiB()
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	return peak
 }
