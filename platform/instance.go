@@ -81,7 +81,7 @@ func ClaimInstance(dir, ask string) (*Instance, error) {
 			return inst, nil
 		}
 
-		if last = askOther(addr, ask); last == nil {
+		if last = askOther(addr, ask, deadline); last == nil {
 			return nil, ErrOtherInstance
 		}
 
@@ -112,8 +112,9 @@ func listen(lock *flock.Flock, addr string) (*Instance, error) {
 	return inst, nil
 }
 
-// askOther sends ask to the instance whose address file is addr.
-func askOther(addr, ask string) error {
+// askOther sends ask to the instance whose address file is addr, giving
+// up at deadline (the wait the refusal states) or after instanceAnswer.
+func askOther(addr, ask string, deadline time.Time) error {
 	raw, err := ReadRegularFile(addr, 256)
 	if err != nil {
 		return err
@@ -128,13 +129,17 @@ func askOther(addr, ask string) error {
 		return fmt.Errorf("%s: %w", addr, err)
 	}
 
-	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), instanceAnswer)
+	if soon := time.Now().Add(instanceAnswer); soon.Before(deadline) {
+		deadline = soon
+	}
+
+	conn, err := (&net.Dialer{Deadline: deadline}).Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 
-	conn.SetDeadline(time.Now().Add(instanceAnswer)) //nolint:errcheck
+	conn.SetDeadline(deadline) //nolint:errcheck
 
 	if _, err := fmt.Fprintf(conn, "%s %s\n", token, ask); err != nil {
 		return err
