@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corsodesktop/corso-desktop/internal/testdir"
 	"github.com/corsodesktop/corso-desktop/platform"
 )
 
@@ -32,7 +33,7 @@ func (a *asks) String() string { a.mu.Lock(); defer a.mu.Unlock(); return string
 // for a login-item start, nothing); once the first closes, a new start
 // holds the claim.
 func TestASecondStartShowsTheFirst(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "settings")
+	dir := filepath.Join(testdir.New(t), "settings")
 
 	first, err := platform.ClaimInstance(dir, platform.AskShow)
 	if err != nil {
@@ -77,7 +78,7 @@ func TestASecondStartShowsTheFirst(t *testing.T) {
 // TestAWrongTokenAsksNothing: whoever cannot read the address file (another
 // user on the computer) gets no answer and asks nothing.
 func TestAWrongTokenAsksNothing(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.New(t)
 
 	first, err := platform.ClaimInstance(dir, platform.AskShow)
 	if err != nil {
@@ -122,7 +123,7 @@ func TestAWrongTokenAsksNothing(t *testing.T) {
 // TestAnInstanceThatDoesNotAnswer: a second start gives up after its wait
 // with a sentence saying what to do, and holds nothing.
 func TestAnInstanceThatDoesNotAnswer(t *testing.T) {
-	dir := t.TempDir()
+	dir := testdir.New(t)
 
 	first, err := platform.ClaimInstance(dir, platform.AskShow)
 	if err != nil {
@@ -161,7 +162,7 @@ func TestAKilledInstanceLeavesNoClaim(t *testing.T) {
 		os.Exit(0)
 	}
 
-	dir := t.TempDir()
+	dir := testdir.New(t)
 	child := exec.Command(os.Args[0], "-test.run", "^TestAKilledInstanceLeavesNoClaim$", "-test.count=1")
 	child.Env = append(os.Environ(), "CORSO_TEST_INSTANCE_DIR="+dir)
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/corsodesktop/corso-desktop/internal/testdir"
 	"github.com/corsodesktop/corso-desktop/repo"
 	"github.com/corsodesktop/corso-desktop/repo/engineproto"
 	"github.com/corsodesktop/corso-desktop/repo/kopiaengine"
@@ -77,44 +78,11 @@ func Engines(t testing.TB) map[string]repo.Engine {
 	return map[string]repo.Engine{"in-process": kopiaengine.New(), "helper": Helper(t)}
 }
 
-// TempDir is t.TempDir, removed at the end by a walk that deletes one file
-// at a time when os.RemoveAll cannot: on Windows it uses a POSIX-semantics
-// delete that Wine 8 (where the Windows test runs these tests) lacks.
+// TempDir is a temporary folder removed even under Wine (testdir.New).
 func TempDir(t testing.TB) string {
 	t.Helper()
 
-	dir, err := os.MkdirTemp("", "corso-desktop-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	t.Cleanup(func() {
-		if os.RemoveAll(dir) == nil {
-			return
-		}
-
-		var folders []string
-
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error { //nolint:errcheck
-			if err == nil && d.IsDir() {
-				folders = append(folders, p)
-			} else if err == nil {
-				os.Remove(p) //nolint:errcheck
-			}
-
-			return nil
-		})
-
-		for i := len(folders) - 1; i >= 0; i-- {
-			os.Remove(folders[i]) //nolint:errcheck
-		}
-
-		if _, err := os.Stat(dir); err == nil {
-			t.Errorf("could not remove %s", dir)
-		}
-	})
-
-	return dir
+	return testdir.New(t)
 }
 
 // LocalIn is a connection state under dir.
