@@ -154,7 +154,8 @@ func (x *listIndex) serve(w http.ResponseWriter, r *http.Request, bucket string)
 		}
 	}
 
-	i := sort.Search(len(objs), func(i int) bool { return objs[i].Key > from })
+	// The first name after from that can be under the prefix.
+	i := sort.Search(len(objs), func(i int) bool { return objs[i].Key > from && objs[i].Key >= res.Prefix })
 	last := ""
 
 	for ; i < len(objs); i++ {
