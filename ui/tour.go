@@ -148,15 +148,21 @@ func (a *App) tour(dir string, size fyne.Size) error {
 
 	// The tour doubles as an end-to-end test of a release build: the
 	// repository must really have been made, with Corso's settings.
-	var created bool
+	var (
+		created bool
+		showed  error
+	)
+
 	onUI(func() {
 		for _, info := range a.infos {
 			created = created || (info != nil && info.CorsoSettings)
 		}
+
+		showed = a.lastError
 	})
 
 	if !created {
-		return fmt.Errorf("the folder repository was not created")
+		return fmt.Errorf("the folder repository was not created (the app showed: %v)", showed)
 	}
 
 	// Four more, so the list looks lived in.

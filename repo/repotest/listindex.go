@@ -34,7 +34,7 @@ func newListIndex(client *minio.Client) *listIndex {
 	return &listIndex{client: client, buckets: map[string][]minio.ObjectInfo{}}
 }
 
-// answers says whether the index answers r: a version 2 listing of a
+// answersListing says whether the index answers r: a version 2 listing of a
 // bucket with no options beyond S3's own.
 func answersListing(r *http.Request) (bucket string, ok bool) {
 	q := r.URL.Query()
