@@ -14,6 +14,9 @@ STATICCHECK_VERSION := v0.8.0
 # A count, not a duration: with a duration Go 1.26's fuzzing coordinator can
 # report its own deadline as a failure (go.dev/issue/75804, fixed in 1.27).
 FUZZTIME ?= 20000x
+# Minimizing each new input is bounded the same way: unbounded it takes up
+# to a minute an input, which stalls a run of thousands of executions.
+FUZZMINIMIZE ?= 500x
 BENCHCOUNT ?= 6
 export AWS_EC2_METADATA_DISABLED := true
 
@@ -30,7 +33,7 @@ APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-de
 # package:target, one bounded run each.
 FUZZ_TARGETS := repo:FuzzNormalizeFilesystem repo:FuzzNormalizeS3 repo:FuzzNormalizeS3Compatible \
 	repo/corsoconfig:FuzzImportCorsoConfig repo/corsoconfig:FuzzImportNeverEchoesSecrets \
-	repo/engineproto:FuzzReadEngine
+	repo/engineproto:FuzzReadEngine repo/preflight:FuzzListPageDecodesAsTheSDK
 
 # no_emoji leaves out Fyne's 4 MB colour emoji font, which Fyne would
 # otherwise parse again for every text style it draws. fyneDo = true in
@@ -130,7 +133,7 @@ icon:
 # also runs as plain tests in `unit`.
 fuzz:
 	@for pf in $(FUZZ_TARGETS); do \
-		$(GO) test ./$${pf%%:*} -run '^$$' -fuzz "^$${pf#*:}$$" -fuzztime $(FUZZTIME) || exit 1; \
+		$(GO) test ./$${pf%%:*} -run '^$$' -fuzz "^$${pf#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) || exit 1; \
 	done
 
 # The long fault-injection family (docs/reliability.md): every race run

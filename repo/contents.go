@@ -97,7 +97,8 @@ type contentsAheadKey struct{}
 // WithContentsAhead returns a context on which Contents hands receive what
 // it has read before its storage summary is done: the backups and the
 // maintenance, with Storage still zero; from the operation's goroutine,
-// at most once. Listing a large bucket takes longer than reading its
+// at most once, and never after the storage summary was handed to
+// WithStorageAhead's receiver. Listing a large bucket takes longer than reading its
 // backups, and a view need not wait for it to show them.
 func WithContentsAhead(ctx context.Context, receive func(Contents)) context.Context {
 	return context.WithValue(ctx, contentsAheadKey{}, receive)
@@ -106,5 +107,22 @@ func WithContentsAhead(ctx context.Context, receive func(Contents)) context.Cont
 // ContentsAhead is the receiver WithContentsAhead put on ctx, or nil.
 func ContentsAhead(ctx context.Context) func(Contents) {
 	f, _ := ctx.Value(contentsAheadKey{}).(func(Contents))
+	return f
+}
+
+type storageAheadKey struct{}
+
+// WithStorageAhead returns a context on which Contents hands receive the
+// storage summary as soon as it is done, when the backups are still being
+// read; from any goroutine, at most once, and never after the backups
+// were handed to WithContentsAhead's receiver. The result holds it too.
+// A store that lists fast need not wait for many backups to show it.
+func WithStorageAhead(ctx context.Context, receive func(StorageUse)) context.Context {
+	return context.WithValue(ctx, storageAheadKey{}, receive)
+}
+
+// StorageAhead is the receiver WithStorageAhead put on ctx, or nil.
+func StorageAhead(ctx context.Context) func(StorageUse) {
+	f, _ := ctx.Value(storageAheadKey{}).(func(StorageUse))
 	return f
 }

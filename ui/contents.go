@@ -26,9 +26,12 @@ type contentsState struct {
 	cancel  context.CancelFunc
 	// ahead is what was read before the storage summary, shown while the
 	// storage is still being listed.
-	ahead  *repo.Contents
-	result *repo.Contents
-	err    error
+	ahead *repo.Contents
+	// storageAhead is the storage summary, listed before the backups
+	// were read, shown while they still are.
+	storageAhead *repo.StorageUse
+	result       *repo.Contents
+	err          error
 }
 
 // loadContents reads e's contents off the UI goroutine; the details show
@@ -49,6 +52,9 @@ func (a *App) loadContents(e library.Entry) {
 	})
 	ctx = repo.WithContentsAhead(ctx, func(c repo.Contents) {
 		a.post(func() { st.ahead = &c; refresh() })
+	})
+	ctx = repo.WithStorageAhead(ctx, func(u repo.StorageUse) {
+		a.post(func() { st.storageAhead = &u; refresh() })
 	})
 
 	go func() {
@@ -107,6 +113,13 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 		listing := container.NewHBox(widget.NewActivity(), widget.NewLabel(string(repo.StepListing)), stop)
 
 		return a.readRows(e, st.ahead, []fyne.CanvasObject{wrapped(backupsLine(st.ahead, time.Now()) + "."), listing})
+	case st.loading && st.storageAhead != nil:
+		// The storage is listed; the backups are still being read.
+		stop := widget.NewButton("Cancel", st.cancel)
+		reading := container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)
+		u := st.storageAhead
+
+		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewVBox(wrapped(fmt.Sprintf("Storage: %s in %s.", byteSize(u.Bytes), plural(u.Blobs, "blob"))), reading)}
 	case st.loading:
 		stop := widget.NewButton("Cancel", st.cancel)
 		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)}

@@ -260,13 +260,20 @@ type aheadContents struct {
 	repo.Engine
 	c       *repo.Contents
 	release chan struct{}
+	// storageFirst hands the storage summary ahead instead of the backups.
+	storageFirst bool
 }
 
 func (f aheadContents) Contents(ctx context.Context, _ repo.Local, _ repo.Secrets) (*repo.Contents, error) {
-	part := *f.c
-	part.Storage = repo.StorageUse{}
-	repo.ContentsAhead(ctx)(part)
-	repo.Progress(ctx, repo.StepListing)
+	if f.storageFirst {
+		repo.StorageAhead(ctx)(f.c.Storage)
+		repo.Progress(ctx, repo.StepBackups)
+	} else {
+		part := *f.c
+		part.Storage = repo.StorageUse{}
+		repo.ContentsAhead(ctx)(part)
+		repo.Progress(ctx, repo.StepListing)
+	}
 
 	select {
 	case <-f.release:
@@ -317,6 +324,46 @@ func TestBackupsShownWhileTheStorageIsListed(t *testing.T) {
 
 	if got := h.a.backups.storage.Text; got != storageText(c.Storage, time.Now()) || h.a.backups.contents != c {
 		t.Fatalf("opened again: %q", got)
+	}
+}
+
+// TestStorageShownWhileTheBackupsAreRead: a bucket listed before its
+// backups are read shows its size at once, with the reading of the
+// backups under way (and Cancel); the whole summary replaces both when
+// the backups are read.
+func TestStorageShownWhileTheBackupsAreRead(t *testing.T) {
+	c := &repo.Contents{Backups: fixtureBackups(time.Now()), Storage: repo.StorageUse{Bytes: 5_000_000, Blobs: 40}}
+	release := make(chan struct{})
+	h := newHarnessOver(t, aheadContents{Engine: inProcess, c: c, release: release, storageFirst: true})
+	h.checkFolder(filepath.Join(h.root, "storage-first"))
+	e := h.createHere("Storage first")
+
+	h.loop.until(t, "the storage to be handed over", func() bool {
+		st := h.a.contents[e.ID]
+		return st != nil && st.storageAhead != nil && st.step == string(repo.StepBackups)
+	})
+
+	var (
+		text       string
+		stop, show *widget.Button
+	)
+
+	h.loop.onUI(func() {
+		text = strings.Join(labelTexts(h.a.details), "\n")
+		stop, show = buttonIn(h.a.details, "Cancel"), buttonIn(h.a.details, "Backups…")
+	})
+
+	if !strings.Contains(text, "Storage: 5.0 MB in 40 blobs.") || !strings.Contains(text, string(repo.StepBackups)) || stop == nil || show != nil {
+		t.Fatalf("while the backups are read:\n%s", text)
+	}
+
+	close(release)
+	h.loop.until(t, "the backups to be read", func() bool { return !h.a.contents[e.ID].loading })
+
+	h.loop.onUI(func() { text = strings.Join(labelTexts(h.a.details), "\n") })
+
+	if !strings.Contains(text, summarize(c, time.Now())) || strings.Contains(text, string(repo.StepBackups)) {
+		t.Fatalf("once read:\n%s", text)
 	}
 }
 

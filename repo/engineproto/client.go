@@ -372,6 +372,14 @@ func readEngine(ctx context.Context, r io.Reader) (engineMessage, error) {
 			continue
 		}
 
+		if m.StorageAhead != nil {
+			if ahead := repo.StorageAhead(ctx); ahead != nil {
+				ahead(*m.StorageAhead)
+			}
+
+			continue
+		}
+
 		switch {
 		case m.DetailsPart != nil && receive != nil:
 			receive(m.DetailsPart)

@@ -68,21 +68,27 @@ func TestContentsAheadOfTheSummary(t *testing.T) {
 
 			var ahead *repo.Contents
 
+			var storageAhead atomic.Bool
+
 			start := time.Now()
-			c, err := e.Contents(repo.WithContentsAhead(ctx, func(part repo.Contents) {
+			c, err := e.Contents(repo.WithStorageAhead(repo.WithContentsAhead(ctx, func(part repo.Contents) {
 				if ahead != nil {
 					t.Error("handed over twice")
 				}
 
 				ahead = &part
 				close(ch)
-			}), local, sec)
+			}), func(repo.StorageUse) { storageAhead.Store(true) }), local, sec)
 			if err != nil {
 				t.Fatal(err)
 			}
 
 			if time.Since(start) > 15*time.Second || ahead == nil {
 				t.Fatalf("the backups were not handed over before the listing ended (%v)", time.Since(start))
+			}
+
+			if storageAhead.Load() {
+				t.Error("the storage summary was handed ahead too, after the backups")
 			}
 
 			if ahead.Storage.Blobs != 0 || len(ahead.Backups) != 3 || len(c.Backups) != 3 || c.Storage.Blobs == 0 {
@@ -104,6 +110,101 @@ func TestContentsAheadOfTheSummary(t *testing.T) {
 			if err != nil || len(plain.Backups) != 3 || plain.Storage.Blobs != c.Storage.Blobs {
 				t.Fatalf("without a receiver: %+v %v", plain, err)
 			}
+		})
+	}
+}
+
+// TestStorageAheadOfTheBackups: the storage summary, listed before the
+// backups are read, is handed over on its own (through the helper as
+// in-process) and the backups are not handed ahead after it; the result
+// holds the same summary with the backups. The proxy holds the reads of
+// the metadata packs (the backups' models) until the summary is handed
+// over; with a wrong passphrase nothing is handed over.
+func TestStorageAheadOfTheBackups(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
+
+	saved := repotest.LocalIn(t.TempDir())
+	if _, err := eng.Initialize(ctx, m.Settings(bucket, "first"), sec, saved); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := repotest.WriteCorsoBackups(kopiaengine.WithS3Secrets(ctx, sec.S3), saved.ConfigFile, repotest.Passphrase, 3, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	var handed atomic.Pointer[chan struct{}]
+
+	endpoint := m.Proxy(t, func(r *http.Request, _ int) {
+		if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/"+bucket+"/first/q") {
+			return
+		}
+
+		if ch := handed.Load(); ch != nil {
+			select {
+			case <-*ch:
+			case <-time.After(20 * time.Second):
+			}
+		}
+	})
+
+	s := m.Settings(bucket, "first")
+	s.Endpoint = endpoint
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			local := repotest.LocalIn(t.TempDir())
+			if _, err := e.Connect(ctx, s, sec, local); err != nil {
+				t.Fatal(err)
+			}
+
+			ch := make(chan struct{})
+			handed.Store(&ch)
+			defer handed.Store(nil)
+
+			var (
+				ahead        *repo.StorageUse
+				backupsAhead atomic.Bool
+				handedTwice  atomic.Bool
+				receiveAhead = func(u repo.StorageUse) {
+					if ahead != nil {
+						handedTwice.Store(true)
+					}
+
+					ahead = &u
+					close(ch)
+				}
+			)
+
+			start := time.Now()
+			c, err := e.Contents(repo.WithContentsAhead(repo.WithStorageAhead(ctx, receiveAhead), func(repo.Contents) { backupsAhead.Store(true) }), local, sec)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if time.Since(start) > 15*time.Second || ahead == nil {
+				t.Fatalf("the storage summary was not handed over before the backups were read (%v)", time.Since(start))
+			}
+
+			if handedTwice.Load() || backupsAhead.Load() {
+				t.Errorf("handed over twice: %v; the backups after the summary: %v", handedTwice.Load(), backupsAhead.Load())
+			}
+
+			if ahead.Blobs == 0 || ahead.Blobs != c.Storage.Blobs || ahead.Bytes != c.Storage.Bytes || len(c.Backups) != 3 {
+				t.Fatalf("ahead %d blobs, %d bytes; result %d blobs, %d bytes, %d backups", ahead.Blobs, ahead.Bytes, c.Storage.Blobs, c.Storage.Bytes, len(c.Backups))
+			}
+
+			// A wrong passphrase: the listing needs none, but nothing
+			// read without it is handed over.
+			handed.Store(nil)
+
+			wrong := sec
+			wrong.Passphrase = "not the passphrase"
+
+			_, err = e.Contents(repo.WithStorageAhead(ctx, func(repo.StorageUse) { t.Error("handed over with a wrong passphrase") }), local, wrong)
+			repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
 		})
 	}
 }

@@ -83,6 +83,7 @@ func Serve(ctx context.Context, eng repo.Engine, in io.Reader, out io.Writer) er
 	ctx = repo.WithCounts(ctx, countSender(send))
 	ctx = repo.WithItemParts(ctx, partSender(send))
 	ctx = repo.WithContentsAhead(ctx, func(c repo.Contents) { send(engineMessage{ContentsAhead: &c}) }) //nolint:errcheck // a closed pipe cancels the operation
+	ctx = repo.WithStorageAhead(ctx, func(u repo.StorageUse) { send(engineMessage{StorageAhead: &u}) }) //nolint:errcheck // as above
 
 	if req.Checked != nil {
 		ctx = repo.WithCheck(ctx, req.Checked.decode())

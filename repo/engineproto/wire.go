@@ -66,6 +66,9 @@ type engineMessage struct {
 	// ContentsAhead is what Contents read before its storage summary
 	// (repo.WithContentsAhead), sent ahead of the result.
 	ContentsAhead *repo.Contents `json:"contentsAhead,omitempty"`
+	// StorageAhead is Contents' storage summary, done before its backups
+	// (repo.WithStorageAhead), sent ahead of the result.
+	StorageAhead *repo.StorageUse `json:"storageAhead,omitempty"`
 	// Session says a details session is open and takes calls.
 	Session bool       `json:"session,omitempty"`
 	Err     *errorWire `json:"err,omitempty"`

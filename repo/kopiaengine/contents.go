@@ -6,6 +6,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
@@ -39,7 +40,8 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	// The storage is listed beside the rest: a bucket's listing needs no
 	// key, so it starts now, beside the derivation and kopia's open.
 	listCtx, stopListing := context.WithCancel(ctx)
-	storage := startStorageUse(listCtx, lister)
+	gate := &aheadGate{}
+	storage := startStorageUse(listCtx, lister, gate)
 
 	repo.Progress(ctx, repo.StepDeriving)
 
@@ -72,7 +74,7 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
-	if ahead := repo.ContentsAhead(ctx); ahead != nil && !storage.finished() {
+	if ahead := repo.ContentsAhead(ctx); gate.first() && ahead != nil && !storage.finished() {
 		ahead(*c)
 	}
 
@@ -113,18 +115,22 @@ func s3ListerFor(ctx context.Context, local repo.Local, secrets repo.Secrets) (*
 // once the repository is open.
 type storageListing struct {
 	opened chan blob.Reader
+	isOpen chan struct{}
 	done   chan struct{}
 	use    repo.StorageUse
 	err    error
 }
 
 // startStorageUse starts summing a repository's blobs by kind; lister is
-// nil for a folder.
-func startStorageUse(ctx context.Context, lister *preflight.S3API) *storageListing {
-	l := &storageListing{opened: make(chan blob.Reader, 1), done: make(chan struct{})}
+// nil for a folder. Done before the backups are read, the summary is
+// handed to repo.StorageAhead's receiver, once kopia's open has proved
+// the passphrase.
+func startStorageUse(ctx context.Context, lister *preflight.S3API, gate *aheadGate) *storageListing {
+	l := &storageListing{opened: make(chan blob.Reader, 1), isOpen: make(chan struct{}), done: make(chan struct{})}
 
 	go func() {
 		defer close(l.done)
+		defer l.handAhead(ctx, gate)
 
 		if lister != nil && !lister.Nearby(ctx, format.KopiaRepositoryBlobID) {
 			var t usageTally
@@ -156,7 +162,44 @@ func startStorageUse(ctx context.Context, lister *preflight.S3API) *storageListi
 }
 
 // open hands the listing kopia's storage, should it need it.
-func (l *storageListing) open(st blob.Reader) { l.opened <- st }
+func (l *storageListing) open(st blob.Reader) {
+	l.opened <- st
+	close(l.isOpen)
+}
+
+// handAhead gives a summary done before the backups to the receiver.
+func (l *storageListing) handAhead(ctx context.Context, gate *aheadGate) {
+	ahead := repo.StorageAhead(ctx)
+	if ahead == nil || l.err != nil {
+		return
+	}
+
+	select {
+	case <-l.isOpen:
+		if gate.first() {
+			ahead(l.use)
+		}
+	case <-ctx.Done():
+	}
+}
+
+// aheadGate lets one part of the contents go ahead of the result: the
+// first of the backups and the storage summary to be done.
+type aheadGate struct {
+	mu     sync.Mutex
+	handed bool
+}
+
+// first says whether the caller's part is the first done.
+func (g *aheadGate) first() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+
+	was := g.handed
+	g.handed = true
+
+	return !was
+}
 
 func (l *storageListing) finished() bool {
 	select {

@@ -37,6 +37,7 @@ type S3API struct {
 	Client *s3.Client
 	http   *countingClient
 	region string
+	pages  pagesDecoded
 }
 
 type countingClient struct {

@@ -213,7 +213,7 @@ func (a *S3API) listPart(ctx context.Context, l listing, emit func(ListedObject)
 	}
 
 	for {
-		out, err := a.Client.ListObjectsV2(ctx, in)
+		out, err := a.Client.ListObjectsV2(ctx, in, a.fastListing)
 		if err != nil {
 			return a.Fail(ctx, err, repo.ActionListBucket)
 		}

@@ -85,6 +85,12 @@ func TestListAllListsEveryObjectOnce(t *testing.T) {
 					t.Fatalf("groups %v listed %d:\n%v\nwant %d:\n%v", groups, len(gk), gk, len(wk), wk)
 				}
 			}
+
+			// Every page MinIO sent, odd names included, was read by the
+			// fast decoder, not handed to the SDK's.
+			if here, bySDK := api.PagesDecoded(); here == 0 || bySDK != 0 {
+				t.Errorf("%d pages decoded here, %d by the SDK", here, bySDK)
+			}
 		})
 	}
 }
@@ -117,6 +123,11 @@ func TestListAllEndsWithTheStoresSentence(t *testing.T) {
 	n := 0
 	err = api.ListAll(context.Background(), preflight.KopiaGroups, func(preflight.ListedObject) error { n++; return nil })
 	repotest.RequireCode(t, err, repo.CodeAccessDenied)
+
+	// The refusal was read by the SDK's decoder, as any answer not a page.
+	if here, bySDK := api.PagesDecoded(); here != 0 || bySDK == 0 {
+		t.Errorf("a refusal: %d pages decoded here, %d by the SDK", here, bySDK)
+	}
 
 	if !strings.Contains(err.Error(), "s3:ListBucket") {
 		t.Errorf("the refusal does not name s3:ListBucket: %v", err)
