@@ -89,9 +89,10 @@ func OpenS3(loc repo.S3Location, region string, keys *Keys) (*S3API, error) {
 // goroutine at a time, in no particular order. The names under each of
 // groups (prefixes relative to the location's, ascending, none the prefix
 // of another) are listed side by side, one listing each; the names before
-// the first group, between two groups and after the last are listed from
-// where the group before them ends, so every name is in exactly one
-// listing whatever it is. No groups: one listing of everything.
+// the first group, between two groups and after the last are listed at
+// the same time, each listing from past the group before it (and leaving
+// out the rare name under that group it still finds), so every name is in
+// exactly one listing whatever it is. No groups: one listing of everything.
 func (a *S3API) ListAll(ctx context.Context, groups []string, each func(ListedObject) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -130,10 +131,8 @@ func (a *S3API) ListAll(ctx context.Context, groups []string, each func(ListedOb
 		}()
 	}
 
-	ends := make([]groupEnd, len(groups))
-	for i, g := range groups {
-		ends[i] = groupEnd{done: make(chan struct{})}
-		run(listing{prefix: g, end: &ends[i]})
+	for _, g := range groups {
+		run(listing{prefix: g})
 	}
 
 	// Before the first group; with none, everything.
@@ -153,7 +152,7 @@ func (a *S3API) ListAll(ctx context.Context, groups []string, each func(ListedOb
 			}
 		}
 
-		run(listing{after: &ends[i], group: g, before: next})
+		run(listing{after: g, before: next})
 	}
 
 	wg.Wait()
@@ -161,23 +160,19 @@ func (a *S3API) ListAll(ctx context.Context, groups []string, each func(ListedOb
 	return fail
 }
 
-// groupEnd is the last name a group's listing found, once it is done.
-type groupEnd struct {
-	done chan struct{}
-	last string
-}
-
-// listing is one of ListAll's listings: the names under prefix (then end
-// records its last), or the names after every name of group (after says
-// when they are known) and before before ("" leaves that side open).
+// listing is one of ListAll's listings: the names under prefix, or the
+// names after every name under the group after and before before (""
+// leaves either side open).
 type listing struct {
 	prefix string
-	end    *groupEnd
-
-	after  *groupEnd
-	group  string
+	after  string
 	before string
 }
+
+// pastEveryName is the highest character a key can hold (UTF-8's last):
+// a name under a group sorts after the group followed by it only if it
+// begins with both.
+const pastEveryName = "\U0010FFFF"
 
 // adjacent says whether no name sorts after every name under a and
 // before b: b is a with its last byte one higher.
@@ -191,25 +186,11 @@ func adjacent(a, b string) bool {
 func (a *S3API) listPart(ctx context.Context, l listing, emit func(ListedObject) error) error {
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(a.Loc.Bucket), Prefix: aws.String(a.Loc.Prefix + l.prefix), MaxKeys: aws.Int32(listPageSize)}
 
-	if l.after != nil {
-		select {
-		case <-l.after.done:
-		case <-ctx.Done():
-			return repo.CanceledError(ctx.Err())
-		}
-
-		// The group's last name, or the group itself when it has none:
-		// no name under it exists, so nothing after it is skipped.
-		from := l.after.last
-		if from == "" {
-			from = l.group
-		}
-
-		in.StartAfter = aws.String(a.Loc.Prefix + from)
-	}
-
-	if l.end != nil {
-		defer close(l.end.done)
+	if l.after != "" {
+		// Started with the group's listing, not after it: past every
+		// name under the group but the rare one that begins with
+		// pastEveryName too, which is the group's and left out below.
+		in.StartAfter = aws.String(a.Loc.Prefix + l.after + pastEveryName)
 	}
 
 	for {
@@ -224,12 +205,12 @@ func (a *S3API) listPart(ctx context.Context, l listing, emit func(ListedObject)
 				return nil // the next group's
 			}
 
-			if err := emit(ListedObject{Name: name, Size: aws.ToInt64(o.Size), Modified: aws.ToTime(o.LastModified)}); err != nil {
-				return err
+			if l.after != "" && strings.HasPrefix(name, l.after) {
+				continue // the group's own listing has it
 			}
 
-			if l.end != nil {
-				l.end.last = name
+			if err := emit(ListedObject{Name: name, Size: aws.ToInt64(o.Size), Modified: aws.ToTime(o.LastModified)}); err != nil {
+				return err
 			}
 		}
 

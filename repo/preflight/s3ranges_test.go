@@ -16,8 +16,9 @@ import (
 
 // TestListAllListsEveryObjectOnce: the listings side by side give exactly
 // the objects MinIO holds under the prefix, each once, with its size:
-// names equal to a group, under it, just either side of one, between two
-// groups that are not adjacent, before the first and after the last,
+// names equal to a group, under it (also past where the listing after it
+// starts), just either side of one, between two groups that are not
+// adjacent, before the first and after the last,
 // nested, non-ASCII, and listings of many pages; with groups empty on the
 // store too. A repository at the bucket's root is listed the same way.
 func TestListAllListsEveryObjectOnce(t *testing.T) {
@@ -28,7 +29,9 @@ func TestListAllListsEveryObjectOnce(t *testing.T) {
 
 	names := []string{".storageconfig", "0", "A", "^", "_", "_log_1", "kopia.repository", "o~", "p", "p0", "p1", "p10", "p1~", "p3~", "p4", "p40", "p7~", "pc", "pc0", "pf", "pfff", "pg",
 		"q", "q7ff", "q8", "q80", "r", "s01", "x", "xn0_1", "y", "~", "ümlaut", "dir/p0", "p8/nested",
-		"p/", "p!", "p9", "p9~", "p:", "pA", "pZ", "p_", "p`", "pa", "pf\U0010FFFF", "p\U0010FFFF", "k", "kopia", "j~", "x0"}
+		"p/", "p!", "p9", "p9~", "p:", "pA", "pZ", "p_", "p`", "pa", "pf\U0010FFFF", "p\U0010FFFF", "k", "kopia", "j~", "x0",
+		// Under a group and past the point the listing after it starts from.
+		"pf\U0010FFFF\U0010FFFF", "pf\U0010FFFFz", "p9\U0010FFFFa", "k\U0010FFFFk", "_\U0010FFFF"}
 	for i := 0; i < 40; i++ {
 		names = append(names, fmt.Sprintf("p%x%031x", i%16, i), fmt.Sprintf("q%x%031x", i%16, i))
 	}
