@@ -132,7 +132,7 @@ func startStorageUse(ctx context.Context, lister *preflight.S3API, gate *aheadGa
 		defer close(l.done)
 		defer l.handAhead(ctx, gate)
 
-		if lister != nil && !lister.Nearby(ctx, format.KopiaRepositoryBlobID) {
+		if lister != nil && !nearby(ctx, lister) {
 			var t usageTally
 
 			err := lister.ListAll(ctx, preflight.KopiaGroups, func(o preflight.ListedObject) error {
@@ -159,6 +159,24 @@ func startStorageUse(ctx context.Context, lister *preflight.S3API, gate *aheadGa
 	}()
 
 	return l
+}
+
+// nearby says whether the store answers as one next to this computer,
+// waiting no longer than such a store takes: a store that has not
+// answered by then is not, and its listing need not wait a round more.
+func nearby(ctx context.Context, lister *preflight.S3API) bool {
+	answer := make(chan bool, 1)
+	go func() { answer <- lister.Nearby(ctx, format.KopiaRepositoryBlobID) }()
+
+	wait := time.NewTimer(preflight.NearbyAnswer)
+	defer wait.Stop()
+
+	select {
+	case near := <-answer:
+		return near
+	case <-wait.C:
+		return false
+	}
 }
 
 // open hands the listing kopia's storage, should it need it.

@@ -46,10 +46,10 @@ func hexGroups(letter string) []string {
 	return groups
 }
 
-// nearbyAnswer is how quickly a store next to this computer answers: a
+// NearbyAnswer is how quickly a store next to this computer answers: a
 // store on this computer or its network answers a HEAD in a few
 // milliseconds, Amazon S3 itself in 20 or more.
-const nearbyAnswer = 10 * time.Millisecond
+const NearbyAnswer = 10 * time.Millisecond
 
 // Nearby says whether the store answers as one next to this computer
 // does, from the time of one HEAD of name (on a new connection, so its
@@ -62,7 +62,7 @@ func (a *S3API) Nearby(ctx context.Context, name string) bool {
 
 	_, err := a.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(a.Loc.Bucket), Key: aws.String(a.Key(name))})
 
-	return err == nil && time.Since(start) < nearbyAnswer
+	return err == nil && time.Since(start) < NearbyAnswer
 }
 
 // OpenS3 is an S3 client for a connected location, signing for region
