@@ -20,40 +20,15 @@ import (
 // handed over, so a contents that waited for its listing first would never get
 // there; without a receiver nothing changes.
 func TestContentsAheadOfTheSummary(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
 	sec := repotest.RootSecrets()
 	ctx := context.Background()
 
-	saved := repotest.LocalIn(t.TempDir())
-	if _, err := eng.Initialize(ctx, m.Settings(bucket, "ahead"), sec, saved); err != nil {
-		t.Fatal(err)
-	}
-
-	if err := repotest.WriteCorsoBackups(kopiaengine.WithS3Secrets(ctx, sec.S3), saved.ConfigFile, repotest.Passphrase, 3, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-
-	var handed atomic.Pointer[chan struct{}]
-
-	endpoint := m.Proxy(t, func(r *http.Request, _ int) {
-		// The summary's listings (the whole prefix, or its data packs),
-		// not kopia's of its indexes when it opens.
+	// The summary's listings (the whole prefix, or its data packs), not
+	// kopia's of its indexes when it opens.
+	s, handed := heldRepository(t, "ahead", func(r *http.Request, _ string) bool {
 		q := r.URL.Query()
-		if r.Method != http.MethodGet || !q.Has("list-type") || (q.Get("prefix") != "ahead/" && !strings.HasPrefix(q.Get("prefix"), "ahead/p")) {
-			return
-		}
-
-		if ch := handed.Load(); ch != nil {
-			select {
-			case <-*ch:
-			case <-time.After(20 * time.Second):
-			}
-		}
+		return r.Method == http.MethodGet && q.Has("list-type") && (q.Get("prefix") == "ahead/" || strings.HasPrefix(q.Get("prefix"), "ahead/p"))
 	})
-
-	s := m.Settings(bucket, "ahead")
-	s.Endpoint = endpoint
 
 	for name, e := range repotest.Engines(t) {
 		t.Run(name, func(t *testing.T) {
@@ -121,37 +96,12 @@ func TestContentsAheadOfTheSummary(t *testing.T) {
 // the metadata packs (the backups' models) until the summary is handed
 // over; with a wrong passphrase nothing is handed over.
 func TestStorageAheadOfTheBackups(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
 	sec := repotest.RootSecrets()
 	ctx := context.Background()
 
-	saved := repotest.LocalIn(t.TempDir())
-	if _, err := eng.Initialize(ctx, m.Settings(bucket, "first"), sec, saved); err != nil {
-		t.Fatal(err)
-	}
-
-	if err := repotest.WriteCorsoBackups(kopiaengine.WithS3Secrets(ctx, sec.S3), saved.ConfigFile, repotest.Passphrase, 3, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-
-	var handed atomic.Pointer[chan struct{}]
-
-	endpoint := m.Proxy(t, func(r *http.Request, _ int) {
-		if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/"+bucket+"/first/q") {
-			return
-		}
-
-		if ch := handed.Load(); ch != nil {
-			select {
-			case <-*ch:
-			case <-time.After(20 * time.Second):
-			}
-		}
+	s, handed := heldRepository(t, "first", func(r *http.Request, bucket string) bool {
+		return r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/"+bucket+"/first/q")
 	})
-
-	s := m.Settings(bucket, "first")
-	s.Endpoint = endpoint
 
 	for name, e := range repotest.Engines(t) {
 		t.Run(name, func(t *testing.T) {
@@ -207,4 +157,44 @@ func TestStorageAheadOfTheBackups(t *testing.T) {
 			repotest.RequireCode(t, err, repo.CodeWrongPassphrase)
 		})
 	}
+}
+
+// heldRepository is a repository of three Corso backups under prefix, and
+// its settings through a proxy that holds each request held picks until
+// the channel last stored in handed is closed (at most 20 s; none stored:
+// not held).
+func heldRepository(t *testing.T, prefix string, held func(r *http.Request, bucket string) bool) (repo.S3Compatible, *atomic.Pointer[chan struct{}]) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
+
+	saved := repotest.LocalIn(t.TempDir())
+	if _, err := eng.Initialize(ctx, m.Settings(bucket, prefix), sec, saved); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := repotest.WriteCorsoBackups(kopiaengine.WithS3Secrets(ctx, sec.S3), saved.ConfigFile, repotest.Passphrase, 3, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	var handed atomic.Pointer[chan struct{}]
+
+	endpoint := m.Proxy(t, func(r *http.Request, _ int) {
+		if !held(r, bucket) {
+			return
+		}
+
+		if ch := handed.Load(); ch != nil {
+			select {
+			case <-*ch:
+			case <-time.After(20 * time.Second):
+			}
+		}
+	})
+
+	s := m.Settings(bucket, prefix)
+	s.Endpoint = endpoint
+
+	return s, &handed
 }

@@ -191,25 +191,16 @@ func (s *scanner) skip(name []byte, depth int) bool {
 		return s.skipText(name)
 	}
 
-	for {
-		inner, end, ok := s.tag()
-		if !ok {
-			return false
-		}
-
-		if end {
-			return bytes.Equal(inner, name)
-		}
-
-		if !s.skip(inner, depth+1) {
-			return false
-		}
-	}
+	return s.children(name, func(inner []byte) bool { return s.skip(inner, depth+1) })
 }
 
 // textsOnly passes over an element of elements holding text (as the
 // SDK reads an owner) up to its end tag.
-func (s *scanner) textsOnly(name []byte) bool {
+func (s *scanner) textsOnly(name []byte) bool { return s.children(name, s.skipText) }
+
+// children reads name's elements, each by child after its start tag, and
+// then name's end tag.
+func (s *scanner) children(name []byte, child func(inner []byte) bool) bool {
 	for {
 		inner, end, ok := s.tag()
 		if !ok {
@@ -220,7 +211,7 @@ func (s *scanner) textsOnly(name []byte) bool {
 			return bytes.Equal(inner, name)
 		}
 
-		if !s.skipText(inner) {
+		if !child(inner) {
 			return false
 		}
 	}
