@@ -76,24 +76,40 @@ func (d *listDecoder) HandleDeserialize(ctx context.Context, in middleware.Deser
 	// spare, so that reading its end needs no larger buffer).
 	buf := bytes.NewBuffer(make([]byte, 0, max(resp.ContentLength, 0)+bytes.MinRead))
 	_, readErr := buf.ReadFrom(io.LimitReader(resp.Body, maxListPage+1))
-	resp.Body.Close() //nolint:errcheck,gosec // read to the end or failed: either way done with it
-
 	body := buf.Bytes()
 
 	if readErr == nil && len(body) <= maxListPage {
+		resp.Body.Close() //nolint:errcheck,gosec // read to its end
+
 		if page, ok := decodeListPage(body); ok {
 			d.count.here.Add(1)
 			out.Result = page
+
 			return out, md, nil
 		}
+
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	} else {
+		// Longer than a page can be, or cut off: the SDK reads what
+		// came, then the rest or the same failure, and closes it.
+		rest := io.Reader(resp.Body)
+		if readErr != nil {
+			rest = errReader{readErr}
+		}
+
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(body), rest), resp.Body}
 	}
 
-	// Not a page this reader knows: the SDK reads the same bytes (and
-	// reports the same failure to read them).
+	// Not a page this reader knows: the SDK reads the same bytes.
 	d.count.bySDK.Add(1)
-	resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{readErr}))
 
 	return d.sdk.HandleDeserialize(ctx, in, answered{out, md, nil})
+}
+
+// readCloser reads from one and closes another.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // answered is the rest of the stack for the SDK's decoder: the answer
@@ -108,16 +124,10 @@ func (a answered) HandleDeserialize(context.Context, middleware.DeserializeInput
 	return a.out, a.md, a.err
 }
 
-// errReader fails with err at the end of what was read (nil: io.EOF).
+// errReader fails with err.
 type errReader struct{ err error }
 
-func (e errReader) Read([]byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-
-	return 0, io.EOF
-}
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // decodeListPage reads a ListBucketResult of the shape S3 and MinIO send:
 // an XML declaration, the root with at most its namespace, elements with

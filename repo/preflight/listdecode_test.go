@@ -21,18 +21,27 @@ import (
 type pageServer struct {
 	body   atomic.Pointer[[]byte]
 	status atomic.Int32
-	sdk    *s3.Client
-	api    *S3API
+	// cut makes the body fail after its bytes, as a connection lost.
+	cut atomic.Bool
+	// unsized sends no length, as a chunked answer.
+	unsized atomic.Bool
+	sdk     *s3.Client
+	api     *S3API
 }
 
 func (p *pageServer) Do(r *http.Request) (*http.Response, error) {
 	body := *p.body.Load()
 
+	var content io.Reader = bytes.NewReader(body)
+	if p.cut.Load() {
+		content = io.MultiReader(content, errReader{io.ErrUnexpectedEOF})
+	}
+
 	return &http.Response{
 		StatusCode:    int(p.status.Load()),
 		Header:        http.Header{"Content-Type": {"application/xml"}},
-		Body:          io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)),
+		Body:          io.NopCloser(content),
+		ContentLength: map[bool]int64{false: int64(len(body)), true: -1}[p.unsized.Load()],
 		Request:       r,
 	}, nil
 }
@@ -158,15 +167,38 @@ func TestListPagesOfS3AndMinIOAreDecodedHere(t *testing.T) {
 		}
 	}
 
+	// Longer than a page can be, said or not: the SDK reads all of it.
+	long := strings.Replace(minioPage, "<Contents>", strings.Repeat(minioPage[strings.Index(minioPage, "<Contents>"):strings.Index(minioPage, "</ListBucketResult>")], 30_000)+"<Contents>", 1)
+
+	for _, unsized := range []bool{false, true} {
+		p.unsized.Store(unsized)
+
+		sdk, fast, sdkErr, fastErr := p.list([]byte(long), 200)
+		if sdkErr != nil || fastErr != nil || len(fast.Contents) != 30_001 || samePage(fast, sdk) != "" {
+			t.Errorf("a page of %d bytes (length unsaid: %v): %v, %v", len(long), unsized, sdkErr, fastErr)
+		}
+	}
+
+	p.unsized.Store(false)
+
+	// Cut off half-way: the SDK's failure.
+	p.cut.Store(true)
+	_, _, sdkErr, fastErr := p.list([]byte(minioPage[:len(minioPage)/2]), 200)
+	p.cut.Store(false)
+
+	if sdkErr == nil || fastErr == nil {
+		t.Errorf("a page cut off: %v, %v", sdkErr, fastErr)
+	}
+
 	refusal := `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied.</Message></Error>`
 
-	_, _, sdkErr, fastErr := p.list([]byte(refusal), 403)
+	_, _, sdkErr, fastErr = p.list([]byte(refusal), 403)
 	if code, _ := S3ErrorCode(fastErr); code != "AccessDenied" {
 		t.Errorf("a refusal through the fast decoder: %v (the SDK alone: %v)", fastErr, sdkErr)
 	}
 
-	if here, bySDK := p.api.PagesDecoded(); here != 2 || bySDK != int64(len(declined)+1) {
-		t.Errorf("%d pages decoded here, %d by the SDK; want 2 and %d", here, bySDK, len(declined)+1)
+	if here, bySDK := p.api.PagesDecoded(); here != 2 || bySDK != int64(len(declined)+4) {
+		t.Errorf("%d pages decoded here, %d by the SDK; want 2 and %d", here, bySDK, len(declined)+4)
 	}
 }
 
