@@ -28,9 +28,11 @@ const HelperName = "corso-desktop-engine"
 // check names correctly.
 const cancelGrace = 5 * time.Second
 
-// maxEngineMessage bounds one line from the engine: a result is a few KiB,
-// so a larger one is a broken engine, not an answer to buffer.
-const maxEngineMessage = 4 << 20
+// maxEngineMessage bounds one line from the engine: the largest answer is
+// a repository's contents, about 500 bytes a backup (5 MB for 10,000
+// backups, which 4 MiB once refused), so a line longer than 100,000
+// backups' is a broken engine, not an answer to buffer.
+const maxEngineMessage = 64 << 20
 
 // spareIdle is how long a prepared engine process waits for an operation
 // before it is stopped: while it waits it holds about 100 MiB (warm.go).
