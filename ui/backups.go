@@ -317,7 +317,7 @@ func storageText(u repo.StorageUse, now time.Time) string {
 		parts = append(parts, fmt.Sprintf("%s %s (%d)", k.Kind, byteSize(k.Bytes), k.Blobs))
 	}
 
-	s := "Storage: " + byteSize(u.Bytes) + " in " + plural(u.Blobs, "blob")
+	s := "Storage: " + storageSize(u)
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
 	}

@@ -109,20 +109,16 @@ func (a *App) contentsRows(e library.Entry) []fyne.CanvasObject {
 		return nil
 	case st.loading && st.ahead != nil:
 		// The backups are read; the storage is still being listed.
-		stop := widget.NewButton("Cancel", st.cancel)
-		listing := container.NewHBox(widget.NewActivity(), widget.NewLabel(string(repo.StepListing)), stop)
+		listing := underWay(string(repo.StepListing), st.cancel)
 
 		return a.readRows(e, st.ahead, []fyne.CanvasObject{wrapped(backupsLine(st.ahead, time.Now()) + "."), listing})
 	case st.loading && st.storageAhead != nil:
 		// The storage is listed; the backups are still being read.
-		stop := widget.NewButton("Cancel", st.cancel)
-		reading := container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)
-		u := st.storageAhead
+		size := wrapped("Storage: " + storageSize(*st.storageAhead) + ".")
 
-		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewVBox(wrapped(fmt.Sprintf("Storage: %s in %s.", byteSize(u.Bytes), plural(u.Blobs, "blob"))), reading)}
+		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewVBox(size, underWay(st.step, st.cancel))}
 	case st.loading:
-		stop := widget.NewButton("Cancel", st.cancel)
-		return []fyne.CanvasObject{fieldLabel("Contents"), container.NewHBox(widget.NewActivity(), widget.NewLabel(st.step), stop)}
+		return []fyne.CanvasObject{fieldLabel("Contents"), underWay(st.step, st.cancel)}
 	case st.err != nil && st.ahead != nil:
 		// The backups were read; only the storage's listing did not end
 		// (cancelled, or the store stopped answering): what was read stays.
@@ -175,7 +171,17 @@ func notListedText(err error) string {
 // summarize is the details' one line about a repository's contents, e.g.
 // "7 backups of 5 resources, the last 3 hours ago; 12.4 MB in 31 blobs".
 func summarize(c *repo.Contents, now time.Time) string {
-	return backupsLine(c, now) + fmt.Sprintf("; %s in %s", byteSize(c.Storage.Bytes), plural(c.Storage.Blobs, "blob"))
+	return backupsLine(c, now) + "; " + storageSize(c.Storage)
+}
+
+// storageSize is e.g. "12.4 MB in 31 blobs".
+func storageSize(u repo.StorageUse) string {
+	return byteSize(u.Bytes) + " in " + plural(u.Blobs, "blob")
+}
+
+// underWay is a step under way, with Cancel.
+func underWay(step string, cancel func()) fyne.CanvasObject {
+	return container.NewHBox(widget.NewActivity(), widget.NewLabel(step), widget.NewButton("Cancel", cancel))
 }
 
 // backupsLine is what summarize says of c's backups.

@@ -6,7 +6,7 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	kopiarepo "github.com/kopia/kopia/repo"
@@ -40,7 +40,9 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	// The storage is listed beside the rest: a bucket's listing needs no
 	// key, so it starts now, beside the derivation and kopia's open.
 	listCtx, stopListing := context.WithCancel(ctx)
-	gate := &aheadGate{}
+	// The first of the backups and the storage summary to be done goes
+	// ahead of the result (the one to swap it).
+	gate := &atomic.Bool{}
 	storage := startStorageUse(listCtx, lister, gate)
 
 	repo.Progress(ctx, repo.StepDeriving)
@@ -74,7 +76,7 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
-	if ahead := repo.ContentsAhead(ctx); gate.first() && ahead != nil && !storage.finished() {
+	if ahead := repo.ContentsAhead(ctx); gate.CompareAndSwap(false, true) && ahead != nil && !storage.finished() {
 		ahead(*c)
 	}
 
@@ -125,7 +127,7 @@ type storageListing struct {
 // nil for a folder. Done before the backups are read, the summary is
 // handed to repo.StorageAhead's receiver, once kopia's open has proved
 // the passphrase.
-func startStorageUse(ctx context.Context, lister *preflight.S3API, gate *aheadGate) *storageListing {
+func startStorageUse(ctx context.Context, lister *preflight.S3API, gate *atomic.Bool) *storageListing {
 	l := &storageListing{opened: make(chan blob.Reader, 1), isOpen: make(chan struct{}), done: make(chan struct{})}
 
 	go func() {
@@ -186,7 +188,7 @@ func (l *storageListing) open(st blob.Reader) {
 }
 
 // handAhead gives a summary done before the backups to the receiver.
-func (l *storageListing) handAhead(ctx context.Context, gate *aheadGate) {
+func (l *storageListing) handAhead(ctx context.Context, gate *atomic.Bool) {
 	ahead := repo.StorageAhead(ctx)
 	if ahead == nil || l.err != nil {
 		return
@@ -194,29 +196,11 @@ func (l *storageListing) handAhead(ctx context.Context, gate *aheadGate) {
 
 	select {
 	case <-l.isOpen:
-		if gate.first() {
+		if gate.CompareAndSwap(false, true) {
 			ahead(l.use)
 		}
 	case <-ctx.Done():
 	}
-}
-
-// aheadGate lets one part of the contents go ahead of the result: the
-// first of the backups and the storage summary to be done.
-type aheadGate struct {
-	mu     sync.Mutex
-	handed bool
-}
-
-// first says whether the caller's part is the first done.
-func (g *aheadGate) first() bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-
-	was := g.handed
-	g.handed = true
-
-	return !was
 }
 
 func (l *storageListing) finished() bool {
