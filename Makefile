@@ -33,7 +33,8 @@ APT_PACKAGES := make gcc libgl1-mesa-dev xorg-dev libxkbcommon-dev libwayland-de
 # package:target, one bounded run each.
 FUZZ_TARGETS := repo:FuzzNormalizeFilesystem repo:FuzzNormalizeS3 repo:FuzzNormalizeS3Compatible \
 	repo/corsoconfig:FuzzImportCorsoConfig repo/corsoconfig:FuzzImportNeverEchoesSecrets \
-	repo/engineproto:FuzzReadEngine repo/preflight:FuzzListPageDecodesAsTheSDK
+	repo/engineproto:FuzzReadEngine repo/preflight:FuzzListPageDecodesAsTheSDK \
+	repo/preflight:FuzzHashedBlobIDIsTheExpression
 
 # no_emoji leaves out Fyne's 4 MB colour emoji font, which Fyne would
 # otherwise parse again for every text style it draws. fyneDo = true in

@@ -1,5 +1,13 @@
 package preflight
 
+import "regexp"
+
+// HashedBlobIDExpression is the expression isHashedBlobID answers.
+var HashedBlobIDExpression = regexp.MustCompile(`^[pqsnml][0-9a-f]{16,}(-s[0-9a-f]{16,})?(-c[0-9]+)?$`)
+
+// IsHashedBlobID is isHashedBlobID.
+var IsHashedBlobID = isHashedBlobID
+
 // ClassifyTransport is the classifier of network and TLS failures.
 func ClassifyTransport(err error, location string) error {
 	if e := classifyTransport(err, location); e != nil {
