@@ -7,6 +7,7 @@ package repotest
 // its index in a time that depends on the page, not on the bucket.
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/xml"
@@ -22,16 +23,26 @@ import (
 
 // listIndex answers ListObjectsV2 requests from the names MinIO holds,
 // read once per bucket through MinIO's own client and again after any
-// write through the proxy, so that its answers are MinIO's.
+// write through the proxy, so that its answers are MinIO's. A page is
+// written once and kept until then: the store's work is its own (a real
+// store's is done on its servers, not on the cores of the computer that
+// lists), and on this machine's two cores writing the same XML again for
+// every run took CPU from the client being measured.
 type listIndex struct {
 	client *minio.Client
 
 	mu      sync.Mutex
-	buckets map[string][]minio.ObjectInfo // sorted by key
+	buckets map[string]*indexedBucket
+}
+
+// indexedBucket is what the index holds of a bucket between writes.
+type indexedBucket struct {
+	objects []minio.ObjectInfo // sorted by key
+	pages   map[string][]byte  // by query
 }
 
 func newListIndex(client *minio.Client) *listIndex {
-	return &listIndex{client: client, buckets: map[string][]minio.ObjectInfo{}}
+	return &listIndex{client: client, buckets: map[string]*indexedBucket{}}
 }
 
 // answersListing says whether the index answers r: a version 2 listing of a
@@ -68,13 +79,14 @@ func (x *listIndex) forget(r *http.Request) {
 	x.mu.Unlock()
 }
 
-// objects are the bucket's objects, sorted by key.
-func (x *listIndex) objects(ctx context.Context, bucket string) ([]minio.ObjectInfo, error) {
+// indexed is what the index holds of the bucket, read now if it holds
+// nothing.
+func (x *listIndex) indexed(ctx context.Context, bucket string) (*indexedBucket, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 
-	if objs, ok := x.buckets[bucket]; ok {
-		return objs, nil
+	if b, ok := x.buckets[bucket]; ok {
+		return b, nil
 	}
 
 	var objs []minio.ObjectInfo
@@ -88,9 +100,10 @@ func (x *listIndex) objects(ctx context.Context, bucket string) ([]minio.ObjectI
 	}
 
 	sort.Slice(objs, func(i, j int) bool { return objs[i].Key < objs[j].Key })
-	x.buckets[bucket] = objs
+	b := &indexedBucket{objects: objs, pages: map[string][]byte{}}
+	x.buckets[bucket] = b
 
-	return objs, nil
+	return b, nil
 }
 
 type listedEntry struct {
@@ -121,13 +134,39 @@ type listResult struct {
 	CommonPrefixes        []listedPrefix
 }
 
-// serve answers the listing r of bucket.
+// serve answers the listing r of bucket, from the page written for the
+// same query when the bucket has not changed since.
 func (x *listIndex) serve(w http.ResponseWriter, r *http.Request, bucket string) {
-	objs, err := x.objects(r.Context(), bucket)
+	b, err := x.indexed(r.Context(), bucket)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
+
+	x.mu.Lock()
+	page, ok := b.pages[r.URL.RawQuery]
+	x.mu.Unlock()
+
+	if !ok {
+		var status int
+		if page, status = answerListing(r, b.objects); status != http.StatusOK {
+			http.Error(w, string(page), status)
+			return
+		}
+
+		x.mu.Lock()
+		b.pages[r.URL.RawQuery] = page // dropped with b at the next write
+		x.mu.Unlock()
+	}
+
+	w.Header().Set("Content-Type", "application/xml")
+	w.Write(page) //nolint:errcheck
+}
+
+// answerListing writes the answer to the listing r from objs, or a
+// refusal and its status.
+func answerListing(r *http.Request, objs []minio.ObjectInfo) ([]byte, int) {
+	bucket := strings.Trim(r.URL.Path, "/")
 
 	q := r.URL.Query()
 	res := listResult{
@@ -144,8 +183,7 @@ func (x *listIndex) serve(w http.ResponseWriter, r *http.Request, bucket string)
 	if res.ContinuationToken != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(res.ContinuationToken)
 		if err != nil {
-			http.Error(w, "bad continuation token", http.StatusBadRequest)
-			return
+			return []byte("bad continuation token"), http.StatusBadRequest
 		}
 
 		kind, name, _ := strings.Cut(string(raw), ":")
@@ -204,9 +242,11 @@ func (x *listIndex) serve(w http.ResponseWriter, r *http.Request, bucket string)
 		res.encodeNames()
 	}
 
-	w.Header().Set("Content-Type", "application/xml")
-	w.Write([]byte(xml.Header))   //nolint:errcheck
-	xml.NewEncoder(w).Encode(res) //nolint:errcheck
+	var page bytes.Buffer
+	page.WriteString(xml.Header)
+	xml.NewEncoder(&page).Encode(res) //nolint:errcheck // into memory
+
+	return page.Bytes(), http.StatusOK
 }
 
 // encodeNames URL-encodes the names, as S3 does when asked.
