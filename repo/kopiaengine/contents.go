@@ -4,7 +4,6 @@ package kopiaengine
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -37,6 +36,12 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 	lister, keys := s3ListerFor(ctx, local, secrets)
 	ctx = withKeys(ctx, keys) // resolved once: kopia's open uses the same
 
+	if lister != nil {
+		// What kopia's open reads is asked for now, beside kopia's
+		// .storageconfig, not a round after it.
+		ctx = withAheadSource(ctx, sdkSource{lister})
+	}
+
 	// The storage is listed beside the rest: a bucket's listing needs no
 	// key, so it starts now, beside the derivation and kopia's open.
 	listCtx, stopListing := context.WithCancel(ctx)
@@ -66,14 +71,25 @@ func contentsOp(ctx context.Context, local repo.Local, secrets repo.Secrets) (*r
 
 	c := &repo.Contents{}
 
+	// The maintenance settings are a round to the store; the backups are
+	// read from what the open loaded: one beside the other.
+	var maintErr error
+
+	maintRead := make(chan struct{})
+	go func() {
+		defer close(maintRead)
+		c.Maintenance, _, maintErr = maintenanceOf(ctx, dr)
+	}()
+	defer func() { <-maintRead }() // before the repository closes
+
 	repo.Progress(ctx, repo.StepBackups)
 
 	if c.Backups, c.AssistBackups, err = corsoBackups(ctx, r); err != nil {
 		return nil, preflight.Classify(ctx, err, where)
 	}
 
-	if c.Maintenance, _, err = maintenanceOf(ctx, dr); err != nil {
-		return nil, preflight.Classify(ctx, err, where)
+	if <-maintRead; maintErr != nil {
+		return nil, preflight.Classify(ctx, maintErr, where)
 	}
 
 	if ahead := repo.ContentsAhead(ctx); gate.CompareAndSwap(false, true) && ahead != nil && !storage.finished() {
@@ -310,123 +326,4 @@ func blobUseKind(id string) string {
 	}
 
 	return repo.BlobOther
-}
-
-// Corso's model store (internal/kopia/model_store.go, v0.19.0): a backup
-// is a kopia manifest with these labels and a JSON body.
-const (
-	corsoTypeLabel      = "type"
-	corsoBackupSchema   = "BackupSchema"
-	corsoStableIDLabel  = "stableID"
-	corsoVersionLabel   = "storeVersion"
-	corsoServiceLabel   = "service"
-	corsoBackupTypeTag  = "backup-type"
-	corsoAssistBackup   = "assist-backup"
-	corsoMergeBackup    = "merge-backup"
-	corsoModelStoreVers = "1"
-)
-
-// corsoBackup is the JSON of Corso's pkg/backup.Backup that the list shows.
-type corsoBackup struct {
-	ID                    string    `json:"ID"`
-	CreationTime          time.Time `json:"creationTime"`
-	SnapshotID            string    `json:"snapshotID"`
-	StreamStoreID         string    `json:"streamStoreID"`
-	Status                string    `json:"status"`
-	ProtectedResourceID   string    `json:"protectedResourceID"`
-	ProtectedResourceName string    `json:"protectedResourceName"`
-	ResourceOwnerID       string    `json:"resourceOwnerID"`
-	ResourceOwnerName     string    `json:"resourceOwnerName"`
-	Selector              struct {
-		DiscreteOwner     string `json:"discreteOwner"`
-		DiscreteOwnerName string `json:"discreteOwnerName"`
-	} `json:"selectors"`
-	Version    int    `json:"version"`
-	ErrorCount int    `json:"errorCount"`
-	Failure    string `json:"failure"`
-	BytesRead  int64  `json:"bytesRead"`
-	ItemsRead  int    `json:"itemsRead"`
-	// What `corso backup list` shows as uploaded and written (toStats in
-	// pkg/backup): the figures without Corso's own metadata.
-	NonMetaBytesUploaded int64     `json:"nonMetaBytesUploaded"`
-	NonMetaItemsWritten  int       `json:"nonMetaItemsWritten"`
-	TotalSkippedItems    int       `json:"totalSkippedItems"`
-	StartedAt            time.Time `json:"startedAt"`
-	CompletedAt          time.Time `json:"completedAt"`
-}
-
-// corsoBackups reads every backup model, as `corso backup list` selects
-// them: assist backups are counted, not listed; a model of another store
-// version is skipped, as Corso refuses to read it.
-func corsoBackups(ctx context.Context, r kopiarepo.Repository) ([]repo.Backup, int, error) {
-	found, err := r.FindManifests(ctx, map[string]string{corsoTypeLabel: corsoBackupSchema})
-	if err != nil {
-		return nil, 0, err
-	}
-
-	var (
-		backups []repo.Backup
-		assist  int
-	)
-
-	for _, md := range found {
-		if md.Labels[corsoVersionLabel] != corsoModelStoreVers {
-			continue
-		}
-
-		kind := md.Labels[corsoBackupTypeTag]
-		if kind == corsoAssistBackup {
-			assist++
-			continue
-		}
-
-		if kind == "" {
-			kind = corsoMergeBackup // written before Corso tagged backups
-		}
-
-		var b corsoBackup
-		if _, err := r.GetManifest(ctx, md.ID, &b); err != nil {
-			return nil, 0, err
-		}
-
-		backups = append(backups, toBackup(b, kind, md.Labels))
-	}
-
-	sort.SliceStable(backups, func(i, j int) bool { return backups[i].Created.After(backups[j].Created) })
-
-	return backups, assist, nil
-}
-
-func toBackup(b corsoBackup, kind string, labels map[string]string) repo.Backup {
-	first := func(vals ...string) string {
-		for _, v := range vals {
-			if v != "" {
-				return v
-			}
-		}
-
-		return ""
-	}
-
-	return repo.Backup{
-		ID:            first(b.ID, labels[corsoStableIDLabel]),
-		Type:          kind,
-		Service:       labels[corsoServiceLabel],
-		ResourceID:    first(b.ProtectedResourceID, b.ResourceOwnerID, b.Selector.DiscreteOwner),
-		ResourceName:  first(b.ProtectedResourceName, b.ResourceOwnerName, b.Selector.DiscreteOwnerName),
-		Created:       b.CreationTime,
-		Status:        b.Status,
-		Version:       b.Version,
-		SnapshotID:    b.SnapshotID,
-		StreamStoreID: b.StreamStoreID,
-		ItemsRead:     b.ItemsRead,
-		ItemsWritten:  b.NonMetaItemsWritten,
-		ItemsSkipped:  b.TotalSkippedItems,
-		BytesRead:     b.BytesRead,
-		BytesUploaded: b.NonMetaBytesUploaded,
-		Started:       b.StartedAt,
-		Completed:     b.CompletedAt,
-		ErrorCount:    b.ErrorCount,
-		Failure:       b.Failure,
-	}
 }

@@ -29,3 +29,24 @@ func DialAddresses(next repo.Upcoming) []string { return dialAddresses(next) }
 func OpenS3Storage(ctx context.Context, loc repo.S3Location, creds preflight.ResolvedCredentials) (blob.Storage, error) {
 	return openS3Storage(ctx, loc, creds, false)
 }
+
+// AheadSource is what a read-ahead reads from.
+type AheadSource = aheadSource
+
+// SDKSource is the AWS SDK's source of a read-ahead of s, as the contents'
+// open reads from it.
+func SDKSource(ctx context.Context, s repo.S3Compatible, secrets repo.S3Secrets) (AheadSource, error) {
+	n, err := repo.Normalize(s)
+	if err != nil {
+		return nil, err
+	}
+
+	loc, _ := repo.AsS3(n)
+
+	api, err := preflight.OpenS3(loc, "", preflight.ResolveKeys(ctx, loc.S3Compatible, secrets))
+	if err != nil {
+		return nil, err
+	}
+
+	return sdkSource{api}, nil
+}

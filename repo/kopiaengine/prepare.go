@@ -18,6 +18,15 @@ import (
 // connections once they have used them.
 const connsAhead = 16
 
+// contentsConnsAhead is connsAhead for a connected repository, whose
+// contents are read next: in the first round, on the AWS SDK's
+// connections, the storage's nineteen listings side by side, a HEAD, and
+// what kopia's open reads (three blobs and five index listings,
+// readahead.go), and on kopia's its .storageconfig; once open, kopia's
+// reads of the packs that hold the backups beside the maintenance
+// schedule's, on kopia's (seven more).
+const contentsConnsAhead = 19 + 1 + 8 + 1 + 7
+
 // Prepare opens connections ahead to the store of the next operation
 // (there is no process to start in this one), for an S3 location whose
 // addresses are known: an S3-compatible endpoint, or Amazon S3 once the
@@ -28,7 +37,12 @@ func (*Engine) Prepare(next repo.Upcoming) {
 		return
 	}
 
-	dialahead.Default.Open(context.Background(), addrs, connsAhead)
+	n := connsAhead
+	if next.Local != (repo.Local{}) {
+		n = contentsConnsAhead
+	}
+
+	dialahead.Default.Open(context.Background(), addrs, n)
 }
 
 // dialAddresses are the host:port addresses this engine's S3 clients will

@@ -13,6 +13,8 @@ import (
 
 	"github.com/kopia/kopia/repo/blob"
 	"github.com/kopia/kopia/repo/format"
+
+	"github.com/corsodesktop/corso-desktop/repo/preflight"
 )
 
 // aheadBlobs are the blobs kopia's open reads whole, one after another:
@@ -33,6 +35,14 @@ const (
 	aheadIndexBytes  = 16 << 20
 	aheadIndexPrefix = "xn"
 )
+
+// aheadSource is what a read-ahead reads from: kopia's storage, or the
+// AWS SDK's client of the same location (sdkSource), which is ready a
+// round before kopia's storage (that reads .storageconfig as it opens).
+type aheadSource interface {
+	GetBlob(ctx context.Context, id blob.ID, offset, length int64, out blob.OutputBuffer) error
+	ListBlobs(ctx context.Context, prefix blob.ID, cb func(blob.Metadata) error) error
+}
 
 // readAhead is what a connect asked for ahead of kopia's open.
 type readAhead struct {
@@ -85,7 +95,7 @@ type aheadGet struct {
 // repository reads before it needs a key and what it lists after, at once
 // (nothing is written). Each answers kopia once, as a read kopia made a
 // moment earlier would; anything else kopia asks goes to the store then.
-func startReadAhead(ctx context.Context, raw blob.Storage) *readAhead {
+func startReadAhead(ctx context.Context, raw aheadSource) *readAhead {
 	a := &readAhead{gets: map[blob.ID]*aheadGet{}, lists: map[blob.ID]*aheadListing{}, indexes: map[blob.ID]*aheadGet{}, listed: map[blob.ID]bool{}}
 
 	for _, id := range aheadBlobs {
@@ -147,7 +157,7 @@ func (a *readAhead) planIndexes(l *aheadListing) []blob.ID {
 }
 
 // readIndexes reads the indexes planned, all at once.
-func (a *readAhead) readIndexes(ctx context.Context, raw blob.Storage, ids []blob.ID) {
+func (a *readAhead) readIndexes(ctx context.Context, raw aheadSource, ids []blob.ID) {
 	for _, id := range ids {
 		g := a.indexes[id]
 
@@ -263,27 +273,93 @@ func (s aheadStorage) ListBlobs(ctx context.Context, prefix blob.ID, cb func(blo
 
 // aheadSlot carries a read-ahead from an operation to the storage kopia's
 // open makes from the connection file, and back.
-type aheadSlot struct{ ahead *readAhead }
+type aheadSlot struct {
+	ahead *readAhead
+	lent  bool
+}
 
-type aheadSlotKey struct{}
+type (
+	aheadSlotKey   struct{}
+	aheadSourceKey struct{}
+)
 
 // withReadAhead asks the S3 storage kopia's open makes through ctx to read
 // ahead; the slot then holds that read-ahead, to say when the open is over.
+// With a source in ctx (withAheadSource) the reads start now, before
+// kopia's storage is made.
 func withReadAhead(ctx context.Context) (context.Context, *aheadSlot) {
 	slot := &aheadSlot{}
+	if src, ok := ctx.Value(aheadSourceKey{}).(aheadSource); ok {
+		slot.ahead = startReadAhead(ctx, src)
+	}
+
 	return context.WithValue(ctx, aheadSlotKey{}, slot), slot
 }
 
-// readingAhead wraps st with a read-ahead when ctx asks for one.
+// withAheadSource has the next open's read-ahead read from src.
+func withAheadSource(ctx context.Context, src aheadSource) context.Context {
+	return context.WithValue(ctx, aheadSourceKey{}, src)
+}
+
+// readingAhead wraps st with a read-ahead when ctx asks for one (the
+// first storage made in the open only).
 func readingAhead(ctx context.Context, st blob.Storage) blob.Storage {
 	slot, ok := ctx.Value(aheadSlotKey{}).(*aheadSlot)
-	if !ok || slot.ahead != nil {
+	if !ok || slot.lent {
 		return st
 	}
 
-	slot.ahead = startReadAhead(ctx, st)
+	slot.lent = true
+
+	if slot.ahead == nil {
+		slot.ahead = startReadAhead(ctx, st)
+	}
 
 	return aheadStorage{Storage: st, ahead: slot.ahead}
+}
+
+// sdkSource reads ahead through the AWS SDK's client of the location, as
+// kopia's storage would: a blob missing is blob.ErrBlobNotFound, and a
+// listing gives the names under a "/" after the prefix as kopia's does
+// (it lists with that delimiter): their common prefix, once, with no
+// length or time.
+type sdkSource struct{ api *preflight.S3API }
+
+func (s sdkSource) GetBlob(ctx context.Context, id blob.ID, offset, length int64, out blob.OutputBuffer) error {
+	if offset != 0 || length >= 0 {
+		return errors.New("kopiaengine: a read-ahead reads blobs whole")
+	}
+
+	b, err := s.api.Get(ctx, string(id))
+	if errors.Is(err, preflight.ErrNoSuchObject) {
+		return blob.ErrBlobNotFound
+	}
+
+	if err != nil {
+		return err
+	}
+
+	out.Reset()
+	_, err = out.Write(b)
+
+	return err
+}
+
+func (s sdkSource) ListBlobs(ctx context.Context, prefix blob.ID, cb func(blob.Metadata) error) error {
+	var folder string // the common prefix given last
+
+	return s.api.List(ctx, string(prefix), func(o preflight.ListedObject) error {
+		if i := strings.Index(o.Name[len(prefix):], "/"); i >= 0 {
+			if f := o.Name[:len(prefix)+i+1]; f != folder {
+				folder = f
+				return cb(blob.Metadata{BlobID: blob.ID(f)})
+			}
+
+			return nil
+		}
+
+		return cb(blob.Metadata{BlobID: blob.ID(o.Name), Length: o.Size, Timestamp: o.Modified})
+	})
 }
 
 func (s *aheadSlot) openDone() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,5 +145,91 @@ func TestReadAheadAnswersAsTheStoreOnce(t *testing.T) {
 
 	if _, err := eng.Connect(ctx, s, wrong, repotest.LocalIn(t.TempDir())); repo.CodeOf(err) != repo.CodeWrongPassphrase {
 		t.Fatalf("a wrong passphrase: %v", err)
+	}
+}
+
+// TestTheSDKReadsAheadAsKopiasStorage: the contents' read-ahead, made
+// through the AWS SDK's client before kopia's storage is ready, reads and
+// lists what kopia's own storage does: the same bytes, the same missing
+// blob, the same listing (names under a "/", which kopia's listing gives
+// as their folder, included); and a missing bucket is an error, not a
+// missing blob.
+func TestTheSDKReadsAheadAsKopiasStorage(t *testing.T) {
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	ctx := kopiaengine.WithS3Secrets(context.Background(), repotest.RootSecrets().S3)
+	s := m.Settings(bucket, "ahead")
+	local := repotest.LocalIn(t.TempDir())
+
+	if _, err := eng.Initialize(ctx, s, repotest.RootSecrets(), local); err != nil {
+		t.Fatal(err)
+	}
+
+	b := repotest.DetailsBackup{ID: "0b5e0001-aaaa-4a5b-9d7e-6c1c2c5f3a11", ResourceName: "Adele", Created: time.Now(),
+		Details: repotest.DetailsSpec{Service: "exchange", Resource: "r-1", To: 50, Base: time.Now()}}
+	if _, err := repotest.WriteBackupWithDetails(ctx, local.ConfigFile, repotest.Passphrase, b); err != nil {
+		t.Fatal(err)
+	}
+
+	m.Put(t, bucket, "ahead/xn0_folder/of-the-user", "not kopia's")
+	m.Put(t, bucket, "ahead/xn0_folder/and-more", "not kopia's either")
+
+	raw := plainStorage(t, bucket, m.Endpoint, "ahead")
+
+	sdk, err := kopiaengine.SDKSource(ctx, s, repotest.RootSecrets().S3)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	indexes := listed(t, raw, "xn0_")
+	if len(indexes) == 0 {
+		t.Fatal("no index in epoch 0")
+	}
+
+	for _, id := range append([]blob.ID{format.KopiaRepositoryBlobID, format.KopiaBlobCfgBlobID, "kopia.maintenance"}, indexes...) {
+		want, werr := read(t, raw, id)
+
+		got := &bufferOutput{&bytes.Buffer{}}
+		gerr := sdk.GetBlob(ctx, id, 0, -1, got)
+
+		if !bytes.Equal(got.Bytes(), want) || errors.Is(gerr, blob.ErrBlobNotFound) != errors.Is(werr, blob.ErrBlobNotFound) || (gerr == nil) != (werr == nil) {
+			t.Errorf("%s: %d bytes (%v) through the SDK, %d bytes (%v) through kopia", id, got.Len(), gerr, len(want), werr)
+		}
+	}
+
+	for _, prefix := range []blob.ID{"xn", "xn0_", "xe", "xw", "xr", "xs", "q", "kopia."} {
+		var want, got []blob.Metadata
+
+		if err := raw.ListBlobs(ctx, prefix, func(md blob.Metadata) error { want = append(want, md); return nil }); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := sdk.ListBlobs(ctx, prefix, func(md blob.Metadata) error { got = append(got, md); return nil }); err != nil {
+			t.Fatal(err)
+		}
+
+		byName := func(a, b blob.Metadata) int { return strings.Compare(string(a.BlobID), string(b.BlobID)) }
+		slices.SortFunc(got, byName) // kopia gives a page's common prefixes after its names
+		slices.SortFunc(want, byName)
+
+		same := slices.EqualFunc(got, want, func(a, b blob.Metadata) bool {
+			return a.BlobID == b.BlobID && a.Length == b.Length && a.Timestamp.Equal(b.Timestamp)
+		})
+		if !same {
+			t.Errorf("%s: listed through the SDK %v, through kopia %v", prefix, got, want)
+		}
+
+		if prefix == "xn" && len(want) < len(indexes) {
+			t.Errorf("xn: kopia lists %d, fewer than epoch 0's %d indexes: the case tests nothing", len(want), len(indexes))
+		}
+	}
+
+	gone, err := kopiaengine.SDKSource(ctx, m.Settings(bucket+"-missing", "ahead"), repotest.RootSecrets().S3)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := gone.GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &bufferOutput{&bytes.Buffer{}}); err == nil || errors.Is(err, blob.ErrBlobNotFound) {
+		t.Fatalf("the format in a missing bucket: %v, not an error of its own", err)
 	}
 }
