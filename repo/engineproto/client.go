@@ -34,10 +34,6 @@ const cancelGrace = 5 * time.Second
 // backups' is a broken engine, not an answer to buffer.
 const maxEngineMessage = 64 << 20
 
-// spareIdle is how long a prepared engine process waits for an operation
-// before it is stopped: while it waits it holds about 100 MiB (warm.go).
-const spareIdle = 60 * time.Second
-
 var _ repo.Engine = (*Client)(nil)
 
 // Client runs operations in the engine helper at path, each in a
@@ -64,6 +60,8 @@ type engineProcess struct {
 	// prepared is the prepare line last sent (connections opened ahead
 	// to a store), nil when none was.
 	prepared []byte
+	// followUp, when set, is prepared for once this process is taken.
+	followUp *repo.Upcoming
 }
 
 func NewClient(path string) *Client { return &Client{path: path, idle: spareIdle} }
@@ -95,65 +93,6 @@ func (c *Client) start() (*engineProcess, error) {
 	return p, nil
 }
 
-// Prepare starts an engine process ahead of the next operation, so its
-// start-up (about 0.1 s: the runtime and its packages' initialisation)
-// overlaps with the user filling in a form instead of adding to the
-// operation; when next names a store, the process opens its connections
-// to it too (a prepare line ahead of the request). The UI calls it when
-// an operation is likely to follow. One process at most waits; unused,
-// it is stopped after c.idle.
-func (c *Client) Prepare(next repo.Upcoming) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-
-	if c.spare != nil {
-		c.spare.expire.Reset(c.idle)
-		c.spare.prepareFor(next)
-
-		return
-	}
-
-	if _, err := os.Stat(c.path); err != nil {
-		return // the operation itself will say so
-	}
-
-	p, err := c.start()
-	if err != nil {
-		return
-	}
-
-	p.expire = time.AfterFunc(c.idle, func() {
-		c.mu.Lock()
-		if c.spare == p {
-			c.spare = nil
-		}
-		c.mu.Unlock()
-
-		p.stdin.Close() //nolint:errcheck // an engine without a request exits
-		p.cmd.Wait()    //nolint:errcheck
-	})
-	p.prepareFor(next)
-	c.spare = p
-}
-
-// prepareFor tells a waiting process where the next operation goes, once
-// per place. The line holds no secret. A process that can no longer read
-// it has died, and the request then starts another (send).
-func (p *engineProcess) prepareFor(next repo.Upcoming) {
-	if next.Settings == nil {
-		return
-	}
-
-	line, err := encodeRequest(engineRequest{Op: opPrepare, Settings: encodeSettings(next.Settings), Region: next.Region, Local: next.Local})
-	if err != nil || bytes.Equal(line, p.prepared) {
-		return
-	}
-
-	if _, err := p.stdin.Write(line); err == nil {
-		p.prepared = line
-	}
-}
-
 // Problem says why the helper cannot run, or nil.
 func (c *Client) Problem() error {
 	if _, err := os.Stat(c.path); err != nil {
@@ -161,30 +100,6 @@ func (c *Client) Problem() error {
 	}
 
 	return nil
-}
-
-// take returns the prepared process if there is one (prepared true),
-// else starts one. An operation that needs no store (storeFree) leaves a
-// process that has opened connections to one for the operation that does.
-func (c *Client) take(storeFree bool) (p *engineProcess, prepared bool, err error) {
-	c.mu.Lock()
-	p = c.spare
-	if p != nil && storeFree && p.prepared != nil {
-		p = nil
-	} else {
-		c.spare = nil
-	}
-	c.mu.Unlock()
-
-	// Stop fails when the idle timer has already fired: that process is
-	// being stopped.
-	if p != nil && p.expire.Stop() {
-		return p, true, nil
-	}
-
-	p, err = c.start()
-
-	return p, false, err
 }
 
 // encodeRequest is req as the line the helper reads, refused as the
@@ -211,8 +126,8 @@ func encodeRequest(req engineRequest) ([]byte, error) {
 // send starts the operation: the request goes in whole, and stdin then
 // stays open until the result is in (closing it earlier cancels). A
 // prepared process that has died since is replaced once by a new one.
-func (c *Client) send(line []byte, secrets []string, storeFree bool) (*engineProcess, error) {
-	p, prepared, err := c.take(storeFree)
+func (c *Client) send(line []byte, secrets []string, op string) (*engineProcess, error) {
+	p, prepared, err := c.take(op)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +179,7 @@ func (c *Client) call(ctx context.Context, req engineRequest) (engineMessage, er
 		return engineMessage{}, err
 	}
 
-	proc, err := c.send(line, secretsOf(req), req.Op == opStrength)
+	proc, err := c.send(line, secretsOf(req), req.Op)
 	if err != nil {
 		return engineMessage{}, engineError(err)
 	}

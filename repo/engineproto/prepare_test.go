@@ -2,6 +2,7 @@ package engineproto_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,5 +159,152 @@ func TestRatingLeavesThePreparedConnectionsAlone(t *testing.T) {
 
 	if plain.Spare() != nil {
 		t.Fatal("the rating did not take the helper prepared for nothing in particular")
+	}
+}
+
+// A repository picked in the list has its contents read with every
+// connection opened ahead: the listing side by side, kopia's open and the
+// read-ahead wait for no handshake (through the helper as in-process).
+func TestPreparedContentsWaitForNoHandshake(t *testing.T) {
+	const rtt = 40 * time.Millisecond
+
+	s, stats := repositoryBehind(t, repotest.Network{RTT: rtt, Handshake: rtt})
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
+	local := connectedThrough(t, s)
+
+	for name, e := range repotest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			dialahead.Default.Close() // nothing left from before, in this process
+			stats.Reset()
+			e.Prepare(repo.Upcoming{Settings: s, Local: local})
+			waitForConns(t, stats, 36)
+			time.Sleep(2 * rtt)
+
+			stats.Reset()
+
+			if _, err := e.Contents(ctx, local, sec); err != nil {
+				t.Fatal(err)
+			}
+
+			trace := stats.Trace()
+			requireNoHandshake(t, trace, 20)
+
+			// What kopia's open reads is asked for beside the
+			// .storageconfig kopia's storage reads as it is made, not a
+			// round after it.
+			config, format := sentTo(trace, "/.storageconfig"), sentTo(trace, "/kopia.repository")
+			if config == nil || format == nil || format.Sent >= config.Answered {
+				t.Errorf("the format was read after the storage's own settings: %+v, %+v", format, config)
+			}
+		})
+	}
+}
+
+// sentTo is the first GET in trace whose path ends with suffix, or nil.
+func sentTo(trace []repotest.TracedRequest, suffix string) *repotest.TracedRequest {
+	for i, r := range trace {
+		if r.Method == "GET" && strings.HasSuffix(r.Path, suffix) {
+			return &trace[i]
+		}
+	}
+
+	return nil
+}
+
+// Opening a repository picked in the list leaves a helper prepared for
+// the read of its contents that follows, which then waits for no
+// handshake; without the pick's follow-up, the read opens its own.
+func TestAnOpenLeavesAHelperPreparedForTheContents(t *testing.T) {
+	const rtt = 40 * time.Millisecond
+
+	s, stats := repositoryBehind(t, repotest.Network{RTT: rtt, Handshake: rtt})
+	sec := repotest.RootSecrets()
+	ctx := context.Background()
+	local := connectedThrough(t, s)
+
+	h := repotest.Helper(t)
+	stats.Reset()
+	h.Prepare(repo.Upcoming{Settings: s, Local: local})
+	waitForConns(t, stats, 36)
+	time.Sleep(2 * rtt)
+
+	picked := h.Spare()
+
+	if _, err := h.Reopen(ctx, local, sec); err != nil {
+		t.Fatal(err)
+	}
+
+	for deadline := time.Now().Add(10 * time.Second); h.Spare() == nil || h.Spare() == picked; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the open left no helper prepared for the contents")
+		}
+	}
+
+	waitForConns(t, stats, 2*36)
+	time.Sleep(2 * rtt)
+	stats.Reset()
+
+	if _, err := h.Contents(ctx, local, sec); err != nil {
+		t.Fatal(err)
+	}
+
+	requireNoHandshake(t, stats.Trace(), 20)
+
+	if h.Spare() != nil {
+		t.Error("the contents' read left a helper prepared in turn: one follow-up per pick")
+	}
+
+	// Prepared with the location only (a form, not a pick), the open
+	// leaves nothing, and the read that follows starts from nothing.
+	h.Prepare(repo.Upcoming{Settings: s})
+
+	if _, err := h.Reopen(ctx, local, sec); err != nil {
+		t.Fatal(err)
+	}
+
+	time.Sleep(500 * time.Millisecond)
+
+	if h.Spare() != nil {
+		t.Fatal("an open prepared for a location, not a repository, left a helper prepared")
+	}
+
+	stats.Reset()
+
+	if _, err := h.Contents(ctx, local, sec); err != nil {
+		t.Fatal(err)
+	}
+
+	if trace := stats.Trace(); len(trace) == 0 || !trace[0].NewConn {
+		t.Error("unprepared, the contents' first request found a connection open: the test shows nothing")
+	}
+}
+
+// connectedThrough connects to the repository at s and gives the
+// connection, as a repository in the list has.
+func connectedThrough(t *testing.T, s repo.S3Compatible) repo.Local {
+	t.Helper()
+
+	local := repotest.LocalIn(t.TempDir())
+	if _, err := eng.Connect(context.Background(), s, repotest.RootSecrets(), local); err != nil {
+		t.Fatal(err)
+	}
+
+	return local
+}
+
+// requireNoHandshake fails the test for every request in trace that
+// waited for a new connection, or when trace holds fewer than least.
+func requireNoHandshake(t *testing.T, trace []repotest.TracedRequest, least int) {
+	t.Helper()
+
+	if len(trace) < least {
+		t.Fatalf("%d requests went through the proxy, want %d or more", len(trace), least)
+	}
+
+	for _, r := range trace {
+		if r.NewConn {
+			t.Errorf("%s %s?%s waited for a new connection", r.Method, r.Path, r.Query)
+		}
 	}
 }

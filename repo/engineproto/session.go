@@ -31,7 +31,7 @@ func (c *Client) OpenDetails(ctx context.Context, local repo.Local, secrets repo
 		return nil, err
 	}
 
-	proc, err := c.send(line, secretsOf(ereq), false)
+	proc, err := c.send(line, secretsOf(ereq), ereq.Op)
 	if err != nil {
 		return nil, engineError(err)
 	}
