@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -83,7 +85,10 @@ var (
 // lists as S3 does, from an index (repotest.Network.ListTime): MinIO's own
 // listing costs CPU for every name, which on this machine bounds the
 // summary whatever the distance. That network is measured through the
-// release app's helper too, prepared as when a repository is picked.
+// release app's helper too, as the app reads the contents of a repository
+// picked in the list: the helper prepared by the pick opens it (open-s),
+// then the contents are read in the one that open left prepared.
+// CORSO_BENCH_CPUPROFILE=dir writes a CPU profile of the timed runs.
 func BenchmarkContentsAtScale(b *testing.B) {
 	b.Setenv("AWS_ACCESS_KEY_ID", repotest.RootUser)
 	b.Setenv("AWS_SECRET_ACCESS_KEY", repotest.RootPassword)
@@ -124,15 +129,26 @@ func BenchmarkContentsAtScale(b *testing.B) {
 		}
 
 		// The release app's way: the helper, prepared when the
-		// repository is picked in the list.
+		// repository is picked in the list; the app opens it (open-s),
+		// then reads its contents in the helper the open left prepared.
 		b.Run(nw.name+"-helper", func(b *testing.B) {
-			local := connectThrough(b, m, scaleLocal, nw.net)
+			next := reachThrough(b, m, scaleLocal, nw.net)
 			helper := repotest.Helper(b)
 
+			var opening time.Duration
+
 			reportContents(b, contentsTimes(b, helper, func() {
-				helper.Prepare(repo.Upcoming{Local: local})
+				helper.Prepare(next)               // as the list does: the location and the connection
 				time.Sleep(300 * time.Millisecond) // the person looking at the list
-			}, local, sec))
+
+				start := time.Now()
+				if _, err := helper.Reopen(context.Background(), next.Local, sec); err != nil {
+					b.Fatal(err)
+				}
+
+				opening += time.Since(start)
+			}, next.Local, sec))
+			b.ReportMetric(opening.Seconds()/float64(b.N), "open-s")
 		})
 	}
 }
@@ -147,6 +163,13 @@ func reportContents(b *testing.B, t contentsTiming) {
 // connectThrough connects to the repository from is connected to through
 // a latency proxy.
 func connectThrough(b *testing.B, m *repotest.MinIO, from repo.Local, nw repotest.Network) repo.Local {
+	return reachThrough(b, m, from, nw).Local
+}
+
+// reachThrough is connectThrough, giving what the app prepares the
+// engine with when the repository is picked: its location and its
+// connection.
+func reachThrough(b *testing.B, m *repotest.MinIO, from repo.Local, nw repotest.Network) repo.Upcoming {
 	endpoint, _ := m.LatencyProxyWith(b, nw)
 
 	lc, err := kopiarepo.LoadConfigFromFile(from.ConfigFile)
@@ -170,7 +193,7 @@ func connectThrough(b *testing.B, m *repotest.MinIO, from repo.Local, nw repotes
 		b.Fatal(err)
 	}
 
-	return local
+	return repo.Upcoming{Settings: s, Local: local}
 }
 
 // contentsTimes reads the contents b.N times through e (each time after
@@ -180,6 +203,8 @@ func connectThrough(b *testing.B, m *repotest.MinIO, from repo.Local, nw repotes
 // it is (what a person waits for each), and of reading the backups once
 // the repository is open.
 func contentsTimes(b *testing.B, e repo.Engine, prepare func(), local repo.Local, sec repo.Secrets) (t contentsTiming) {
+	defer timedProfile(b)()
+
 	b.ResetTimer()
 
 	for i := 0; i < b.N; i++ {
@@ -235,6 +260,31 @@ func contentsTimes(b *testing.B, e repo.Engine, prepare func(), local repo.Local
 }
 
 type contentsTiming struct{ all, summary, backups, reading time.Duration }
+
+// timedProfile writes a CPU profile of this process while the benchmark
+// is timed, to $CORSO_BENCH_CPUPROFILE with the benchmark's name (go test
+// -cpuprofile would hold the repository's making, which is most of the
+// run); the returned func ends it.
+func timedProfile(b *testing.B) func() {
+	dir := os.Getenv("CORSO_BENCH_CPUPROFILE")
+	if dir == "" {
+		return func() {}
+	}
+
+	f, err := os.Create(filepath.Join(dir, strings.NewReplacer("/", "_", "=", "").Replace(b.Name())+".pprof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close() //nolint:errcheck
+	}
+}
 
 // helperPeakMiB runs Contents once in the real helper binary, as the app
 // does, and returns the process's peak resident memory (measured as
