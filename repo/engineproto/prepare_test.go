@@ -168,10 +168,9 @@ func TestRatingLeavesThePreparedConnectionsAlone(t *testing.T) {
 func TestPreparedContentsWaitForNoHandshake(t *testing.T) {
 	const rtt = 40 * time.Millisecond
 
-	s, stats := repositoryBehind(t, repotest.Network{RTT: rtt, Handshake: rtt})
+	s, stats, local := pickedBehind(t, repotest.Network{RTT: rtt, Handshake: rtt})
 	sec := repotest.RootSecrets()
 	ctx := context.Background()
-	local := connectedThrough(t, s)
 
 	for name, e := range repotest.Engines(t) {
 		t.Run(name, func(t *testing.T) {
@@ -218,10 +217,9 @@ func sentTo(trace []repotest.TracedRequest, suffix string) *repotest.TracedReque
 func TestAnOpenLeavesAHelperPreparedForTheContents(t *testing.T) {
 	const rtt = 40 * time.Millisecond
 
-	s, stats := repositoryBehind(t, repotest.Network{RTT: rtt, Handshake: rtt})
+	s, stats, local := pickedBehind(t, repotest.Network{RTT: rtt, Handshake: rtt})
 	sec := repotest.RootSecrets()
 	ctx := context.Background()
-	local := connectedThrough(t, s)
 
 	h := repotest.Helper(t)
 	stats.Reset()
@@ -280,17 +278,20 @@ func TestAnOpenLeavesAHelperPreparedForTheContents(t *testing.T) {
 	}
 }
 
-// connectedThrough connects to the repository at s and gives the
-// connection, as a repository in the list has.
-func connectedThrough(t *testing.T, s repo.S3Compatible) repo.Local {
+// pickedBehind is repositoryBehind connected through the proxy, as a
+// repository in the list is: its location, the proxy's counts and the
+// connection.
+func pickedBehind(t *testing.T, nw repotest.Network) (repo.S3Compatible, *repotest.LatencyStats, repo.Local) {
 	t.Helper()
+
+	s, stats := repositoryBehind(t, nw)
 
 	local := repotest.LocalIn(t.TempDir())
 	if _, err := eng.Connect(context.Background(), s, repotest.RootSecrets(), local); err != nil {
 		t.Fatal(err)
 	}
 
-	return local
+	return s, stats, local
 }
 
 // requireNoHandshake fails the test for every request in trace that

@@ -67,21 +67,7 @@ func (b *bufferOutput) Length() int { return b.Len() }
 // without asking it; a blob that is not there is not there; every second
 // ask goes to the store.
 func TestReadAheadAnswersAsTheStoreOnce(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
-	ctx := kopiaengine.WithS3Secrets(context.Background(), repotest.RootSecrets().S3)
-	s := m.Settings(bucket, "ahead")
-	local := repotest.LocalIn(t.TempDir())
-
-	if _, err := eng.Initialize(ctx, s, repotest.RootSecrets(), local); err != nil {
-		t.Fatal(err)
-	}
-
-	b := repotest.DetailsBackup{ID: "0b5e0001-aaaa-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Adele", Created: time.Now(),
-		Details: repotest.DetailsSpec{Service: "exchange", Resource: "r-1", To: 50, Base: time.Now()}}
-	if _, err := repotest.WriteBackupWithDetails(ctx, local.ConfigFile, repotest.Passphrase, b); err != nil {
-		t.Fatal(err)
-	}
+	m, bucket, ctx, s := repositoryWithABackup(t)
 
 	raw := plainStorage(t, bucket, m.Endpoint, "ahead")
 	counted := &countedStorage{Storage: raw}
@@ -155,21 +141,7 @@ func TestReadAheadAnswersAsTheStoreOnce(t *testing.T) {
 // as their folder, included); and a missing bucket is an error, not a
 // missing blob.
 func TestTheSDKReadsAheadAsKopiasStorage(t *testing.T) {
-	m := repotest.Shared(t, repotest.Options{})
-	bucket := m.Bucket(t)
-	ctx := kopiaengine.WithS3Secrets(context.Background(), repotest.RootSecrets().S3)
-	s := m.Settings(bucket, "ahead")
-	local := repotest.LocalIn(t.TempDir())
-
-	if _, err := eng.Initialize(ctx, s, repotest.RootSecrets(), local); err != nil {
-		t.Fatal(err)
-	}
-
-	b := repotest.DetailsBackup{ID: "0b5e0001-aaaa-4a5b-9d7e-6c1c2c5f3a11", ResourceName: "Adele", Created: time.Now(),
-		Details: repotest.DetailsSpec{Service: "exchange", Resource: "r-1", To: 50, Base: time.Now()}}
-	if _, err := repotest.WriteBackupWithDetails(ctx, local.ConfigFile, repotest.Passphrase, b); err != nil {
-		t.Fatal(err)
-	}
+	m, bucket, ctx, s := repositoryWithABackup(t)
 
 	m.Put(t, bucket, "ahead/xn0_folder/of-the-user", "not kopia's")
 	m.Put(t, bucket, "ahead/xn0_folder/and-more", "not kopia's either")
@@ -232,4 +204,29 @@ func TestTheSDKReadsAheadAsKopiasStorage(t *testing.T) {
 	if err := gone.GetBlob(ctx, format.KopiaRepositoryBlobID, 0, -1, &bufferOutput{&bytes.Buffer{}}); err == nil || errors.Is(err, blob.ErrBlobNotFound) {
 		t.Fatalf("the format in a missing bucket: %v, not an error of its own", err)
 	}
+}
+
+// repositoryWithABackup is a repository on MinIO (under "ahead" in a
+// bucket of its own) holding one Corso backup, and a context that
+// carries its keys.
+func repositoryWithABackup(t *testing.T) (*repotest.MinIO, string, context.Context, repo.S3Compatible) {
+	t.Helper()
+
+	m := repotest.Shared(t, repotest.Options{})
+	bucket := m.Bucket(t)
+	ctx := kopiaengine.WithS3Secrets(context.Background(), repotest.RootSecrets().S3)
+	s := m.Settings(bucket, "ahead")
+	local := repotest.LocalIn(t.TempDir())
+
+	if _, err := eng.Initialize(ctx, s, repotest.RootSecrets(), local); err != nil {
+		t.Fatal(err)
+	}
+
+	b := repotest.DetailsBackup{ID: "0b5e0001-aaaa-4a5b-9d7e-6c1c2c5f3a10", ResourceName: "Adele", Created: time.Now(),
+		Details: repotest.DetailsSpec{Service: "exchange", Resource: "r-1", To: 50, Base: time.Now()}}
+	if _, err := repotest.WriteBackupWithDetails(ctx, local.ConfigFile, repotest.Passphrase, b); err != nil {
+		t.Fatal(err)
+	}
+
+	return m, bucket, ctx, s
 }
