@@ -29,7 +29,7 @@ const spareIdle = 60 * time.Second
 // repository leaves another prepared for it, which starts and opens its
 // connections while the open runs.
 func (c *Client) Prepare(next repo.Upcoming) {
-	c.prepare(next, followUpOf(next))
+	c.prepare(next, followUpOf(next), false)
 }
 
 // followUpOf is what a process prepared for next leaves prepared when an
@@ -42,9 +42,15 @@ func followUpOf(next repo.Upcoming) *repo.Upcoming {
 	return &next
 }
 
-func (c *Client) prepare(next repo.Upcoming, followUp *repo.Upcoming) {
+// prepare is Prepare; a process already waiting is prepared for next
+// unless keep (a follow-up leaves one the app prepared meanwhile alone).
+func (c *Client) prepare(next repo.Upcoming, followUp *repo.Upcoming, keep bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+
+	if c.spare != nil && keep {
+		return
+	}
 
 	if c.spare != nil {
 		c.spare.expire.Reset(c.idle)
@@ -116,7 +122,7 @@ func (c *Client) take(op string) (p *engineProcess, prepared bool, err error) {
 	// being stopped.
 	if p != nil && p.expire.Stop() {
 		if next := p.followUp; next != nil && (op == opReopen || op == opConnect) {
-			go c.prepare(*next, nil) // for the contents' read that follows
+			go c.prepare(*next, nil, true) // for the contents' read that follows
 		}
 
 		return p, true, nil
