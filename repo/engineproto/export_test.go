@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corsodesktop/corso-desktop/repo"
 )
 
 // NewEngineClient is the client release builds use, for a helper at path.
@@ -49,4 +51,19 @@ func DecodeAnswer(t testing.TB, out string) error {
 	}
 
 	return m.Err.decode()
+}
+
+// FollowUp prepares for next as an open's follow-up does.
+func (c *Client) FollowUp(next repo.Upcoming) { c.prepare(next, nil, true) }
+
+// SparePreparedFor is the prepare line the waiting process was sent last.
+func (c *Client) SparePreparedFor() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if c.spare == nil {
+		return ""
+	}
+
+	return string(c.spare.prepared)
 }

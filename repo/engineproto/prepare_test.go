@@ -309,3 +309,25 @@ func requireNoHandshake(t *testing.T, trace []repotest.TracedRequest, least int)
 		}
 	}
 }
+
+// An open's follow-up leaves alone a helper the app prepared meanwhile for
+// another repository: the person has moved on.
+func TestTheFollowUpLeavesTheAppsNewerPrepare(t *testing.T) {
+	first := repo.S3Compatible{S3: repo.S3{Bucket: "b-1"}, Endpoint: "127.0.0.1:9", DisableTLS: true}
+	other := repo.S3Compatible{S3: repo.S3{Bucket: "b-2"}, Endpoint: "127.0.0.1:9", DisableTLS: true}
+	local := repotest.LocalIn(t.TempDir())
+
+	h := repotest.Helper(t)
+	h.Prepare(repo.Upcoming{Settings: other, Local: local})
+	spare, line := h.Spare(), h.SparePreparedFor()
+
+	if spare == nil || !strings.Contains(line, "b-2") {
+		t.Fatalf("prepared for the other repository: %v, %q", spare, line)
+	}
+
+	h.FollowUp(repo.Upcoming{Settings: first, Local: local})
+
+	if h.Spare() != spare || h.SparePreparedFor() != line {
+		t.Fatalf("the follow-up took over the helper prepared for another repository: %q", h.SparePreparedFor())
+	}
+}
