@@ -149,7 +149,7 @@ func (x *listIndex) serve(w http.ResponseWriter, r *http.Request, bucket string)
 
 	if !ok {
 		var status int
-		if page, status = answerListing(r, b.objects); status != http.StatusOK {
+		if page, status = answerListing(r, bucket, b.objects); status != http.StatusOK {
 			http.Error(w, string(page), status)
 			return
 		}
@@ -163,10 +163,9 @@ func (x *listIndex) serve(w http.ResponseWriter, r *http.Request, bucket string)
 	w.Write(page) //nolint:errcheck
 }
 
-// answerListing writes the answer to the listing r from objs, or a
-// refusal and its status.
-func answerListing(r *http.Request, objs []minio.ObjectInfo) ([]byte, int) {
-	bucket := strings.Trim(r.URL.Path, "/")
+// answerListing writes the answer to the listing r of bucket from objs,
+// or a refusal and its status.
+func answerListing(r *http.Request, bucket string, objs []minio.ObjectInfo) ([]byte, int) {
 
 	q := r.URL.Query()
 	res := listResult{
