@@ -189,49 +189,91 @@ func (p *Pool) Open(ctx context.Context, addrs []string, n int) {
 
 // keepOpen keeps one connection to addr waiting, replacing it when it
 // grows old, until ctx ends; a connection taken meanwhile is the
-// operation's and is not replaced.
+// operation's and is not replaced. The fresh connection is dialled before
+// the old one is let go, so that a request never finds the pool empty in
+// between.
 func (p *Pool) keepOpen(ctx context.Context, addr string) {
+	// Bounded by the dialer's own timeout and by ctx (KeepFor).
+	c, err := p.dialer()(ctx, "tcp", addr)
+	if err != nil {
+		return
+	}
+
+	o := opened{conn: c, at: time.Now()}
+	if !p.add(ctx, addr, o) {
+		return
+	}
+
 	for {
-		// Bounded by the dialer's own timeout and by ctx (KeepFor).
-		c, err := p.dialer()(ctx, "tcp", addr)
-
-		if err != nil {
-			return
-		}
-
-		o := opened{conn: c, at: time.Now()}
-
-		p.mu.Lock()
-		if ctx.Err() != nil {
-			p.mu.Unlock()
-			c.Close() //nolint:errcheck // the pool moved on while it was dialled
-
-			return
-		}
-
-		p.waiting[addr] = append(p.waiting[addr], o)
-		p.mu.Unlock()
-
 		select {
 		case <-ctx.Done():
-			// Settled, or waited KeepFor: a connection still waiting then
-			// is dropped when it grows old.
-			time.AfterFunc(time.Until(o.at.Add(p.maxAge)), func() {
-				if p.remove(addr, o) {
-					c.Close() //nolint:errcheck // never used
-				}
-			})
-
+			p.dropWhenOld(addr, o)
 			return
 		case <-time.After(p.maxAge * 19 / 20):
 		}
 
-		if !p.remove(addr, o) {
-			return // taken by the operation
+		// A refused or moved-on replacement leaves the old one until it is
+		// taken or too old.
+		c, err := p.dialer()(ctx, "tcp", addr)
+		if err != nil {
+			p.dropWhenOld(addr, o)
+			return
 		}
 
-		c.Close() //nolint:errcheck // replaced by a fresh one
+		fresh := opened{conn: c, at: time.Now()}
+		if !p.replace(ctx, addr, o, fresh) {
+			p.dropWhenOld(addr, o)
+			return
+		}
+
+		o = fresh
 	}
+}
+
+// add puts o among the waiting unless the pool has moved on meanwhile.
+func (p *Pool) add(ctx context.Context, addr string, o opened) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	if ctx.Err() != nil {
+		o.conn.Close() //nolint:errcheck // the pool moved on while it was dialled
+		return false
+	}
+
+	p.waiting[addr] = append(p.waiting[addr], o)
+
+	return true
+}
+
+// replace puts fresh where old waits and closes old; when old is no
+// longer waiting (taken by the operation, or dropped) or the pool has
+// moved on, fresh is closed instead and false returned.
+func (p *Pool) replace(ctx context.Context, addr string, old, fresh opened) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	list := p.waiting[addr]
+	i := slices.IndexFunc(list, func(w opened) bool { return w.conn == old.conn })
+
+	if i < 0 || ctx.Err() != nil {
+		fresh.conn.Close() //nolint:errcheck // not needed after all
+		return false
+	}
+
+	list[i] = fresh
+	old.conn.Close() //nolint:errcheck // replaced by a fresh one
+
+	return true
+}
+
+// dropWhenOld drops o, if it still waits, once it reaches MaxAge: the pool
+// was settled or waited KeepFor, and keeps what it holds only that long.
+func (p *Pool) dropWhenOld(addr string, o opened) {
+	time.AfterFunc(time.Until(o.at.Add(p.maxAge)), func() {
+		if p.remove(addr, o) {
+			o.conn.Close() //nolint:errcheck // never used
+		}
+	})
 }
 
 // remove takes o out of the waiting list, false when it is no longer

@@ -252,6 +252,28 @@ func TestConnectionsAreKeptFreshThenDropped(t *testing.T) {
 	}
 }
 
+// A connection is replaced by dialling the fresh one first: while the
+// pool keeps them fresh, a request never finds fewer waiting than asked.
+func TestAReplacementNeverLeavesThePoolShort(t *testing.T) {
+	s := newServer(t)
+	p := dialahead.NewAged(60*time.Millisecond, 5*time.Second)
+	t.Cleanup(p.Close)
+
+	p.Open(context.Background(), []string{s.addr}, 2)
+	waitFor(t, "two waiting", func() bool { return p.Waiting(s.addr) == 2 })
+
+	start := s.accepted.Load()
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		if n := p.Waiting(s.addr); n != 2 {
+			t.Fatalf("%d waiting while they were kept fresh, want 2", n)
+		}
+	}
+
+	if s.accepted.Load() < start+6 {
+		t.Fatalf("%d replacements in a second of 60 ms ages, want them replaced", s.accepted.Load()-start)
+	}
+}
+
 // Asked again for the same address once it stopped keeping connections
 // (KeepFor passed), it opens them again.
 func TestOpenAgainAfterKeepFor(t *testing.T) {
