@@ -58,6 +58,10 @@ func (a *App) loadContents(e library.Entry) {
 	})
 
 	go func() {
+		// The engine's process starts and opens its connections while the
+		// keychain is read; after a pick, the open left one waiting, and
+		// this changes nothing.
+		a.eng.Prepare(a.upcoming(e))
 		secrets, err := a.lib.Secrets(ctx, e)
 
 		var c *repo.Contents

@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -402,5 +404,58 @@ func TestCancelWhileListingKeepsTheBackups(t *testing.T) {
 
 	if v.storage.Text != "Storage: not listed, cancelled." || len(v.shown) != len(c.Backups) {
 		t.Fatalf("the backups view after Cancel: %q, %d backups", v.storage.Text, len(v.shown))
+	}
+}
+
+// orderedCalls is the in-process engine, recording the order of its
+// Prepare and Contents calls.
+type orderedCalls struct {
+	repo.Engine
+	mu    *sync.Mutex
+	calls *[]string
+}
+
+func (o orderedCalls) record(s string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+
+	*o.calls = append(*o.calls, s)
+}
+
+func (o orderedCalls) Prepare(next repo.Upcoming) {
+	o.record("prepare " + next.Local.ConfigFile)
+	o.Engine.Prepare(next)
+}
+
+func (o orderedCalls) Contents(ctx context.Context, local repo.Local, sec repo.Secrets) (*repo.Contents, error) {
+	o.record("contents " + local.ConfigFile)
+	return o.Engine.Contents(ctx, local, sec)
+}
+
+// TestReadAgainPreparesTheEngine: "Read again" has the engine prepared
+// for the repository (its process started, its connections opened) while
+// the keychain is read, before it reads.
+func TestReadAgainPreparesTheEngine(t *testing.T) {
+	var mu sync.Mutex
+	var calls []string
+	h := newHarnessOver(t, orderedCalls{Engine: inProcess, mu: &mu, calls: &calls})
+	h.checkFolder(filepath.Join(h.root, "again"))
+	e := h.createHere("Again")
+	config := h.a.lib.Local(e.ID).ConfigFile
+
+	h.loop.until(t, "the contents to be read", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
+
+	mu.Lock()
+	calls = nil
+	mu.Unlock()
+
+	h.loop.onUI(func() { test.Tap(h.a.readAgain(e)) })
+	h.loop.until(t, "the contents to be read again", func() bool { st := h.a.contents[e.ID]; return st != nil && !st.loading })
+
+	mu.Lock()
+	defer mu.Unlock()
+
+	if want := []string{"prepare " + config, "contents " + config}; !slices.Equal(calls, want) {
+		t.Fatalf("calls %q, want %q", calls, want)
 	}
 }
