@@ -4,6 +4,7 @@
 package kopiaengine
 
 import (
+	"cmp"
 	"context"
 	"runtime"
 	"sort"
@@ -156,22 +157,12 @@ func inShares(n int, do func(i int) error) error {
 }
 
 func toBackup(b corsoBackup, kind string, labels map[string]string) repo.Backup {
-	first := func(vals ...string) string {
-		for _, v := range vals {
-			if v != "" {
-				return v
-			}
-		}
-
-		return ""
-	}
-
 	return repo.Backup{
-		ID:            first(b.ID, labels[corsoStableIDLabel]),
+		ID:            cmp.Or(b.ID, labels[corsoStableIDLabel]),
 		Type:          kind,
 		Service:       labels[corsoServiceLabel],
-		ResourceID:    first(b.ProtectedResourceID, b.ResourceOwnerID, b.Selector.DiscreteOwner),
-		ResourceName:  first(b.ProtectedResourceName, b.ResourceOwnerName, b.Selector.DiscreteOwnerName),
+		ResourceID:    cmp.Or(b.ProtectedResourceID, b.ResourceOwnerID, b.Selector.DiscreteOwner),
+		ResourceName:  cmp.Or(b.ProtectedResourceName, b.ResourceOwnerName, b.Selector.DiscreteOwnerName),
 		Created:       b.CreationTime,
 		Status:        b.Status,
 		Version:       b.Version,

@@ -5,6 +5,7 @@
 package kopiaengine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -50,7 +51,7 @@ func (v *verifier) attribute(ctx context.Context) error {
 		case corsoBackupSchema:
 			var b recordedBackup
 			if m.Labels[corsoVersionLabel] == corsoModelStoreVers && json.Unmarshal(m.Data, &b) == nil {
-				b.ID = firstOf(b.ID, m.Labels[corsoStableIDLabel])
+				b.ID = cmp.Or(b.ID, m.Labels[corsoStableIDLabel])
 				backups = append(backups, struct {
 					rec     recordedBackup
 					service string
@@ -65,7 +66,7 @@ func (v *verifier) attribute(ctx context.Context) error {
 	recordsLost := len(v.records) > 0
 
 	for _, b := range backups {
-		ref := repo.BackupRef{ID: b.rec.ID, Service: b.service, ResourceName: firstOf(b.rec.Resource, b.rec.ResourceID)}
+		ref := repo.BackupRef{ID: b.rec.ID, Service: b.service, ResourceName: cmp.Or(b.rec.Resource, b.rec.ResourceID)}
 
 		for _, part := range []struct {
 			name string
@@ -105,16 +106,6 @@ func (v *verifier) attribute(ctx context.Context) error {
 	}
 
 	return ctx.Err()
-}
-
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-
-	return ""
 }
 
 // recordProblems are the problems that can take records with them:

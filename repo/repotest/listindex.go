@@ -166,7 +166,6 @@ func (x *listIndex) serve(w http.ResponseWriter, r *http.Request, bucket string)
 // answerListing writes the answer to the listing r of bucket from objs,
 // or a refusal and its status.
 func answerListing(r *http.Request, bucket string, objs []minio.ObjectInfo) ([]byte, int) {
-
 	q := r.URL.Query()
 	res := listResult{
 		Name: bucket, Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), MaxKeys: 1000,
